@@ -1,0 +1,117 @@
+/**
+ * Every cdk-nag acknowledgement the library makes, in one place.
+ *
+ * Each function acknowledges findings on exactly one CloudFormation resource, with the
+ * `<Pack>::<Rule>` id form (CDK records the reason in the cloud assembly's validation report) and
+ * a reason that tells a reviewer why the control does not apply or is met another way.
+ */
+import { CfnResource, Validations } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+
+/** A pack-qualified rule id, `<Pack>::<Rule>`, as CDK's validation report matches it. */
+type QualifiedRuleId = `${'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321' | 'Serverless'}::${string}`;
+
+/** The minimum length of an acknowledgement reason; shorter ones say too little to review. */
+export const MIN_REASON_LENGTH = 20;
+
+function cfnResourceOf(construct: IConstruct): CfnResource {
+  if (CfnResource.isCfnResource(construct)) return construct;
+  const child = construct.node.defaultChild;
+  if (child && CfnResource.isCfnResource(child)) return child;
+  throw new Error(`cdk-secure-integrations: ${construct.node.path} has no CloudFormation resource to acknowledge a finding on`);
+}
+
+function acknowledge(construct: IConstruct, ids: QualifiedRuleId[], reason: string): void {
+  if (reason.length < MIN_REASON_LENGTH) throw new Error(`acknowledgement reason too short: '${reason}'`);
+  const resource = cfnResourceOf(construct);
+  for (const id of ids) Validations.of(resource).acknowledge({ id, reason });
+}
+
+/** The Cognito user pool of the OAuth 2.0 client-credentials front door. */
+export function acknowledgeMachineOnlyUserPool(userPool: cognito.UserPool): void {
+  acknowledge(
+    userPool,
+    ['AwsSolutions::AwsSolutions-COG8'],
+    'The pool holds no users: self sign-up is off, accounts are admin-created only, and its only grant is OAuth 2.0 ' +
+      'client_credentials for app clients, which threat protection does not evaluate. The Plus feature plan would add ' +
+      'per-user cost and protect nothing here.',
+  );
+}
+
+/** The customer-managed policy of the account-level API Gateway CloudWatch Logs role. */
+export function acknowledgeApiGatewayAccountRole(policy: iam.ManagedPolicy): void {
+  acknowledge(
+    policy,
+    [
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*:log-stream:*]',
+    ],
+    'API Gateway uses one CloudWatch Logs role per account and region for every REST API; the execution-log group of ' +
+      'each API is named from its API id at run time. The policy is held to log groups of this account and region.',
+  );
+}
+
+/** The stack's shared X-Ray write policy. */
+export function acknowledgeXRayWritePolicy(policy: iam.ManagedPolicy): void {
+  acknowledge(
+    policy,
+    ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+    'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the policy holds ' +
+      'only those two actions and nothing else.',
+  );
+}
+
+/** The policy that lets a function in a VPC manage its network interfaces. */
+export function acknowledgeVpcNetworkInterfacePolicy(policy: iam.ManagedPolicy): void {
+  acknowledge(
+    policy,
+    ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+    'The EC2 network-interface actions Lambda needs to attach a function to a VPC support no resource-level ' +
+      'permissions (the same statement as AWSLambdaVPCAccessExecutionRole).',
+  );
+}
+
+/** A function created without a VPC. */
+export function acknowledgeFunctionOutsideVpc(fn: lambda.Function): void {
+  acknowledge(
+    fn,
+    ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC'],
+    'No VPC was given (IntegrationFunctionProps.vpc): the function reaches only AWS service endpoints over TLS with ' +
+      'IAM-signed requests and no resource in a private network, so a VPC would add NAT or endpoint cost and no boundary.',
+  );
+}
+
+/** A dead-letter queue at the end of a delivery chain. */
+export function acknowledgeTerminalDeadLetterQueue(queue: sqs.Queue): void {
+  acknowledge(
+    queue,
+    ['Serverless::Serverless-SQSRedrivePolicy', 'AwsSolutions::AwsSolutions-SQS3'],
+    'This queue is itself the dead-letter queue of failed asynchronous invocations; redriving it into a further queue ' +
+      'would only move the messages. It keeps them 14 days, encrypted with the platform key.',
+  );
+}
+
+/** The platform's API stage. */
+export function acknowledgeStageControls(stage: apigateway.Stage): void {
+  acknowledge(
+    stage,
+    [
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
+      'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
+    ],
+    'Integration routes carry authenticated, per-client writes; a response cache could serve one client data cached ' +
+      'for another, so caching stays off and there is no cached data to encrypt at rest.',
+  );
+  acknowledge(
+    stage,
+    ['NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security::HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled'],
+    'Every route integrates with an AWS service (Lambda, SQS, EventBridge) over AWS-signed TLS; a backend client ' +
+      'certificate authenticates API Gateway only to HTTP backends, which the platform does not have.',
+  );
+}

@@ -1,0 +1,40 @@
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NagPackProps, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/** Options of {@link addComplianceChecks}. */
+export interface ComplianceChecksOptions {
+  /**
+   * Print each rule's explanation beside its finding.
+   * @default false
+   */
+  readonly verbose?: boolean;
+}
+
+/**
+ * The cdk-nag packs every platform must pass: AwsSolutions, NIST 800-53 R5, HIPAA Security,
+ * PCI DSS 3.2.1 and Serverless.
+ * @see https://github.com/cdklabs/cdk-nag/blob/main/RULES.md
+ */
+export function compliancePacks(scope?: IConstruct, props?: NagPackProps): NagPack[] {
+  return [
+    new AwsSolutionsChecks(scope, props),
+    new NIST80053R5Checks(scope, props),
+    new HIPAASecurityChecks(scope, props),
+    new PCIDSS321Checks(scope, props),
+    new ServerlessChecks(scope, props),
+  ];
+}
+
+/**
+ * Registers the five cdk-nag packs of {@link compliancePacks} as validation plugins on an app
+ * (or stage): any unacknowledged finding fails `cdk synth`, and the validation report in the
+ * cloud assembly records every acknowledgement with its reason.
+ *
+ * @example
+ * const app = new App();
+ * addComplianceChecks(app);
+ */
+export function addComplianceChecks(app: IConstruct, options: ComplianceChecksOptions = {}): void {
+  Validations.of(app).addPlugins(...compliancePacks(app, { verbose: options.verbose }));
+}

@@ -1,0 +1,170 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeFunctionOutsideVpc, acknowledgeVpcNetworkInterfacePolicy } from '../compliance/acknowledgements';
+import { IntegrationConfigError } from '../core/errors';
+import { ManagedPolicyRole } from '../identity/managed-policy-role';
+import { xrayWritePolicy } from '../observability/tracing-policy';
+import { IntegrationPlatform } from '../platform/integration-platform';
+
+/** The Lambda runtime of every function the library creates or recommends. */
+export const INTEGRATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Properties of an {@link IntegrationFunction}. */
+export interface IntegrationFunctionProps {
+  /** The function's code, for example `lambda.Code.fromAsset('dist/handlers/orders')`. */
+  readonly code: lambda.Code;
+  /**
+   * The handler, `<file>.<export>`.
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
+  /**
+   * What the function does; shown in the Lambda console.
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Environment variables. Never put a secret here: hold it in Secrets Manager and grant read access.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Memory, in MiB (128 to 10240).
+   * @default 256
+   */
+  readonly memorySizeMiB?: number;
+  /**
+   * Timeout. API Gateway waits at most 29 seconds for a synchronous integration.
+   * @default Duration.seconds(10)
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency: caps what one integration can take from the account and guarantees it
+   * that much. Lambda keeps at least 100 unreserved executions per account, so the sum of
+   * reservations must stay below the account limit minus 100.
+   * @default 10
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * A VPC to run in. Without one the function reaches only AWS service endpoints over TLS with
+   * IAM authentication, which the library records as an acknowledged finding of the
+   * `LambdaInsideVPC` rules.
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc` to run in.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The platform whose key encrypts the log group and whose dead-letter queue takes failed
+   * asynchronous invocations.
+   * @default - the stack's platform (`IntegrationPlatform.of(this)`)
+   */
+  readonly platform?: IntegrationPlatform;
+}
+
+/**
+ * A Lambda function that meets the library's controls out of the box, for the library's own
+ * handlers and for users' integration logic: `nodejs24.x` on arm64, JSON logs to a KMS-encrypted
+ * log group with finite retention, active X-Ray tracing, a role of its own whose permissions live
+ * in a customer-managed policy, reserved concurrency, and the platform's encrypted dead-letter
+ * queue for failed asynchronous invocations.
+ *
+ * The function itself is `.function` (an `IFunction` to pass to `Target.lambda()` or grant to).
+ */
+export class IntegrationFunction extends Construct {
+  /** The Lambda function. */
+  public readonly function: lambda.Function;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The function's execution role; grants land in its customer-managed policy. */
+  public readonly role: ManagedPolicyRole;
+
+  constructor(scope: Construct, id: string, props: IntegrationFunctionProps) {
+    super(scope, id);
+    const platform = props.platform ?? IntegrationPlatform.of(this);
+    const memorySize = props.memorySizeMiB ?? 256;
+    if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
+      throw new IntegrationConfigError(this.node.path, 'memorySizeMiB', memorySize, 'Lambda takes a whole number of MiB from 128 to 10240.');
+    }
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: platform.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    this.function = new lambda.Function(this, 'Resource', {
+      runtime: INTEGRATION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      code: props.code,
+      handler: props.handler ?? 'index.handler',
+      description: props.description,
+      environment: props.environment,
+      memorySize,
+      timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 10,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+    });
+
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+    if (props.vpc) this.role.addManagedPolicy(vpcAccessPolicy(this));
+    else acknowledgeFunctionOutsideVpc(this.function);
+
+    // Active tracing, with the stack's shared X-Ray policy instead of a Resource:* grant per role.
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.tracingConfig = { mode: 'Active' };
+    this.role.addManagedPolicy(xrayWritePolicy(this));
+
+    // Failed asynchronous invocations go to the platform's encrypted dead-letter queue.
+    const dlq = platform.functionDeadLetterQueue;
+    cfn.deadLetterConfig = { targetArn: dlq.queueArn };
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [platform.encryptionKey.keyArn] }),
+    );
+  }
+}
+
+/** The network-interface permissions a function in a VPC needs, in a customer-managed policy. */
+function vpcAccessPolicy(scope: Construct): iam.ManagedPolicy {
+  const policy = new iam.ManagedPolicy(scope, 'VpcAccess', {
+    description: 'Lets the function manage its elastic network interfaces',
+    statements: [
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    ],
+  });
+  acknowledgeVpcNetworkInterfacePolicy(policy);
+  return policy;
+}

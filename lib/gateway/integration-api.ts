@@ -1,0 +1,163 @@
+import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeApiGatewayAccountRole, acknowledgeStageControls } from '../compliance/acknowledgements';
+import { ManagedPolicyRole } from '../identity/managed-policy-role';
+import { accessLogFormat } from './access-log-format';
+
+/** Default stage throttling, requests per second and burst, for every method without its own. */
+export const DEFAULT_THROTTLING: Required<apigateway.ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
+
+/** Properties of an {@link IntegrationApi}. */
+export interface IntegrationApiProps {
+  /** The key that encrypts the access-log and execution-log groups. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Name of the single stage.
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+  /**
+   * Stage-wide throttling, for every method that does not set its own.
+   * @default {@link DEFAULT_THROTTLING} (100 requests per second, burst 200)
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+   */
+  readonly throttling?: apigateway.ThrottleSettings;
+  /**
+   * Retention of the access-log and execution-log groups.
+   * @default logs.RetentionDays.ONE_YEAR (PCI DSS 3.2.1 requirement 10.7 asks for one year)
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether this stack sets the account-wide, per-region API Gateway CloudWatch Logs role
+   * (`AWS::ApiGateway::Account`) that execution logging needs. When false, the account must already
+   * have one; a warning annotation says so.
+   * @default true
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+   */
+  readonly manageAccountLoggingRole?: boolean;
+}
+
+/**
+ * The platform's REGIONAL REST API with one stage: JSON access logs to a KMS-encrypted log group,
+ * execution logging at ERROR (never request or response bodies), X-Ray tracing, detailed metrics and
+ * default throttling, a body validator, and the account-level CloudWatch role set before the stage
+ * is created so the stage never races it.
+ */
+export class IntegrationApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigateway.RestApi;
+  /** The single stage. */
+  public readonly stage: apigateway.Stage;
+  /** The access-log group (JSON, one line per request). */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The execution-log group, created before the stage so that it is encrypted and expires. */
+  public readonly executionLogGroup: logs.LogGroup;
+  /** A request validator with body and parameter validation on, shared by every route. */
+  public readonly requestValidator: apigateway.RequestValidator;
+  /** The account-level CloudWatch role, when this stack manages it. */
+  public readonly accountLoggingRole?: iam.IRole;
+
+  constructor(scope: Construct, id: string, props: IntegrationApiProps) {
+    super(scope, id);
+    const stageName = props.stageName ?? 'v1';
+    const throttling = { ...DEFAULT_THROTTLING, ...props.throttling };
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      encryptionKey: props.encryptionKey,
+      retention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'Resource', {
+      description: `cdk-secure-integrations API of stack ${Stack.of(this).stackName}`,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: throttling.rateLimit,
+        throttlingBurstLimit: throttling.burstLimit,
+      },
+    });
+    this.stage = this.restApi.deploymentStage;
+    acknowledgeStageControls(this.stage);
+
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
+      encryptionKey: props.encryptionKey,
+      retention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage.node.addDependency(this.executionLogGroup);
+
+    if (props.manageAccountLoggingRole ?? true) {
+      this.accountLoggingRole = this.createAccountLoggingRole();
+    } else {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:accountLoggingRole',
+        'manageAccountLoggingRole is false: execution logging works only if this account and region already have an ' +
+          'API Gateway CloudWatch Logs role (AWS::ApiGateway::Account). Without it, creating the stage fails.',
+      );
+    }
+
+    this.requestValidator = new apigateway.RequestValidator(this, 'BodyValidator', {
+      restApi: this.restApi,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    // Tell the caller what failed validation (API Gateway's own message), never echoing the body.
+    this.restApi.addGatewayResponse('BadRequestBody', {
+      type: apigateway.ResponseType.BAD_REQUEST_BODY,
+      templates: {
+        'application/json':
+          '{"message":"Invalid request body","errors":"$context.error.validationErrorString","requestId":"$context.requestId"}',
+      },
+    });
+  }
+
+  private createAccountLoggingRole(): iam.IRole {
+    const stack = Stack.of(this);
+    const role = new ManagedPolicyRole(this, 'AccountLoggingRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'API Gateway account-level role that writes execution and access logs to CloudWatch Logs',
+    });
+    // The same actions as AmazonAPIGatewayPushToCloudWatchLogs, held to this account and region.
+    const logGroups = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:DescribeLogGroups',
+          'logs:DescribeLogStreams',
+          'logs:PutLogEvents',
+          'logs:GetLogEvents',
+          'logs:FilterLogEvents',
+        ],
+        resources: [logGroups, `${logGroups}:log-stream:*`],
+      }),
+    );
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    role.policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledgeApiGatewayAccountRole(role.policy);
+
+    const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The policy must be attached before API Gateway checks the role, and the stage must not be
+    // created before the account knows the role.
+    account.node.addDependency(role.policy);
+    this.stage.node.addDependency(account);
+    return role;
+  }
+}

@@ -1,0 +1,51 @@
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import { IntegrationConfigError } from '../core/errors';
+
+/** A JSON Schema document, as parsed from JSON (for example a vendor's published schema file). */
+export interface JsonSchemaDocument {
+  readonly [keyword: string]: unknown;
+}
+
+/** The JSON Schema draft API Gateway models are written in. */
+export const API_GATEWAY_SCHEMA_DRAFT = 'http://json-schema.org/draft-04/schema#';
+
+/**
+ * Checks that a request-body schema is a JSON object schema.
+ * @throws IntegrationConfigError when it is not a plain object, or declares a `type` other than "object".
+ */
+export function validateBodySchema(owner: string, prop: string, schema: unknown): JsonSchemaDocument {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new IntegrationConfigError(
+      owner,
+      prop,
+      schema,
+      'A body schema is a JSON Schema object, for example { type: "object", required: ["id"], properties: { id: { type: "string" } } }.',
+    );
+  }
+  const type = (schema as JsonSchemaDocument).type;
+  if (type !== undefined && type !== 'object') {
+    throw new IntegrationConfigError(
+      owner,
+      `${prop}.type`,
+      type,
+      'Integration bodies are JSON objects: set type to "object" and describe the fields under properties.',
+    );
+  }
+  return schema as JsonSchemaDocument;
+}
+
+/**
+ * An API Gateway request model (`application/json`) for a body schema. The schema is written as
+ * given, with `$schema` set to draft-04 where it is missing.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
+ */
+export function createRequestModel(scope: Construct, id: string, restApi: apigateway.IRestApi, schema: JsonSchemaDocument, description: string): apigateway.IModel {
+  const model = new apigateway.CfnModel(scope, id, {
+    restApiId: restApi.restApiId,
+    contentType: 'application/json',
+    description,
+    schema: { $schema: API_GATEWAY_SCHEMA_DRAFT, ...schema },
+  });
+  return apigateway.Model.fromModelName(scope, `${id}Ref`, model.ref);
+}

@@ -1,0 +1,188 @@
+import { Aws, Duration, Fn, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { acknowledgeMachineOnlyUserPool } from '../compliance/acknowledgements';
+import { IntegrationConfigError } from '../core/errors';
+import { MAX_SCOPES_PER_RESOURCE_SERVER, RESOURCE_SERVER_IDENTIFIER_PATTERN, SCOPE_NAME_PATTERN } from './scope-names';
+
+/** Properties of an {@link OAuth2ClientCredentials} front door. */
+export interface OAuth2ClientCredentialsProps {
+  /**
+   * Identifier of the resource server; every scope is `<identifier>/<scope>`.
+   * @default 'integrations'
+   */
+  readonly resourceServerIdentifier?: string;
+  /**
+   * Prefix of the Cognito domain that serves the token endpoint
+   * (`https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token`). Lowercase letters, digits and
+   * hyphens, 1 to 63 characters, unique in the region across all AWS accounts, and free of the
+   * reserved words `aws`, `amazon` and `cognito`.
+   * @default - `integrations-<hash of the construct path>-<account id>`
+   * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+   */
+  readonly domainPrefix?: string;
+  /**
+   * Lifetime of the access tokens issued to integration clients (5 minutes to 1 day).
+   * @default Duration.minutes(60)
+   */
+  readonly accessTokenValidity?: Duration;
+}
+
+/** One scope declared on the resource server, with the integration that owns it. */
+export interface DeclaredScope {
+  /** The scope name, without the resource server prefix. */
+  readonly name: string;
+  /** What the scope allows. */
+  readonly description: string;
+  /** The integration that owns the scope. */
+  readonly owner: string;
+}
+
+/**
+ * The OAuth 2.0 client-credentials front door (RFC 6749 section 4.4): a Cognito user pool with no
+ * human users (no self sign-up, admin-created users only, MFA required, strong password policy), a
+ * resource server that declares every scope an integration uses, a domain for the token endpoint,
+ * and one app client per integration limited to its own scopes.
+ */
+export class OAuth2ClientCredentials extends Construct {
+  /** The user pool; it holds app clients only. */
+  public readonly userPool: cognito.UserPool;
+  /** The resource server. */
+  public readonly resourceServer: cognito.CfnUserPoolResourceServer;
+  /** The domain serving the token endpoint. */
+  public readonly domain: cognito.UserPoolDomain;
+  /** The resource server identifier. */
+  public readonly resourceServerIdentifier: string;
+  private readonly scopes = new Map<string, DeclaredScope>();
+  private readonly accessTokenValidity: Duration;
+
+  constructor(scope: Construct, id: string, props: OAuth2ClientCredentialsProps = {}) {
+    super(scope, id);
+    this.resourceServerIdentifier = props.resourceServerIdentifier ?? 'integrations';
+    if (!Token.isUnresolved(this.resourceServerIdentifier) && !RESOURCE_SERVER_IDENTIFIER_PATTERN.test(this.resourceServerIdentifier)) {
+      throw new IntegrationConfigError(
+        'IntegrationPlatform',
+        'resourceServerIdentifier',
+        this.resourceServerIdentifier,
+        'Use 1 to 256 printable ASCII characters without spaces, quotes or backslashes, for example "integrations".',
+      );
+    }
+    this.accessTokenValidity = props.accessTokenValidity ?? Duration.minutes(60);
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(1),
+      },
+      accountRecovery: cognito.AccountRecovery.NONE,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeMachineOnlyUserPool(this.userPool);
+
+    this.resourceServer = new cognito.CfnUserPoolResourceServer(this, 'ResourceServer', {
+      userPoolId: this.userPool.userPoolId,
+      identifier: this.resourceServerIdentifier,
+      name: this.resourceServerIdentifier,
+      scopes: Lazy.any({
+        produce: () => [...this.scopes.values()].map((s) => ({ scopeName: s.name, scopeDescription: s.description })),
+      }),
+    });
+
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: props.domainPrefix ?? this.defaultDomainPrefix() },
+    });
+
+    this.node.addValidation({
+      validate: () =>
+        this.scopes.size > MAX_SCOPES_PER_RESOURCE_SERVER
+          ? [
+              `The resource server '${this.resourceServerIdentifier}' declares ${this.scopes.size} scopes; Cognito allows ` +
+                `${MAX_SCOPES_PER_RESOURCE_SERVER}. Split the integrations over two platforms (stacks) or share fewer scopes.`,
+            ]
+          : [],
+    });
+  }
+
+  /** The token endpoint clients call with `grant_type=client_credentials`. */
+  public get tokenEndpoint(): string {
+    return `${this.domain.baseUrl()}/oauth2/token`;
+  }
+
+  /** The scopes declared so far. */
+  public get declaredScopes(): DeclaredScope[] {
+    return [...this.scopes.values()];
+  }
+
+  /** The full scope string an access token carries: `<resource-server>/<name>`. */
+  public fullScope(name: string): string {
+    return `${this.resourceServerIdentifier}/${name}`;
+  }
+
+  /**
+   * Declares a scope on the resource server for one integration.
+   *
+   * @throws IntegrationConfigError when the name breaks Cognito's scope pattern, or when another
+   *   integration owns the scope already (a shared scope would let one integration's client call
+   *   the other's routes).
+   */
+  public declareScope(scope: DeclaredScope, prop: string): void {
+    if (!SCOPE_NAME_PATTERN.test(scope.name)) {
+      throw new IntegrationConfigError(
+        scope.owner,
+        prop,
+        scope.name,
+        'A scope name is 1 to 256 printable ASCII characters without spaces, quotes, "/" or "\\"; ' +
+          `the token carries it as "${this.resourceServerIdentifier}/<name>". Write for example "orders.write".`,
+      );
+    }
+    const existing = this.scopes.get(scope.name);
+    if (existing && existing.owner !== scope.owner) {
+      throw new IntegrationConfigError(
+        scope.owner,
+        prop,
+        scope.name,
+        `Integration '${existing.owner}' already owns this scope; a shared scope would let its client call this ` +
+          `integration's routes. Use a scope of this integration's own, for example "${scope.owner.toLowerCase()}.${scope.name}".`,
+      );
+    }
+    if (!existing) this.scopes.set(scope.name, scope);
+  }
+
+  /**
+   * Creates the app client of one integration: client-credentials grant only, a generated secret,
+   * and only the given scopes (already declared with {@link declareScope}).
+   */
+  public addClient(scope: Construct, id: string, scopeNames: string[]): cognito.UserPoolClient {
+    const client = new cognito.UserPoolClient(scope, id, {
+      userPool: this.userPool,
+      generateSecret: true,
+      authFlows: {},
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: this.accessTokenValidity,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: scopeNames.map((name) => cognito.OAuthScope.custom(this.fullScope(name))),
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+    });
+    // The scopes must exist on the resource server before a client may ask for them.
+    client.node.addDependency(this.resourceServer);
+    return client;
+  }
+
+  private defaultDomainPrefix(): string {
+    const hash = Names.uniqueId(this).slice(-8).toLowerCase();
+    return Fn.join('-', ['integrations', hash, Aws.ACCOUNT_ID]);
+  }
+}

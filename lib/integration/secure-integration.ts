@@ -1,0 +1,110 @@
+import { Token } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { IntegrationConfigError } from '../core/errors';
+import { IntegrationPlatform } from '../platform/integration-platform';
+import { DataClassification, validateDataClassification } from './data-classification';
+import type { BoundRoute, Inbound } from './inbound';
+
+/**
+ * An integration name: a letter, then letters, digits, `-` or `_`, at most 64 characters. It keys
+ * metrics (dimension `Integration`), alarms and the inventory.
+ */
+const INTEGRATION_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/** Properties of a {@link SecureIntegration}. */
+export interface SecureIntegrationProps {
+  /**
+   * The team or person accountable for the integration: who is paged, who answers the auditor.
+   * For example `'crm-team@example.com'` or `'team-payments'`. Non-empty, at most 256 characters.
+   */
+  readonly owner: string;
+  /** The sensitivity of the data the integration carries. */
+  readonly dataClassification: DataClassification;
+  /**
+   * The integration's name on the platform: metrics, alarms and the inventory use it.
+   * @default - the construct id
+   */
+  readonly integrationName?: string;
+  /**
+   * What the integration does, for the inventory.
+   * @default - none
+   */
+  readonly description?: string;
+  /**
+   * How partners reach the integration, for example `Inbound.api({ routes: [...] })`.
+   * @default - no inbound side
+   */
+  readonly inbound?: Inbound;
+  /**
+   * The platform the integration joins.
+   * @default - the stack's platform (`IntegrationPlatform.of(this)`), created if there is none
+   */
+  readonly platform?: IntegrationPlatform;
+}
+
+/**
+ * One secured, observable integration in one line: it joins the stack's
+ * {@link IntegrationPlatform}, adds its routes (OAuth 2.0 scopes, JSON Schema validation, WAF in
+ * front) and its own app client, and records its owner and data classification.
+ *
+ * @example
+ * new SecureIntegration(this, 'Crm', {
+ *   owner: 'crm-team@example.com',
+ *   dataClassification: DataClassification.CONFIDENTIAL,
+ *   inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema, scopes: ['contacts.write'], target: Target.lambda(fn) }] }),
+ * });
+ */
+export class SecureIntegration extends Construct {
+  /** The integration's name on the platform. */
+  public readonly integrationName: string;
+  /** The accountable owner. */
+  public readonly owner: string;
+  /** The data classification. */
+  public readonly dataClassification: DataClassification;
+  /** What the integration does. */
+  public readonly description?: string;
+  /** The platform the integration belongs to. */
+  public readonly platform: IntegrationPlatform;
+  /** The routes bound to the platform's API (empty without an inbound side). */
+  public readonly routes: BoundRoute[];
+  /** The integration's OAuth 2.0 app client, for inbound APIs. */
+  public readonly client?: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: SecureIntegrationProps) {
+    super(scope, id);
+    const name = props.integrationName ?? id;
+    if (!INTEGRATION_NAME_PATTERN.test(name)) {
+      throw new IntegrationConfigError(
+        this.node.path,
+        props.integrationName === undefined ? 'integrationName (from the construct id)' : 'integrationName',
+        name,
+        'Use a letter followed by letters, digits, "-" or "_", at most 64 characters, for example "PartnerOrders".',
+      );
+    }
+    this.integrationName = name;
+    this.owner = validateOwner(name, props.owner);
+    this.dataClassification = validateDataClassification(name, props.dataClassification);
+    this.description = props.description;
+    this.platform = props.platform ?? IntegrationPlatform.of(this);
+    this.platform._registerIntegration(name, this);
+
+    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform });
+    this.routes = inbound?.routes ?? [];
+    this.client = inbound?.client;
+  }
+}
+
+function validateOwner(name: string, owner: unknown): string {
+  if (typeof owner === 'string' && Token.isUnresolved(owner)) return owner;
+  if (typeof owner !== 'string' || owner.trim().length === 0 || owner.length > 256) {
+    throw new IntegrationConfigError(
+      name,
+      'owner',
+      owner,
+      'Name the accountable team or person (non-empty, at most 256 characters), for example "crm-team@example.com": ' +
+        'alarms and the inventory route to them.',
+    );
+  }
+  return owner.trim();
+}

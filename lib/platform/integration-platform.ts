@@ -1,0 +1,228 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
+import { IntegrationConfigError } from '../core/errors';
+import { pathParameterPositions, routeKey } from '../gateway/api-route';
+import { IntegrationApi } from '../gateway/integration-api';
+import { IntegrationWebAcl } from '../gateway/web-acl';
+import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
+import { createAlarmTopic } from '../observability/alarm-topic';
+import { createPlatformKey } from './platform-key';
+
+const PLATFORM_SYMBOL = Symbol.for('cdk-secure-integrations.IntegrationPlatform');
+
+/** Properties of an {@link IntegrationPlatform}. */
+export interface IntegrationPlatformProps {
+  /**
+   * A customer-managed KMS key for secrets, logs, topics and queues. Its key policy must let
+   * CloudWatch Logs, Secrets Manager and SNS publishers of this account use it.
+   * @default - a new key with rotation on and such a policy
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Name of the API's single stage.
+   * @default 'v1'
+   */
+  readonly stageName?: string;
+  /**
+   * Stage-wide throttling (requests per second, burst) for every route without its own.
+   * @default - 100 requests per second, burst 200
+   */
+  readonly throttling?: apigateway.ThrottleSettings;
+  /**
+   * Retention of the platform's log groups (access, execution, WAF).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Whether this stack sets the account-level API Gateway CloudWatch Logs role. Set false when
+   * another stack of the account and region owns it (there should be one per region).
+   * @default true
+   */
+  readonly manageApiGatewayAccountRole?: boolean;
+  /**
+   * The OAuth 2.0 client-credentials front door: resource server identifier, domain prefix,
+   * access-token lifetime.
+   * @default - resource server 'integrations', a derived domain prefix, 60-minute tokens
+   */
+  readonly oauth2?: OAuth2ClientCredentialsProps;
+  /**
+   * The topic alarms go to.
+   * @default - a new topic encrypted with the platform key, TLS enforced
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** What an integration registers with its platform, so that names and routes stay unique. */
+interface RegisteredIntegration {
+  readonly name: string;
+  readonly construct: IConstruct;
+}
+
+/**
+ * What the integrations of one stack share: a customer-managed KMS key, one REGIONAL REST API
+ * stage behind one WAFv2 WebACL, the OAuth 2.0 client-credentials front door, the alarm topic and
+ * the dead-letter queue for failed asynchronous function invocations.
+ *
+ * A `SecureIntegration` without an explicit platform uses {@link IntegrationPlatform.of}, which
+ * finds the stack's platform in the construct tree or creates it.
+ */
+export class IntegrationPlatform extends Construct {
+  /** The construct id of the platform {@link IntegrationPlatform.of} creates. */
+  public static readonly DEFAULT_ID = 'IntegrationPlatform';
+
+  /** Whether `x` is an IntegrationPlatform (works across copies of the library). */
+  public static isIntegrationPlatform(x: unknown): x is IntegrationPlatform {
+    return typeof x === 'object' && x !== null && PLATFORM_SYMBOL in x;
+  }
+
+  /**
+   * The platform of the stack that holds `scope`: the one already in the stack's construct tree, or
+   * a new one with default properties under the stack (id {@link IntegrationPlatform.DEFAULT_ID}).
+   *
+   * @throws IntegrationConfigError when the stack holds more than one platform: pass `platform`.
+   */
+  public static of(scope: IConstruct): IntegrationPlatform {
+    const stack = Stack.of(scope);
+    const found = stack.node.findAll().filter((c) => IntegrationPlatform.isIntegrationPlatform(c)) as IntegrationPlatform[];
+    if (found.length === 1) return found[0];
+    if (found.length > 1) {
+      throw new IntegrationConfigError(
+        scope.node.path,
+        'platform',
+        found.map((p) => p.node.path),
+        'The stack holds more than one IntegrationPlatform; pass the one to use as `platform`.',
+      );
+    }
+    return new IntegrationPlatform(stack, IntegrationPlatform.DEFAULT_ID);
+  }
+
+  /** The customer-managed key of the platform. */
+  public readonly encryptionKey: kms.IKey;
+  /** The REST API and its stage. */
+  public readonly api: IntegrationApi;
+  /** The WAFv2 WebACL in front of the stage. */
+  public readonly webAcl: IntegrationWebAcl;
+  /** The OAuth 2.0 client-credentials front door. */
+  public readonly oauth2: OAuth2ClientCredentials;
+  /** The topic alarms go to. */
+  public readonly alarmTopic: sns.ITopic;
+  /** Dead-letter queue for failed asynchronous invocations of the platform's functions. */
+  public readonly functionDeadLetterQueue: sqs.Queue;
+  private readonly integrations = new Map<string, RegisteredIntegration>();
+  private readonly routes = new Map<string, string>();
+  private readonly pathParameters = new Map<string, string>();
+  private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
+
+  constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
+
+    this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key');
+    this.api = new IntegrationApi(this, 'Api', {
+      encryptionKey: this.encryptionKey,
+      stageName: props.stageName,
+      throttling: props.throttling,
+      logRetention: props.logRetention,
+      manageAccountLoggingRole: props.manageApiGatewayAccountRole,
+    });
+    this.webAcl = new IntegrationWebAcl(this, 'WebAcl', {
+      stage: this.api.stage,
+      encryptionKey: this.encryptionKey,
+      logRetention: props.logRetention,
+    });
+    this.oauth2 = new OAuth2ClientCredentials(this, 'OAuth2', props.oauth2);
+    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', this.encryptionKey);
+    this.functionDeadLetterQueue = new sqs.Queue(this, 'FunctionDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.encryptionKey,
+      dataKeyReuse: Duration.hours(1),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeTerminalDeadLetterQueue(this.functionDeadLetterQueue);
+
+    this.node.addValidation({
+      validate: () =>
+        this.integrations.size === 0
+          ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
+          : [],
+    });
+  }
+
+  /**
+   * The Cognito user-pool authorizer of the API, created on first use so that a platform without
+   * OAuth 2.0 routes has none.
+   */
+  public get authorizer(): apigateway.CognitoUserPoolsAuthorizer {
+    if (!this._authorizer) {
+      this._authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+        cognitoUserPools: [this.oauth2.userPool],
+        resultsCacheTtl: Duration.minutes(5),
+      });
+    }
+    return this._authorizer;
+  }
+
+  /** The names of the integrations registered so far. */
+  public get integrationNames(): string[] {
+    return [...this.integrations.keys()];
+  }
+
+  /**
+   * Registers an integration by name.
+   * @throws IntegrationConfigError when another integration of this platform has the same name.
+   * @internal
+   */
+  public _registerIntegration(name: string, construct: IConstruct): void {
+    const existing = this.integrations.get(name);
+    if (existing) {
+      throw new IntegrationConfigError(
+        construct.node.path,
+        'integrationName',
+        name,
+        `Integration ${existing.construct.node.path} already uses this name on the platform; names key metrics, ` +
+          'alarms and the inventory, so give each integration its own `integrationName` (or construct id).',
+      );
+    }
+    this.integrations.set(name, { name, construct });
+  }
+
+  /**
+   * Claims a method and path on the platform's API for an integration.
+   * @throws IntegrationConfigError when the method and path are taken already.
+   * @internal
+   */
+  public _claimRoute(method: string, path: string, integrationName: string, prop: string): void {
+    const key = routeKey(method, path);
+    const owner = this.routes.get(key);
+    if (owner) {
+      throw new IntegrationConfigError(
+        integrationName,
+        prop,
+        `${method} ${path}`,
+        `Integration '${owner}' already serves ${key} on this platform's API; give this route another path or method.`,
+      );
+    }
+    for (const [position, name] of pathParameterPositions(path)) {
+      const existing = this.pathParameters.get(position);
+      if (existing !== undefined && existing !== name) {
+        throw new IntegrationConfigError(
+          integrationName,
+          prop,
+          path,
+          `Another route names the path parameter at ${position} '{${existing}}'; API Gateway allows one parameter ` +
+            `name per position, so write '{${existing}}' here too.`,
+        );
+      }
+      this.pathParameters.set(position, name);
+    }
+    this.routes.set(key, integrationName);
+  }
+}
