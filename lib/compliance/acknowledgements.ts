@@ -90,7 +90,7 @@ export function acknowledgeFunctionOutsideVpc(fn: lambda.Function): void {
 export function acknowledgeTerminalDeadLetterQueue(queue: sqs.Queue): void {
   acknowledge(
     queue,
-    ['Serverless::Serverless-SQSRedrivePolicy', 'AwsSolutions::AwsSolutions-SQS3'],
+    ['Serverless::Serverless-SQSRedrivePolicy'],
     'This queue is itself the dead-letter queue of failed asynchronous invocations; redriving it into a further queue ' +
       'would only move the messages. It keeps them 14 days, encrypted with the platform key.',
   );

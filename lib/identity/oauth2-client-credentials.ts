@@ -166,7 +166,6 @@ export class OAuth2ClientCredentials extends Construct {
     const client = new cognito.UserPoolClient(scope, id, {
       userPool: this.userPool,
       generateSecret: true,
-      authFlows: {},
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: this.accessTokenValidity,
@@ -176,6 +175,8 @@ export class OAuth2ClientCredentials extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     });
+    // No user sign-in flow (the pool has no users): only the refresh flow, which Cognito always keeps.
+    (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     // The scopes must exist on the resource server before a client may ask for them.
     client.node.addDependency(this.resourceServer);
     return client;
