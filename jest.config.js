@@ -7,4 +7,7 @@ module.exports = {
   testTimeout: 60000,
   // Tests synthesize with the built-in CloudFormation validator off unless they turn it on.
   setupFiles: ['<rootDir>/test/setup-env.js'],
+  // Handler tests run against moto_server (a real AWS API implementation) on 127.0.0.1.
+  globalSetup: '<rootDir>/test/support/moto-global-setup.js',
+  globalTeardown: '<rootDir>/test/support/moto-global-teardown.js',
 };

@@ -81,3 +81,15 @@ export const ticketUpdateSchema = {
     },
   },
 };
+
+/**
+ * GitHub's published webhook schemas (npm `@octokit/webhooks-schemas`, draft-07), narrowed to the
+ * events the example subscribes to: push, pull_request and issues.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const github = require('@octokit/webhooks-schemas') as { $schema: string; definitions: Record<string, unknown> };
+export const githubWebhookSchema = {
+  $schema: github.$schema,
+  definitions: github.definitions,
+  anyOf: [{ $ref: '#/definitions/push$event' }, { $ref: '#/definitions/pull_request_event' }, { $ref: '#/definitions/issues_event' }],
+};

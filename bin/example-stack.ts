@@ -1,4 +1,5 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import {
   DataClassification,
@@ -7,10 +8,11 @@ import {
   IntegrationFunction,
   IntegrationPlatform,
   SecureIntegration,
+  SignatureScheme,
   Target,
 } from '../lib';
 import { handlerCode } from '../lib/core/handler-code';
-import { contactUpdateSchema, orderSchema, ticketUpdateSchema } from './example-schemas';
+import { contactUpdateSchema, githubWebhookSchema, orderSchema, ticketUpdateSchema } from './example-schemas';
 
 /**
  * The example platform: a realistic catalog of integrations in one stack (see ../shared/CATALOG.md).
@@ -22,18 +24,17 @@ export class ExamplePlatformStack extends Stack {
     super(scope, id, props);
     this.platform = new IntegrationPlatform(this, 'Platform', { stageName: 'v1' });
 
-    // A CRM pushes contact updates (CONFIDENTIAL: names, emails, phone numbers).
-    const contacts = new IntegrationFunction(this, 'CrmContactsHandler', { code: handlerCode('samples/crm-contacts') });
+    // A CRM pushes contact updates (CONFIDENTIAL: names, emails, phone numbers) into the integration's own queue.
     new SecureIntegration(this, 'CrmContacts', {
       owner: 'crm-team@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'CRM pushes contact updates',
       inbound: Inbound.api({
-        routes: [{ method: HttpMethod.POST, path: '/crm/contacts', bodySchema: contactUpdateSchema, scopes: ['contacts.write'], target: Target.lambda(contacts.function) }],
+        routes: [{ method: HttpMethod.POST, path: '/crm/contacts', bodySchema: contactUpdateSchema, scopes: ['contacts.write'] }],
       }),
     });
 
-    // A B2B partner submits orders and reads their status, with a scope per operation.
+    // A B2B partner submits orders and reads their status, with a scope per operation; a function answers.
     const orders = new IntegrationFunction(this, 'PartnerOrdersHandler', { code: handlerCode('samples/partner-orders') });
     new SecureIntegration(this, 'PartnerOrders', {
       owner: 'order-management@example.com',
@@ -47,15 +48,31 @@ export class ExamplePlatformStack extends Stack {
       }),
     });
 
-    // A support tool pushes ticket updates.
-    const tickets = new IntegrationFunction(this, 'SupportTicketsHandler', { code: handlerCode('samples/support-tickets') });
+    // A support tool pushes ticket updates onto the support team's event bus.
+    const supportBus = new events.EventBus(this, 'SupportEvents', { description: 'Support ticket events from the support tool' });
     new SecureIntegration(this, 'SupportTickets', {
       owner: 'support-ops@example.com',
       dataClassification: DataClassification.INTERNAL,
       description: 'Support tool pushes ticket updates',
       inbound: Inbound.api({
-        routes: [{ method: HttpMethod.POST, path: '/support/tickets', bodySchema: ticketUpdateSchema, scopes: ['tickets.write'], target: Target.lambda(tickets.function) }],
+        routes: [
+          {
+            method: HttpMethod.POST,
+            path: '/support/tickets',
+            bodySchema: ticketUpdateSchema,
+            scopes: ['tickets.write'],
+            target: Target.eventBus(supportBus, { source: 'support.tool', detailType: 'TicketUpdate' }),
+          },
+        ],
       }),
+    });
+
+    // GitHub signs push, pull_request and issues events (X-Hub-Signature-256); the schema is GitHub's published one.
+    new SecureIntegration(this, 'GitHubEvents', {
+      owner: 'platform-engineering@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      description: 'GitHub webhook: push, pull_request and issues events',
+      inbound: Inbound.webhook({ path: '/webhooks/github', bodySchema: githubWebhookSchema, signature: SignatureScheme.githubHmacSha256() }),
     });
   }
 }

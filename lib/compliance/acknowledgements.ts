@@ -10,6 +10,7 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 
@@ -91,8 +92,8 @@ export function acknowledgeTerminalDeadLetterQueue(queue: sqs.Queue): void {
   acknowledge(
     queue,
     ['Serverless::Serverless-SQSRedrivePolicy'],
-    'This queue is itself the dead-letter queue of failed asynchronous invocations; redriving it into a further queue ' +
-      'would only move the messages. It keeps them 14 days, encrypted with the platform key.',
+    'This queue is itself a dead-letter queue, the end of its delivery chain; redriving it into a further queue would ' +
+      'only move the messages. It keeps them 14 days, encrypted with the platform key, for inspection and redrive.',
   );
 }
 
@@ -113,5 +114,31 @@ export function acknowledgeStageControls(stage: apigateway.Stage): void {
     ['NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security::HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled'],
     'Every route integrates with an AWS service (Lambda, SQS, EventBridge) over AWS-signed TLS; a backend client ' +
       'certificate authenticates API Gateway only to HTTP backends, which the platform does not have.',
+  );
+}
+
+/** The API method of a signed webhook. */
+export function acknowledgeSignedWebhookMethod(method: apigateway.Method): void {
+  acknowledge(
+    method,
+    ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'],
+    'A signed webhook carries no OAuth token: the partner signs the raw body with a shared secret, API Gateway requires ' +
+      'the signature header, and the ingest function verifies the HMAC in constant time before parsing the body or ' +
+      'reaching the target; WAF rules still apply.',
+  );
+}
+
+/** The signing secret of a signed webhook, which the partner holds too. */
+export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secret): void {
+  acknowledge(
+    secret,
+    [
+      'AwsSolutions::AwsSolutions-SMG4',
+      'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled',
+      'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
+    ],
+    'The partner signs with the same secret (GitHub, Stripe, Shopify issue or store it on their side), so rotating it ' +
+      'here alone would break every delivery; it is changed in step with the partner, and the ingest function accepts ' +
+      'the previous version during the overlap.',
   );
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeApiGatewayAccountRole, acknowledgeStageControls } from '../compliance/acknowledgements';
 import { ManagedPolicyRole } from '../identity/managed-policy-role';
 import { accessLogFormat } from './access-log-format';
+import { API_GATEWAY_MODEL_SIZE_LIMIT_BYTES } from './model-size';
 
 /** Default stage throttling, requests per second and burst, for every method without its own. */
 export const DEFAULT_THROTTLING: Required<apigateway.ThrottleSettings> = { rateLimit: 100, burstLimit: 200 };
@@ -60,6 +61,7 @@ export class IntegrationApi extends Construct {
   public readonly requestValidator: apigateway.RequestValidator;
   /** The account-level CloudWatch role, when this stack manages it. */
   public readonly accountLoggingRole?: iam.IRole;
+  private modelBytes = 0;
 
   constructor(scope: Construct, id: string, props: IntegrationApiProps) {
     super(scope, id);
@@ -124,6 +126,26 @@ export class IntegrationApi extends Construct {
           '{"message":"Invalid request body","errors":"$context.error.validationErrorString","requestId":"$context.requestId"}',
       },
     });
+  }
+
+  /**
+   * Counts a request model against API Gateway's quota of 400 KB of models per API (all models
+   * together); the total is checked when the tree is complete.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+   */
+  public recordModelSize(bytes: number): void {
+    if (this.modelBytes === 0) {
+      this.node.addValidation({
+        validate: () =>
+          this.modelBytes > API_GATEWAY_MODEL_SIZE_LIMIT_BYTES
+            ? [
+                `The request models of this API total ${this.modelBytes} bytes; API Gateway allows ${API_GATEWAY_MODEL_SIZE_LIMIT_BYTES} ` +
+                  'bytes of models per API. Narrow the largest schemas (for example to the events you subscribe to) or split the platform.',
+              ]
+            : [],
+      });
+    }
+    this.modelBytes += bytes;
   }
 
   private createAccountLoggingRole(): iam.IRole {

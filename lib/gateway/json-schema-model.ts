@@ -36,8 +36,8 @@ export function validateBodySchema(owner: string, prop: string, schema: unknown)
 }
 
 /**
- * An API Gateway request model (`application/json`) for a body schema. The schema is written as
- * given, with `$schema` set to draft-04 where it is missing.
+ * An API Gateway request model (`application/json`) for a body schema already in draft-04 form
+ * (see `convertSchemaForApiGateway`); `$schema` is set to draft-04.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
  */
 export function createRequestModel(scope: Construct, id: string, restApi: apigateway.IRestApi, schema: JsonSchemaDocument, description: string): apigateway.IModel {
@@ -45,7 +45,7 @@ export function createRequestModel(scope: Construct, id: string, restApi: apigat
     restApiId: restApi.restApiId,
     contentType: 'application/json',
     description,
-    schema: { $schema: API_GATEWAY_SCHEMA_DRAFT, ...schema },
+    schema: { ...schema, $schema: API_GATEWAY_SCHEMA_DRAFT },
   });
   return apigateway.Model.fromModelName(scope, `${id}Ref`, model.ref);
 }

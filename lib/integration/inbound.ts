@@ -1,11 +1,19 @@
+import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
-import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } from '../gateway/api-route';
-import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../gateway/json-schema-model';
+import { HttpMethod } from '../gateway/api-route';
+import type { JsonSchemaDocument } from '../gateway/json-schema-model';
+import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
-import type { Target } from './target';
+import { BoundRoute, bindRoute } from './route-binding';
+import { Target } from './target';
+
+export type { BoundRoute } from './route-binding';
 
 /** One route of an OAuth 2.0-protected API integration. */
 export interface ApiRoute {
@@ -14,23 +22,28 @@ export interface ApiRoute {
   /** The path, for example `/orders` or `/orders/{orderId}`. */
   readonly path: string;
   /**
-   * JSON Schema of the request body, validated by API Gateway before the target is invoked.
-   * Required for POST, PUT and PATCH; not allowed for GET and DELETE.
+   * JSON Schema (draft-04, -06 or -07) of the request body. API Gateway checks the draft-04 form
+   * of it at the edge and the ingest function checks all of it (formats included) before the target
+   * runs. Required for POST, PUT and PATCH; not allowed for GET and DELETE.
    * @default - no body
    */
   readonly bodySchema?: JsonSchemaDocument;
+  /**
+   * A local `$ref` naming the body's schema inside a bundled `bodySchema` document, for example
+   * `#/definitions/push$event`.
+   * @default - the whole document
+   */
+  readonly bodySchemaRoot?: string;
   /**
    * The OAuth 2.0 scopes a caller's access token must carry (any one of them), without the
    * resource-server prefix, for example `['orders.write']`. At least one.
    */
   readonly scopes: string[];
-  /** Where accepted requests go. */
-  readonly target: Target;
   /**
-   * What the route does, for the API's documentation and the inventory.
-   * @default - none
+   * Where accepted requests go. GET and DELETE routes need `Target.lambda(fn)`: its result is the response.
+   * @default Target.defaultQueue() - the integration's own encrypted queue with a dead-letter queue
    */
-  readonly description?: string;
+  readonly target?: Target;
 }
 
 /** Options of {@link Inbound.api}. */
@@ -39,18 +52,24 @@ export interface ApiInboundOptions {
   readonly routes: ApiRoute[];
 }
 
-/** A route as bound to the platform's API. */
-export interface BoundRoute {
-  /** The HTTP method. */
-  readonly method: HttpMethod;
-  /** The path. */
+/** Options of {@link Inbound.webhook}. */
+export interface WebhookInboundOptions {
+  /** The path the partner posts to, for example `/webhooks/github`. */
   readonly path: string;
-  /** The full scopes (`<resource-server>/<scope>`) a token must carry one of. */
-  readonly scopes: string[];
-  /** The API Gateway method. */
-  readonly apiMethod: apigateway.Method;
-  /** The target's description. */
-  readonly target: string;
+  /** JSON Schema of the event body (see {@link ApiRoute.bodySchema}). */
+  readonly bodySchema: JsonSchemaDocument;
+  /**
+   * A local `$ref` naming the body's schema inside a bundled `bodySchema` document.
+   * @default - the whole document
+   */
+  readonly bodySchemaRoot?: string;
+  /** How the partner signs the raw body, for example `SignatureScheme.githubHmacSha256()`. */
+  readonly signature: SignatureScheme;
+  /**
+   * Where verified events go.
+   * @default Target.defaultQueue()
+   */
+  readonly target?: Target;
 }
 
 /** What the integration gives its inbound side to bind to. */
@@ -67,13 +86,15 @@ export interface InboundBindContext {
 export interface InboundConfig {
   /** The routes bound to the API. */
   readonly routes: BoundRoute[];
-  /** The integration's OAuth 2.0 app client, where the inbound side authenticates callers with one. */
+  /** The integration's OAuth 2.0 app client, where callers authenticate with one. */
   readonly client?: cognito.UserPoolClient;
+  /** The signing secret of a signed webhook. */
+  readonly signingSecret?: secretsmanager.ISecret;
 }
 
 /**
- * How partners reach an integration. Choose one with a static factory, for example
- * `Inbound.api({ routes: [...] })`.
+ * How partners reach an integration. Choose one with a static factory: `Inbound.api({ routes })`
+ * for OAuth 2.0 client-credentials callers, `Inbound.webhook({ ... })` for signed webhooks.
  */
 export abstract class Inbound {
   /**
@@ -83,6 +104,16 @@ export abstract class Inbound {
    */
   public static api(options: ApiInboundOptions): Inbound {
     return new ApiInbound(options);
+  }
+
+  /**
+   * A signed webhook: a POST route without an authorizer whose raw body the ingest function verifies
+   * with the scheme (constant-time compare) before anything else, then validates against the schema.
+   * The signing secret is a Secrets Manager secret on the platform key; put the partner's secret in
+   * it (or give the generated one to the partner). During a change, the previous value stays valid.
+   */
+  public static webhook(options: WebhookInboundOptions): Inbound {
+    return new WebhookInbound(options);
   }
 
   /** Adds what the inbound side needs to the platform. */
@@ -104,8 +135,6 @@ class ApiInbound extends Inbound {
     const clientScopes = new Set<string>();
     const bound = routes.map((route, i) => {
       const prop = `inbound.routes[${i}]`;
-      const method = validateHttpMethod(name, `${prop}.method`, route.method);
-      const path = validateRoutePath(name, `${prop}.path`, route.path);
       if (!Array.isArray(route.scopes) || route.scopes.length === 0) {
         throw new IntegrationConfigError(
           name,
@@ -114,39 +143,82 @@ class ApiInbound extends Inbound {
           `Every route needs at least one OAuth 2.0 scope that callers' tokens must carry, for example ['${name.toLowerCase()}.write'].`,
         );
       }
-      route.scopes.forEach((s, j) =>
-        oauth2.declareScope({ name: s, owner: name, description: `${method} ${path} of integration ${name}` }, `${prop}.scopes[${j}]`),
-      );
+      route.scopes.forEach((s, j) => oauth2.declareScope({ name: s, owner: name, description: `${route.method} ${route.path} of integration ${name}` }, `${prop}.scopes[${j}]`));
       route.scopes.forEach((s) => clientScopes.add(s));
-
-      const hasBody = METHODS_WITH_BODY.has(method);
-      if (hasBody && route.bodySchema === undefined) {
-        throw new IntegrationConfigError(name, `${prop}.bodySchema`, undefined, `${method} carries a body: give a JSON Schema so that API Gateway rejects a malformed body before the target runs.`);
-      }
-      if (!hasBody && route.bodySchema !== undefined) {
-        throw new IntegrationConfigError(name, `${prop}.bodySchema`, '(a schema)', `${method} requests carry no body: remove bodySchema, or use POST, PUT or PATCH.`);
-      }
-      platform._claimRoute(method, path, name, prop);
-
-      const routeScope = new Construct(scope, `Route${i}`);
-      const requestModels = hasBody
-        ? { 'application/json': createRequestModel(routeScope, 'Model', platform.api.restApi, validateBodySchema(name, `${prop}.bodySchema`, route.bodySchema), `Body of ${method} ${path} (${name})`) }
-        : undefined;
-      const target = route.target.bind();
-      const resource = platform.api.restApi.root.resourceForPath(path);
       const fullScopes = route.scopes.map((s) => oauth2.fullScope(s));
-      const apiMethod = resource.addMethod(method, target.integration, {
-        authorizationType: apigateway.AuthorizationType.COGNITO,
-        authorizer: platform.authorizer,
-        authorizationScopes: fullScopes,
-        requestValidator: platform.api.requestValidator,
-        requestModels,
-        operationName: `${name}-${method}-${path}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/-$/, ''),
+      return bindRoute({
+        scope,
+        integrationName: name,
+        platform,
+        prop,
+        method: route.method,
+        path: route.path,
+        bodySchema: route.bodySchema,
+        bodySchemaRoot: route.bodySchemaRoot,
+        target: route.target ?? Target.defaultQueue(),
+        auth: 'oauth2',
+        scopes: fullScopes,
+        methodOptions: {
+          authorizationType: apigateway.AuthorizationType.COGNITO,
+          authorizer: platform.authorizer,
+          authorizationScopes: fullScopes,
+        },
       });
-      return { method, path, scopes: fullScopes, apiMethod, target: target.description };
     });
-
     const client = oauth2.addClient(scope, 'Client', [...clientScopes]);
     return { routes: bound, client };
+  }
+}
+
+class WebhookInbound extends Inbound {
+  constructor(private readonly options: WebhookInboundOptions) {
+    super();
+  }
+
+  public bind(context: InboundBindContext): InboundConfig {
+    const { scope, integrationName: name, platform } = context;
+    const signature = this.options.signature?.bind();
+    if (!signature) {
+      throw new IntegrationConfigError(name, 'inbound.signature', undefined, 'A webhook needs a signature scheme, for example SignatureScheme.githubHmacSha256().');
+    }
+    const secretName = `integrations/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/signing-secret`;
+    const secret = new secretsmanager.Secret(scope, 'SigningSecret', {
+      secretName,
+      description: `Signing secret of webhook integration ${name} (${signature.description}); set it to the partner's secret`,
+      encryptionKey: platform.encryptionKey,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgePartnerHeldSigningSecret(secret);
+    // The ingest function reads the current and previous versions; Secrets Manager decrypts with the platform key.
+    platform.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    platform.ingest.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [platform.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(platform).region}.amazonaws.com` } },
+      }),
+    );
+    const route = bindRoute({
+      scope,
+      integrationName: name,
+      platform,
+      prop: 'inbound',
+      method: HttpMethod.POST,
+      path: this.options.path,
+      bodySchema: this.options.bodySchema,
+      bodySchemaRoot: this.options.bodySchemaRoot,
+      target: this.options.target ?? Target.defaultQueue(),
+      auth: `signature:${signature.scheme}`,
+      scopes: [],
+      signature,
+      signingSecretName: secretName,
+      methodOptions: {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        requestParameters: { [`method.request.header.${signature.signatureHeader}`]: true },
+      },
+    });
+    acknowledgeSignedWebhookMethod(route.apiMethod);
+    return { routes: [route], signingSecret: secret };
   }
 }

@@ -1,10 +1,12 @@
 import { Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
+import type { IntegrationQueue } from './integration-queue';
 
 /**
  * An integration name: a letter, then letters, digits, `-` or `_`, at most 64 characters. It keys
@@ -70,6 +72,10 @@ export class SecureIntegration extends Construct {
   public readonly routes: BoundRoute[];
   /** The integration's OAuth 2.0 app client, for inbound APIs. */
   public readonly client?: cognito.UserPoolClient;
+  /** The signing secret, for signed webhooks. */
+  public readonly signingSecret?: secretsmanager.ISecret;
+  /** The integration's own queue, where a route uses the default target. */
+  public readonly queue?: IntegrationQueue;
 
   constructor(scope: Construct, id: string, props: SecureIntegrationProps) {
     super(scope, id);
@@ -92,6 +98,8 @@ export class SecureIntegration extends Construct {
     const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform });
     this.routes = inbound?.routes ?? [];
     this.client = inbound?.client;
+    this.signingSecret = inbound?.signingSecret;
+    this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
   }
 }
 

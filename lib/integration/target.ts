@@ -1,29 +1,91 @@
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { IngestFunction } from '../ingest/ingest-function';
+import { IngestTargetConfig, IngestTargetKind } from '../ingest/ingest-config';
+import type { IntegrationPlatform } from '../platform/integration-platform';
+import { IntegrationQueue } from './integration-queue';
 
-/** What a target gives the route it is bound to. */
+/** What a target is bound with. */
+export interface TargetBindContext {
+  /** The integration construct: children go under it. */
+  readonly scope: Construct;
+  /** The integration's name. */
+  readonly integrationName: string;
+  /** The platform. */
+  readonly platform: IntegrationPlatform;
+  /** The ingest function that delivers to the target; grants go to its role. */
+  readonly ingest: IngestFunction;
+}
+
+/** What a bound target gives the route. */
 export interface TargetConfig {
-  /** The API Gateway integration that delivers a request to the target. */
-  readonly integration: apigateway.Integration;
-  /** A short description for the inventory, for example `lambda:<function name>`. */
+  /** The target as the ingest function sees it. */
+  readonly ingestTarget: IngestTargetConfig;
+  /** A short description for the inventory, for example `sqs:<queue path>`. */
   readonly description: string;
+  /** Whether the target answers the caller (a Lambda function) rather than only taking the record. */
+  readonly answersCaller: boolean;
+  /** The queue, where the target is one. */
+  readonly queue?: sqs.IQueue;
+}
+
+/** Options of {@link Target.eventBus}. */
+export interface EventBusTargetOptions {
+  /**
+   * `Source` of the events.
+   * @default `integrations.<integration name>`
+   */
+  readonly source?: string;
+  /**
+   * `DetailType` of the events.
+   * @default - `<METHOD> <resource path>` of the route
+   */
+  readonly detailType?: string;
 }
 
 /**
- * Where an accepted request goes. Choose one with a static factory, for example
- * `Target.lambda(fn)`.
+ * Where an accepted request goes after the ingest function has verified and validated it.
+ * Choose one with a static factory. Without a target, an integration gets its own encrypted SQS
+ * queue with a dead-letter queue ({@link Target.defaultQueue}).
  */
 export abstract class Target {
   /**
-   * Delivers each request to a Lambda function (proxy integration, synchronous): the function's
-   * response is the caller's response, and a function error is a 5xx the caller retries.
+   * Invokes a Lambda function synchronously with the {@link IntegrationRecord}; its result is the
+   * caller's response (return `{ statusCode, body, headers }` like an API Gateway proxy integration,
+   * or any JSON value for a 200). A function error is a 502, so the caller retries.
    */
   public static lambda(fn: lambda.IFunction): Target {
     return new LambdaTarget(fn);
   }
 
-  /** Returns what a route needs to deliver to this target. */
-  public abstract bind(): TargetConfig;
+  /**
+   * Sends the record to an SQS queue (message attributes `integration`, `requestId`, `traceId`, and
+   * the `AWSTraceHeader` system attribute); the caller gets 202 with the message id. Give the queue
+   * a dead-letter queue: the library does for the queues it creates.
+   */
+  public static queue(queue: sqs.IQueue): Target {
+    return new QueueTarget(queue);
+  }
+
+  /** Puts the record on an EventBridge event bus as the event's detail; the caller gets 202 with the event id. */
+  public static eventBus(bus: events.IEventBus, options: EventBusTargetOptions = {}): Target {
+    return new EventBusTarget(bus, options);
+  }
+
+  /** The integration's own queue: KMS-encrypted with the platform key, TLS only, with a dead-letter queue. */
+  public static defaultQueue(): Target {
+    return new DefaultQueueTarget();
+  }
+
+  /** Grants the ingest function what it needs and describes the target for it. */
+  public abstract bind(context: TargetBindContext): TargetConfig;
+}
+
+function allow(context: TargetBindContext, actions: string[], resources: string[]): void {
+  context.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
 }
 
 class LambdaTarget extends Target {
@@ -31,10 +93,64 @@ class LambdaTarget extends Target {
     super();
   }
 
-  public bind(): TargetConfig {
+  public bind(context: TargetBindContext): TargetConfig {
+    allow(context, ['lambda:InvokeFunction'], [this.fn.functionArn]);
     return {
-      integration: new apigateway.LambdaIntegration(this.fn, { proxy: true, allowTestInvoke: false }),
+      ingestTarget: { kind: IngestTargetKind.LAMBDA, address: this.fn.functionArn },
       description: `lambda:${this.fn.node.path}`,
+      answersCaller: true,
+    };
+  }
+}
+
+class QueueTarget extends Target {
+  constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly fixedName?: string,
+  ) {
+    super();
+  }
+
+  public bind(context: TargetBindContext): TargetConfig {
+    allow(context, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [this.queue.queueArn]);
+    if (this.queue.encryptionMasterKey) allow(context, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.queue.encryptionMasterKey.keyArn]);
+    return {
+      // A queue with a fixed name is found by name at run time; otherwise its URL travels as a deploy-time value.
+      ingestTarget: { kind: IngestTargetKind.SQS, address: this.fixedName ?? this.queue.queueUrl },
+      description: `sqs:${this.queue.node.path}`,
+      answersCaller: false,
+      queue: this.queue,
+    };
+  }
+}
+
+class DefaultQueueTarget extends Target {
+  public bind(context: TargetBindContext): TargetConfig {
+    const existing = context.scope.node.tryFindChild('Queue') as IntegrationQueue | undefined;
+    const queue = existing ?? new IntegrationQueue(context.scope, 'Queue', { encryptionKey: context.platform.encryptionKey });
+    return new QueueTarget(queue.queue, queue.fixedQueueName).bind(context);
+  }
+}
+
+class EventBusTarget extends Target {
+  constructor(
+    private readonly bus: events.IEventBus,
+    private readonly options: EventBusTargetOptions,
+  ) {
+    super();
+  }
+
+  public bind(context: TargetBindContext): TargetConfig {
+    allow(context, ['events:PutEvents'], [this.bus.eventBusArn]);
+    return {
+      ingestTarget: {
+        kind: IngestTargetKind.EVENTBRIDGE,
+        address: this.bus.eventBusArn,
+        source: this.options.source ?? `integrations.${context.integrationName}`,
+        detailType: this.options.detailType,
+      },
+      description: `eventbridge:${this.bus.node.path}`,
+      answersCaller: false,
     };
   }
 }

@@ -10,6 +10,7 @@ import { IntegrationConfigError } from '../core/errors';
 import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
 import { IntegrationWebAcl } from '../gateway/web-acl';
+import { IngestFunction } from '../ingest/ingest-function';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
 import { createPlatformKey } from './platform-key';
@@ -118,6 +119,7 @@ export class IntegrationPlatform extends Construct {
   private readonly routes = new Map<string, string>();
   private readonly pathParameters = new Map<string, string>();
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
+  private _ingest?: IngestFunction;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -168,6 +170,12 @@ export class IntegrationPlatform extends Construct {
       });
     }
     return this._authorizer;
+  }
+
+  /** The ingest function every route passes through, created on first use. */
+  public get ingest(): IngestFunction {
+    this._ingest ??= new IngestFunction(this, 'Ingest', { platform: this });
+    return this._ingest;
   }
 
   /** The names of the integrations registered so far. */

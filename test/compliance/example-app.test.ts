@@ -1,4 +1,5 @@
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ExamplePlatformStack } from '../../bin/example-stack';
 import { compliancePacks, recordedAcknowledgements, unacknowledgedFindings } from '../../lib';
 import { MIN_REASON_LENGTH } from '../../lib/compliance/acknowledgements';
@@ -44,8 +45,8 @@ describe('compliance of the example app', () => {
     // GIVEN an app whose function is granted a wildcard on purpose
     const other = new App();
     const s = new ExamplePlatformStack(other, 'Broken');
-    const fn = s.node.findAll().find((c) => c.node.path === 'Broken/CrmContactsHandler') as import('../../lib').IntegrationFunction;
-    fn.role.addToPrincipalPolicy(new (require('aws-cdk-lib/aws-iam').PolicyStatement)({ actions: ['s3:*'], resources: ['*'] }));
+    const fn = s.node.findAll().find((c) => c.node.path === 'Broken/PartnerOrdersHandler') as import('../../lib').IntegrationFunction;
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
     // THEN the helper sees it, as synth would
     const findings = unacknowledgedFindings(s);
     expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-IAM5[Action::s3:*]', 'AwsSolutions-IAM5[Resource::*]']));

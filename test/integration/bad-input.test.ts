@@ -18,7 +18,7 @@ function route(stack: ReturnType<typeof newStack>, overrides: Record<string, unk
 
 describe('bad input fails at synth with the prop, the value and the fix', () => {
   test('empty owner', () => {
-    expect(build(() => ({ owner: '  ' }))).toThrow(/invalid `owner` '  '.*Name the accountable team or person/);
+    expect(build(() => ({ owner: '  ' }))).toThrow(/invalid `owner` ' {2}'.*Name the accountable team or person/);
   });
 
   test('missing owner (JavaScript callers)', () => {

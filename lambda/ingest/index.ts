@@ -1,0 +1,42 @@
+// The platform's ingest function: one per platform, serving every route (see ingest.ts).
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { loadRoutes } from './config';
+import { ingest } from './ingest';
+import { signingSecrets } from './signing-secrets';
+
+const logger = new Logger({ serviceName: 'integration-ingest' });
+const tracer = new Tracer({ serviceName: 'integration-ingest' });
+// Clients are created once per container, from the environment (AWS_ENDPOINT_URL works for tests).
+const clients = {
+  sqs: tracer.captureAWSv3Client(new SQSClient({})),
+  eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+  lambda: tracer.captureAWSv3Client(new LambdaClient({})),
+};
+const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+const routes = loadRoutes();
+
+export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  logger.addContext(context);
+  logger.appendKeys({ requestId: event.requestContext?.requestId, resource: event.resource });
+  try {
+    return await ingest(event, {
+      routes,
+      clients,
+      secretsFor: (id) => signingSecrets(secretsManager, id),
+      log: {
+        info: (msg, extra) => logger.info(msg, extra),
+        warn: (msg, extra) => logger.warn(msg, extra),
+        error: (msg, extra) => logger.error(msg, extra),
+      },
+      traceId: process.env._X_AMZN_TRACE_ID,
+    });
+  } finally {
+    logger.resetKeys();
+  }
+};

@@ -1,0 +1,85 @@
+// The contract between the platform (synth time) and the ingest function (run time). Plain,
+// JSON-serializable data; the runtime imports these types with `import type` only.
+import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
+
+/** Where the ingest function delivers an accepted record. */
+export enum IngestTargetKind {
+  /** Invoke a Lambda function synchronously; its result is the caller's response. */
+  LAMBDA = 'lambda',
+  /** Send an SQS message; the caller gets 202 with the message id. */
+  SQS = 'sqs',
+  /** Put an EventBridge event; the caller gets 202 with the event id. */
+  EVENTBRIDGE = 'eventbridge',
+}
+
+/**
+ * A value known only at deploy time (a token at synth): the ingest function reads it from the
+ * environment variable named here.
+ */
+export interface EnvRef {
+  readonly env: string;
+}
+
+/** A config value: a literal, or a reference to an environment variable that holds it. */
+export type ConfigValue = string | EnvRef;
+
+/** A target as the ingest function sees it. */
+export interface IngestTargetConfig {
+  readonly kind: IngestTargetKind;
+  /** Function name or ARN (LAMBDA), queue name or URL (SQS), event bus name or ARN (EVENTBRIDGE). */
+  readonly address: ConfigValue;
+  /** EventBridge `Source` of the events. */
+  readonly source?: string;
+  /** EventBridge `DetailType` of the events. */
+  readonly detailType?: string;
+}
+
+/** One route served by the ingest function. */
+export interface IngestRouteConfig {
+  /** The integration the route belongs to. */
+  readonly integration: string;
+  /** The HTTP method. */
+  readonly method: string;
+  /** API Gateway's resource path (`event.resource`), for example `/orders/{orderId}`. */
+  readonly resourcePath: string;
+  /** The full JSON Schema of the body (as the user gave it), validated with ajv. */
+  readonly schema?: Record<string, unknown>;
+  /** How a signed webhook is verified. */
+  readonly signature?: SignatureSchemeConfig;
+  /** Name or ARN of the Secrets Manager secret that holds the signing secret. */
+  readonly signingSecret?: ConfigValue;
+  /** Where accepted records go. */
+  readonly target: IngestTargetConfig;
+}
+
+/** The ingest function's configuration file (`/opt/ingest/config.json` in its config layer). */
+export interface IngestConfig {
+  /** The schema version of this file. */
+  readonly version: 1;
+  readonly routes: IngestRouteConfig[];
+}
+
+/** Where the config file lands inside the function (layers unpack under /opt). */
+export const INGEST_CONFIG_PATH = '/opt/ingest/config.json';
+
+/** The record a target receives. */
+export interface IntegrationRecord {
+  /** The integration's name. */
+  readonly integration: string;
+  /** `METHOD /resource/path`. */
+  readonly route: string;
+  /** API Gateway's request id. */
+  readonly requestId: string;
+  /** The X-Ray trace id (`Root=...;Parent=...;Sampled=...`), where tracing is on. */
+  readonly traceId?: string;
+  /** When API Gateway received the request, ISO 8601. */
+  readonly receivedAt: string;
+  /** Path parameters. */
+  readonly pathParameters: Record<string, string>;
+  /** Query string parameters. */
+  readonly queryStringParameters: Record<string, string>;
+  /** The OAuth 2.0 client id of the caller, for API routes. */
+  readonly clientId?: string;
+  /** The parsed JSON body. */
+  readonly body?: unknown;
+}

@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Annotations, Aspects, Aws, Duration, IAspect, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct, IConstruct } from 'constructs';
+import { handlerCode } from '../core/handler-code';
+import { INTEGRATION_RUNTIME, IntegrationFunction } from '../functions/integration-function';
+import type { IntegrationPlatform } from '../platform/integration-platform';
+import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
+
+/**
+ * Lambda's limit on all environment variables of a function together, in bytes.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/** Properties of an {@link IngestFunction}. */
+export interface IngestFunctionProps {
+  /** The platform the function serves. */
+  readonly platform: IntegrationPlatform;
+  /**
+   * Reserved concurrency of the ingest function: the most requests all routes together can have in
+   * flight. Keep it at or above the stage's burst limit over the expected latency in seconds.
+   * @default 50
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * The platform's ingest function: every route's requests pass through it. It verifies webhook
+ * signatures, validates the body against the route's full JSON Schema, and hands the record to the
+ * route's target with the request id and the X-Ray trace id.
+ *
+ * Its route table is written at synth into a Lambda layer (`/opt/ingest/config.json`) once every
+ * route is known; values known only at deploy time (ARNs) travel as environment variables.
+ */
+export class IngestFunction extends Construct {
+  /** The function. */
+  public readonly handler: IntegrationFunction;
+  /** The API Gateway integration that every route uses. */
+  public readonly integration: apigateway.Integration;
+  private readonly routes: IngestRouteConfig[] = [];
+  private finalized = false;
+
+  constructor(scope: Construct, id: string, props: IngestFunctionProps) {
+    super(scope, id);
+    this.handler = new IntegrationFunction(this, 'Function', {
+      code: handlerCode('ingest'),
+      description: 'cdk-secure-integrations ingest: signature, schema, delivery to the target',
+      memorySizeMiB: 512,
+      timeout: Duration.seconds(25),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 50,
+      platform: props.platform,
+      environment: { POWERTOOLS_SERVICE_NAME: 'integration-ingest', NODE_OPTIONS: '--enable-source-maps' },
+    });
+    const fn = this.handler.function;
+    const restApi = props.platform.api.restApi;
+    this.integration = new apigateway.Integration({
+      type: apigateway.IntegrationType.AWS_PROXY,
+      integrationHttpMethod: 'POST',
+      uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`,
+    });
+    // One permission for the whole stage instead of one per route.
+    fn.addPermission('InvokeFromApi', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: restApi.arnForExecuteApi('*', '/*', props.platform.api.stage.stageName),
+    });
+
+    const finalizer: IAspect = {
+      visit: (node: IConstruct) => {
+        if (node === this) this.finalize();
+      },
+    };
+    Aspects.of(this).add(finalizer);
+  }
+
+  /** The function's role, for grants to targets and secrets. */
+  public get grantPrincipal(): iam.IGrantable {
+    return this.handler.function;
+  }
+
+  /** Adds a route to the function's table. */
+  public addRoute(route: IngestRouteConfig): void {
+    if (this.finalized) throw new Error('IngestFunction: routes cannot be added after synthesis has started');
+    this.routes.push(route);
+  }
+
+  /** Writes the route table into the config layer and deploy-time values into the environment. */
+  private finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    const refs = new Map<string, string>();
+    const toValue = (value: ConfigValue): ConfigValue => {
+      if (typeof value !== 'string' || !Token.isUnresolved(value)) return value;
+      let name = refs.get(value);
+      if (!name) {
+        name = `INGEST_REF_${refs.size}`;
+        refs.set(value, name);
+        this.handler.function.addEnvironment(name, value);
+      }
+      return { env: name };
+    };
+    const config: IngestConfig = {
+      version: 1,
+      routes: this.routes.map((r) => ({
+        ...r,
+        signingSecret: r.signingSecret === undefined ? undefined : toValue(r.signingSecret),
+        target: { ...r.target, address: toValue(r.target.address) },
+      })),
+    };
+    if (refs.size * 120 > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:ingestEnvironment',
+        `The ingest function carries ${refs.size} deploy-time target references as environment variables; Lambda allows ` +
+          `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes in all. Give targets fixed names (functionName, queueName) or split the platform.`,
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
+    mkdirSync(join(dir, 'ingest'));
+    writeFileSync(join(dir, 'ingest', 'config.json'), JSON.stringify(config));
+    const layer = new lambda.LayerVersion(this, 'Config', {
+      code: lambda.Code.fromAsset(dir),
+      compatibleRuntimes: [INTEGRATION_RUNTIME],
+      compatibleArchitectures: [lambda.Architecture.ARM_64],
+      description: 'cdk-secure-integrations ingest route table',
+    });
+    this.handler.function.addLayers(layer);
+  }
+}

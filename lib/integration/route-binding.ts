@@ -1,0 +1,101 @@
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import { IntegrationConfigError } from '../core/errors';
+import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } from '../gateway/api-route';
+import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../gateway/json-schema-model';
+import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
+import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
+import type { IntegrationPlatform } from '../platform/integration-platform';
+import type { Target } from './target';
+
+/** A route as bound to the platform's API. */
+export interface BoundRoute {
+  /** The HTTP method. */
+  readonly method: HttpMethod;
+  /** The path. */
+  readonly path: string;
+  /** How callers authenticate: `oauth2` (scopes below) or `signature` (the scheme's name). */
+  readonly auth: string;
+  /** The full scopes (`<resource-server>/<scope>`) a token must carry one of; empty for webhooks. */
+  readonly scopes: string[];
+  /** The API Gateway method. */
+  readonly apiMethod: apigateway.Method;
+  /** The target's description. */
+  readonly target: string;
+}
+
+/** What one route asks of the platform. */
+export interface RouteRequest {
+  readonly scope: Construct;
+  readonly integrationName: string;
+  readonly platform: IntegrationPlatform;
+  /** The prop path of the route, for error messages, e.g. `inbound.routes[0]`. */
+  readonly prop: string;
+  readonly method: unknown;
+  readonly path: unknown;
+  readonly bodySchema?: unknown;
+  /** A local `$ref` naming the body's schema inside a bundled document. */
+  readonly bodySchemaRoot?: string;
+  readonly target: Target;
+  readonly methodOptions: apigateway.MethodOptions;
+  readonly auth: string;
+  readonly scopes: string[];
+  readonly signature?: SignatureSchemeConfig;
+  readonly signingSecretName?: string;
+}
+
+/**
+ * Adds one route: validates method, path and schema, claims the route on the platform, adds the
+ * request model and the method (integrated with the platform's ingest function), and registers
+ * the route and its target with the ingest function.
+ */
+export function bindRoute(request: RouteRequest): BoundRoute {
+  const { integrationName: name, platform, prop } = request;
+  const method = validateHttpMethod(name, `${prop}.method`, request.method);
+  const path = validateRoutePath(name, `${prop}.path`, request.path);
+  const hasBody = METHODS_WITH_BODY.has(method);
+  if (hasBody && request.bodySchema === undefined) {
+    throw new IntegrationConfigError(name, `${prop}.bodySchema`, undefined, `${method} carries a body: give a JSON Schema so that a malformed body is rejected before the target runs.`);
+  }
+  if (!hasBody && request.bodySchema !== undefined) {
+    throw new IntegrationConfigError(name, `${prop}.bodySchema`, '(a schema)', `${method} requests carry no body: remove bodySchema, or use POST, PUT or PATCH.`);
+  }
+  const converted = hasBody
+    ? convertSchemaForApiGateway(validateBodySchema(name, `${prop}.bodySchema`, request.bodySchema), { owner: name, prop: `${prop}.bodySchema` }, { rootRef: request.bodySchemaRoot })
+    : undefined;
+  const schema: JsonSchemaDocument | undefined = converted?.schema;
+  platform._claimRoute(method, path, name, prop);
+
+  const ingest = platform.ingest;
+  const target = request.target.bind({ scope: request.scope, integrationName: name, platform, ingest });
+  if (!target.answersCaller && !hasBody) {
+    throw new IntegrationConfigError(
+      name,
+      `${prop}.target`,
+      target.description,
+      `${method} routes return data to the caller: use Target.lambda(fn), whose result is the response. Queues and event buses only take records.`,
+    );
+  }
+
+  if (converted) platform.api.recordModelSize(converted.sizeBytes);
+  const routeScope = new Construct(request.scope, `Route${prop.replace(/\D+/g, '') || '0'}`);
+  const requestModels = schema
+    ? { 'application/json': createRequestModel(routeScope, 'Model', platform.api.restApi, schema, `Body of ${method} ${path} (${name})`) }
+    : undefined;
+  const apiMethod = platform.api.restApi.root.resourceForPath(path).addMethod(method, ingest.integration, {
+    ...request.methodOptions,
+    requestValidator: platform.api.requestValidator,
+    requestModels,
+    operationName: `${name}-${method}-${path}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/-$/, ''),
+  });
+  ingest.addRoute({
+    integration: name,
+    method,
+    resourcePath: path,
+    schema: schema as Record<string, unknown> | undefined,
+    signature: request.signature,
+    signingSecret: request.signingSecretName,
+    target: target.ingestTarget,
+  });
+  return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };
+}
