@@ -1,20 +1,37 @@
-import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Annotations, ArnFormat, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { IntegrationConfigError } from '../core/errors';
+import { BODY_TOO_LARGE_ACTION, BODY_TOO_LARGE_BODY, BODY_TOO_LARGE_BODY_KEY, MANAGED_BODY_LIMIT, bodyLargerThan, inspectionWindowKib, validateBodyLimit } from './waf-body-size';
+import { CapacityEstimate, WEB_ACL_INCLUDED_CAPACITY, WEB_ACL_MAX_CAPACITY, estimateCapacity } from './waf-capacity';
+import { splitAllowlist } from './waf-ip-cidr';
+import { ManagedRuleGroup, ManagedRuleOverride, SIZE_RESTRICTIONS_BODY_RULE, validateManagedRuleGroups } from './waf-managed-rules';
+import type { IntegrationWafOptions, PlatformWafOptions } from './waf-options';
+import { pathScopeStatement, validatePathPrefixes } from './waf-path-scope';
+import { DEFAULT_PLATFORM_RATE_LIMIT, RATE_LIMITED_BODY, RATE_LIMITED_BODY_KEY, WafRateLimit, rateBasedStatement, rateLimitedAction, validateRateLimit } from './waf-rate-limit';
+
+export { DEFAULT_MANAGED_RULE_GROUPS, ManagedRuleGroup, ManagedRuleOverride } from './waf-managed-rules';
+export type { ManagedRuleGroupOptions } from './waf-managed-rules';
+export type { CapacityEstimate } from './waf-capacity';
+export { WafRateLimit } from './waf-rate-limit';
+export type { IntegrationWafOptions, PlatformWafOptions } from './waf-options';
+export { IpAddressVersion, parseNetworkCidr } from './waf-ip-cidr';
 
 /**
- * The AWS managed rule groups every platform WebACL starts with, in priority order.
- * @see https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
+ * Rule priority bands, lowest evaluated first. Labelling rules come first (they only count); then
+ * the allowlists (cheapest, and nothing from outside should count against anyone's rate); then the
+ * rate limits, so a flood is answered 429 before heavier inspection; then the body-size rules, so a
+ * body larger than WAF's inspection window is blocked before a managed rule reads only its head;
+ * the managed rule groups last. A band holds the platform's rule first, then integrations by name.
  */
-export const DEFAULT_MANAGED_RULE_GROUPS: readonly string[] = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-  'AWSManagedRulesSQLiRuleSet',
-];
+export const WAF_PRIORITY_BANDS = { scope: 0, ipAllowlist: 10_000, rateLimit: 20_000, bodySize: 30_000, managedRuleGroups: 40_000 } as const;
+
+/** The label an integration's scope rule puts on requests to its routes (`<namespace>:<name>`). */
+export const INTEGRATION_LABEL_NAMESPACE = 'cdk-secure-integrations:integration';
 
 /** Properties of an {@link IntegrationWebAcl}. */
 export interface IntegrationWebAclProps {
@@ -27,12 +44,37 @@ export interface IntegrationWebAclProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The platform's WAF controls: allowlist, rate limit, body size, managed rule groups.
+   * @default - defaults of each {@link PlatformWafOptions} field
+   */
+  readonly waf?: PlatformWafOptions;
+}
+
+/** What {@link IntegrationWebAcl.addIntegrationControls} added. */
+export interface IntegrationWafControls {
+  /** The label on requests to the integration's routes. */
+  readonly label: string;
+  /** The names of the integration's rules in the WebACL. */
+  readonly ruleNames: string[];
+  /** The integration's IP sets (IPv4 and/or IPv6), when it has an allowlist. */
+  readonly ipSets: wafv2.CfnIPSet[];
+}
+
+interface IntegrationEntry {
+  readonly name: string;
+  readonly scope: wafv2.CfnWebACL.StatementProperty;
+  readonly allowlist?: wafv2.CfnWebACL.StatementProperty;
+  readonly rateLimit?: WafRateLimit;
+  readonly bodyBytes?: number;
 }
 
 /**
- * A REGIONAL WAFv2 WebACL in front of the platform's stage: AWS managed rule groups, logging to a
- * KMS-encrypted `aws-waf-logs-*` log group, and an association that depends on the stage explicitly
- * (the stage ARN is built from the API id and the stage name, which carries no dependency).
+ * A REGIONAL WAFv2 WebACL in front of the platform's stage: IP allowlists, rate limits with a 429
+ * answer, a body-size limit that agrees with WAF's inspection window, AWS managed rule groups, for
+ * the platform and per integration; logging to a KMS-encrypted `aws-waf-logs-*` log group, and an
+ * association that depends on the stage explicitly (the stage ARN is built from the API id and the
+ * stage name, which carries no dependency).
  */
 export class IntegrationWebAcl extends Construct {
   /** The WebACL. */
@@ -41,24 +83,46 @@ export class IntegrationWebAcl extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The association of the WebACL with the stage. */
   public readonly association: wafv2.CfnWebACLAssociation;
+  /** The IP sets of the platform's allowlist (none without one). */
+  public readonly allowlistIpSets: wafv2.CfnIPSet[] = [];
+  /** The prefixes WAF sees in front of route paths. */
+  public readonly uriPathPrefixes: string[];
+  private readonly metricPrefix: string;
+  private readonly managedGroups: ManagedRuleGroup[];
+  private readonly rateLimit: WafRateLimit;
+  private readonly allowlist?: wafv2.CfnWebACL.StatementProperty;
+  private readonly bodyBytes?: number;
+  private readonly integrations = new Map<string, IntegrationEntry>();
+  private readonly integrationScopes: Construct;
 
   constructor(scope: Construct, id: string, props: IntegrationWebAclProps) {
     super(scope, id);
-    const metricPrefix = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    const waf = props.waf ?? {};
+    const owner = this.node.path;
+    this.metricPrefix = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    this.uriPathPrefixes = validatePathPrefixes(owner, 'waf.uriPathPrefixes', waf.uriPathPrefixes ?? [defaultPrefix(props.stage)]);
+    this.managedGroups = [...(waf.managedRuleGroups ?? ManagedRuleGroup.defaults())];
+    validateManagedRuleGroups(owner, 'waf.managedRuleGroups', this.managedGroups);
+    this.rateLimit = waf.rateLimit ?? WafRateLimit.perClientIp(DEFAULT_PLATFORM_RATE_LIMIT.limit);
+    validateRateLimit(owner, 'waf.rateLimit', this.rateLimit);
+    this.bodyBytes = waf.maxBodySize === undefined ? undefined : validateBodyLimit(owner, 'waf.maxBodySize', waf.maxBodySize);
+    if (waf.ipAllowlist !== undefined) {
+      const { statement, ipSets } = this.allowlistStatement(this, 'Allowlist', owner, 'waf.ipAllowlist', waf.ipAllowlist);
+      this.allowlist = statement;
+      this.allowlistIpSets.push(...ipSets);
+    }
+    this.integrationScopes = new Construct(this, 'Integrations');
 
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       description: `cdk-secure-integrations WebACL of stack ${Stack.of(this).stackName}`,
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metricPrefix },
-      rules: DEFAULT_MANAGED_RULE_GROUPS.map((name, priority) => ({
-        name,
-        priority,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${name}`.slice(0, 128) },
-      })),
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: this.metricPrefix },
+      rules: Lazy.any({ produce: () => this.renderRules() }),
+      customResponseBodies: Lazy.any({ produce: () => this.renderResponseBodies() }),
+      associationConfig: Lazy.any({ produce: () => this.renderAssociationConfig() }),
     });
+    this.node.addValidation({ validate: () => this.checkCapacityAndBodyLimit() });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`,
@@ -86,4 +150,222 @@ export class IntegrationWebAcl extends Construct {
     });
     this.association.node.addDependency(props.stage);
   }
+
+  /** Adds a managed rule group after the others. */
+  public addManagedRuleGroup(group: ManagedRuleGroup): void {
+    const next = [...this.managedGroups, group];
+    validateManagedRuleGroups(this.node.path, 'managedRuleGroups', next);
+    this.managedGroups.push(group);
+  }
+
+  /**
+   * Adds an integration's WAF controls, which apply to requests to its routes only. Requests to the
+   * routes are labelled `cdk-secure-integrations:integration:<name>` by a counting rule, and the
+   * integration's rules match that label.
+   *
+   * @param integrationName the integration's unique name on the platform
+   * @param paths the integration's route paths as declared, without the stage, e.g. `/orders/{id}`
+   * @param waf the integration's controls
+   * @returns what was added, or undefined when `waf` asks for nothing
+   * @throws IntegrationConfigError for bad input, naming `waf.<field>`
+   */
+  public addIntegrationControls(integrationName: string, paths: readonly string[], waf: IntegrationWafOptions | undefined): IntegrationWafControls | undefined {
+    if (typeof integrationName !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(integrationName)) {
+      throw new IntegrationConfigError(this.node.path, 'integrationName', integrationName, 'Use a letter followed by letters, digits, "-" or "_", at most 64 characters.');
+    }
+    if (waf === undefined) return undefined;
+    if (waf.rateLimit !== undefined) validateRateLimit(integrationName, 'waf.rateLimit', waf.rateLimit);
+    if (waf.ipAllowlist === undefined && !waf.rateLimit?.enabled && waf.maxBodySize === undefined) return undefined;
+    if (this.integrations.has(integrationName)) {
+      throw new IntegrationConfigError(integrationName, 'waf', integrationName, 'This integration has WAF controls already; give them in one call.');
+    }
+    const scope = pathScopeStatement(integrationName, 'waf (inbound route paths)', this.uriPathPrefixes, paths);
+    const bodyBytes = waf.maxBodySize === undefined ? undefined : validateBodyLimit(integrationName, 'waf.maxBodySize', waf.maxBodySize);
+    const ipSets: wafv2.CfnIPSet[] = [];
+    let allowlist: wafv2.CfnWebACL.StatementProperty | undefined;
+    if (waf.ipAllowlist !== undefined) {
+      const made = this.allowlistStatement(new Construct(this.integrationScopes, integrationName), 'Allowlist', integrationName, 'waf.ipAllowlist', waf.ipAllowlist);
+      allowlist = made.statement;
+      ipSets.push(...made.ipSets);
+    }
+    const rateLimit = waf.rateLimit?.enabled ? waf.rateLimit : undefined;
+    this.integrations.set(integrationName, { name: integrationName, scope, allowlist, rateLimit, bodyBytes });
+    const ruleNames = [`Integration-${integrationName}-Scope`];
+    if (allowlist) ruleNames.push(`Integration-${integrationName}-IpAllowlist`);
+    if (rateLimit) ruleNames.push(`Integration-${integrationName}-RateLimit`);
+    if (bodyBytes !== undefined) ruleNames.push(`Integration-${integrationName}-BodySize`);
+    return { label: `${INTEGRATION_LABEL_NAMESPACE}:${integrationName}`, ruleNames, ipSets };
+  }
+
+  /** The WebACL's rules as they will be synthesized, in priority order. */
+  public get rules(): wafv2.CfnWebACL.RuleProperty[] {
+    return this.renderRules();
+  }
+
+  /** The estimated web ACL capacity (WCU) of the rules. */
+  public get estimatedCapacity(): CapacityEstimate {
+    const given = new Map<string, number>();
+    for (const g of this.managedGroups) if (g.options.capacity !== undefined) given.set(`${g.vendorName}/${g.name}`, g.options.capacity);
+    return estimateCapacity(this.renderRules(), given);
+  }
+
+  private allowlistStatement(
+    scope: Construct,
+    idPrefix: string,
+    owner: string,
+    prop: string,
+    entries: readonly string[],
+  ): { statement: wafv2.CfnWebACL.StatementProperty; ipSets: wafv2.CfnIPSet[] } {
+    const split = splitAllowlist(owner, prop, entries);
+    const ipSets: wafv2.CfnIPSet[] = [];
+    for (const [version, addresses] of [
+      ['IPV4', split.ipv4],
+      ['IPV6', split.ipv6],
+    ] as const) {
+      if (addresses.length === 0) continue;
+      const suffix = version === 'IPV4' ? 'Ipv4' : 'Ipv6';
+      ipSets.push(
+        new wafv2.CfnIPSet(scope, `${idPrefix}${suffix}`, {
+          scope: 'REGIONAL',
+          ipAddressVersion: version,
+          addresses,
+          description: `Allowlist ${suffix} of ${owner}`.replace(/[^a-zA-Z0-9=:#@/\-,.\s]/g, '-').slice(0, 256),
+        }),
+      );
+    }
+    const refs: wafv2.CfnWebACL.StatementProperty[] = ipSets.map((s) => ({ ipSetReferenceStatement: { arn: s.attrArn } }));
+    const inList = refs.length === 1 ? refs[0] : { orStatement: { statements: refs } };
+    return { statement: { notStatement: { statement: inList } }, ipSets };
+  }
+
+  private renderRules(): wafv2.CfnWebACL.RuleProperty[] {
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+    const add = (name: string, priority: number, statement: wafv2.CfnWebACL.StatementProperty, action: wafv2.CfnWebACL.RuleActionProperty, labels?: string[]) =>
+      rules.push({
+        name,
+        priority,
+        action,
+        statement,
+        ruleLabels: labels?.map((l) => ({ name: l })),
+        visibilityConfig: this.visibility(name),
+      });
+    const entries = [...this.integrations.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const label = (e: IntegrationEntry): wafv2.CfnWebACL.StatementProperty => ({ labelMatchStatement: { scope: 'LABEL', key: `${INTEGRATION_LABEL_NAMESPACE}:${e.name}` } });
+    const B = WAF_PRIORITY_BANDS;
+
+    entries.forEach((e, i) => add(`Integration-${e.name}-Scope`, B.scope + i, e.scope, { count: {} }, [`${INTEGRATION_LABEL_NAMESPACE}:${e.name}`]));
+
+    if (this.allowlist) add('PlatformIpAllowlist', B.ipAllowlist, this.allowlist, { block: {} });
+    entries.forEach((e, i) => {
+      if (e.allowlist) add(`Integration-${e.name}-IpAllowlist`, B.ipAllowlist + 1 + i, { andStatement: { statements: [label(e), e.allowlist] } }, { block: {} });
+    });
+
+    if (this.rateLimit.enabled) add('PlatformRateLimit', B.rateLimit, rateBasedStatement(this.rateLimit), rateLimitedAction(this.rateLimit));
+    entries.forEach((e, i) => {
+      if (e.rateLimit) add(`Integration-${e.name}-RateLimit`, B.rateLimit + 1 + i, rateBasedStatement(e.rateLimit, label(e)), rateLimitedAction(e.rateLimit));
+    });
+
+    const body = this.bodyPlan();
+    if (body.platformRule) {
+      const own = entries.filter((e) => e.bodyBytes !== undefined).map(label);
+      const size = bodyLargerThan(body.platformBytes);
+      const statement =
+        own.length === 0 ? size : { andStatement: { statements: [size, { notStatement: { statement: own.length === 1 ? own[0] : { orStatement: { statements: own } } } }] } };
+      add('PlatformBodySize', B.bodySize, statement, BODY_TOO_LARGE_ACTION);
+    }
+    entries.forEach((e, i) => {
+      if (e.bodyBytes !== undefined) add(`Integration-${e.name}-BodySize`, B.bodySize + 1 + i, { andStatement: { statements: [label(e), bodyLargerThan(e.bodyBytes)] } }, BODY_TOO_LARGE_ACTION);
+    });
+
+    this.managedGroups.forEach((group, i) => {
+      const rendered = (body.overrideManagedBodyRule && group.isCommonRuleSet ? group.withOverrides(ManagedRuleOverride.count(SIZE_RESTRICTIONS_BODY_RULE)) : group)._render();
+      rules.push({ name: group.name, priority: B.managedRuleGroups + i, overrideAction: rendered.overrideAction, statement: rendered.statement, visibilityConfig: this.visibility(group.name) });
+    });
+    const names = new Set<string>();
+    for (const r of rules) {
+      if (names.has(r.name)) throw new IntegrationConfigError(this.node.path, 'waf.managedRuleGroups', r.name, 'A managed rule group has the name of another rule of this WebACL; rule names must be unique.');
+      names.add(r.name);
+    }
+    return rules;
+  }
+
+  /**
+   * How the body limits fit together. Without any limit of the library's, the core rule set keeps
+   * its 8 KB. With one: the platform rule enforces the platform's limit (8 KB when not set) for every
+   * route without its own; when any limit exceeds 8 KB, the core rule set's body rule only counts and
+   * the inspection window holds the largest limit, so every allowed body is inspected whole.
+   */
+  private bodyPlan(): { platformRule: boolean; platformBytes: number; overrideManagedBodyRule: boolean; windowKib?: number } {
+    const managedBytes = MANAGED_BODY_LIMIT.toBytes();
+    const platformBytes = this.bodyBytes ?? managedBytes;
+    const integrationBytes = [...this.integrations.values()].flatMap((e) => (e.bodyBytes === undefined ? [] : [e.bodyBytes]));
+    const largest = Math.max(platformBytes, ...integrationBytes);
+    const overrideManagedBodyRule = largest > managedBytes;
+    return {
+      platformRule: this.bodyBytes !== undefined || overrideManagedBodyRule,
+      platformBytes,
+      overrideManagedBodyRule,
+      windowKib: overrideManagedBodyRule ? inspectionWindowKib(largest) : undefined,
+    };
+  }
+
+  private renderAssociationConfig(): wafv2.CfnWebACL.AssociationConfigProperty | undefined {
+    const { windowKib } = this.bodyPlan();
+    return windowKib === undefined ? undefined : { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: `KB_${windowKib}` } } };
+  }
+
+  private renderResponseBodies(): Record<string, wafv2.CfnWebACL.CustomResponseBodyProperty> | undefined {
+    const entries = [...this.integrations.values()];
+    const bodies: Record<string, wafv2.CfnWebACL.CustomResponseBodyProperty> = {};
+    if (this.rateLimit.enabled || entries.some((e) => e.rateLimit)) bodies[RATE_LIMITED_BODY_KEY] = RATE_LIMITED_BODY;
+    if (this.bodyPlan().platformRule || entries.some((e) => e.bodyBytes !== undefined)) bodies[BODY_TOO_LARGE_BODY_KEY] = BODY_TOO_LARGE_BODY;
+    return Object.keys(bodies).length > 0 ? bodies : undefined;
+  }
+
+  private checkCapacityAndBodyLimit(): string[] {
+    const { wcu, unknownGroups } = this.estimatedCapacity;
+    const errors: string[] = [];
+    if (wcu > WEB_ACL_MAX_CAPACITY) {
+      errors.push(
+        `${this.node.path}: the WebACL's rules need about ${wcu} WCU; AWS WAF allows ${WEB_ACL_MAX_CAPACITY} per web ACL ` +
+          '(https://docs.aws.amazon.com/waf/latest/developerguide/limits.html). Drop managed rule groups or merge integration controls.',
+      );
+    } else if (wcu > WEB_ACL_INCLUDED_CAPACITY) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:wafCapacity',
+        `The WebACL's rules need about ${wcu} WCU, above the ${WEB_ACL_INCLUDED_CAPACITY} included in the price: each further 500 WCU ` +
+          'costs extra per million requests (https://docs.aws.amazon.com/waf/latest/developerguide/aws-waf-capacity-units.html).',
+      );
+    }
+    if (unknownGroups.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:wafCapacityUnknown',
+        `The capacity of ${unknownGroups.join(', ')} is unknown to the library and not in the WCU estimate; give it as ManagedRuleGroupOptions.capacity.`,
+      );
+    }
+    const crs = this.managedGroups.find((g) => g.isCommonRuleSet);
+    if (!this.bodyPlan().platformRule && (crs === undefined || crs.counts(SIZE_RESTRICTIONS_BODY_RULE))) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:wafNoBodyLimit',
+        'No WAF rule limits the request body size (the core rule set, or its SizeRestrictions_BODY rule, does not block): only API Gateway\'s ' +
+          '10 MB payload limit applies, and WAF inspects only the first 16 KB. Set waf.maxBodySize.',
+      );
+    }
+    return errors;
+  }
+
+  private visibility(ruleName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+    const name = `${this.metricPrefix}-${ruleName}`;
+    const metricName = name.length <= 128 ? name : `${name.slice(0, 119)}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+    return { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName };
+  }
+}
+
+/** `/<stage name>` from the stage's literal name (the `stageName` attribute is a token). */
+function defaultPrefix(stage: apigateway.Stage): string {
+  const name = (stage.node.defaultChild as apigateway.CfnStage | undefined)?.stageName;
+  if (typeof name !== 'string' || Token.isUnresolved(name)) {
+    throw new IntegrationConfigError(stage.node.path, 'waf.uriPathPrefixes', name, 'The stage name is not known at synth; give waf.uriPathPrefixes, e.g. ["/v1"].');
+  }
+  return `/${name}`;
 }

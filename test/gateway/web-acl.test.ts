@@ -7,9 +7,10 @@ describe('platform WebACL', () => {
     const acl = onlyResource(template, 'AWS::WAFv2::WebACL').resource.Properties;
     expect(acl.Scope).toBe('REGIONAL');
     expect(acl.DefaultAction).toEqual({ Allow: {} });
-    const groups = (acl.Rules as Array<{ Statement: { ManagedRuleGroupStatement: { Name: string; VendorName: string } } }>).map(
-      (r) => r.Statement.ManagedRuleGroupStatement,
-    );
+    const rules = acl.Rules as Array<{ Name: string; Statement: { ManagedRuleGroupStatement?: { Name: string; VendorName: string } } }>;
+    // Besides the managed groups, the platform's default per-IP rate limit is the one rule.
+    expect(rules.filter((r) => !r.Statement.ManagedRuleGroupStatement).map((r) => r.Name)).toEqual(['PlatformRateLimit']);
+    const groups = rules.flatMap((r) => (r.Statement.ManagedRuleGroupStatement ? [r.Statement.ManagedRuleGroupStatement] : []));
     expect(groups.map((g) => g.Name).sort()).toEqual(
       ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesSQLiRuleSet'].sort(),
     );
