@@ -15,6 +15,7 @@ export * from './identity/managed-policy-role';
 export * from './identity/oauth2-client-credentials';
 export * from './identity/scope-names';
 export * from './gateway/api-route';
+export * from './gateway/cors';
 export * from './gateway/access-log-format';
 export * from './gateway/integration-api';
 export * from './gateway/json-schema-model';

@@ -37,6 +37,16 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
  * retries; nothing is dropped silently.
  */
 export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<APIGatewayProxyResult> {
+  const result = await handleRequest(event, deps);
+  const route = deps.routes.get(routeKey(event.httpMethod, event.resource));
+  const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
+  if (origin && route?.corsOrigins?.includes(origin)) {
+    result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
+  }
+  return result;
+}
+
+async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<APIGatewayProxyResult> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const key = routeKey(event.httpMethod, event.resource);
   const route = deps.routes.get(key);

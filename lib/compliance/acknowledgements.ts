@@ -142,3 +142,14 @@ export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secre
       'the previous version during the overlap.',
   );
 }
+
+/** A CORS preflight (OPTIONS) method. */
+export function acknowledgePreflightMethod(method: apigateway.Method): void {
+  if (cfnResourceOf(method).node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) return;
+  acknowledge(
+    method,
+    ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'],
+    'A CORS preflight is an unauthenticated OPTIONS request by design (the Fetch standard sends no credentials with it); ' +
+      'the method is a mock integration that returns only the allowed origins, methods and headers, and reaches no target.',
+  );
+}

@@ -1,12 +1,14 @@
-import { Annotations, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeApiGatewayAccountRole, acknowledgeStageControls } from '../compliance/acknowledgements';
+import { IntegrationConfigError } from '../core/errors';
 import { ManagedPolicyRole } from '../identity/managed-policy-role';
 import { accessLogFormat } from './access-log-format';
+import { RouteCors, validateCors } from './cors';
 import { API_GATEWAY_MODEL_SIZE_LIMIT_BYTES } from './model-size';
 
 /** Default stage throttling, requests per second and burst, for every method without its own. */
@@ -62,6 +64,8 @@ export class IntegrationApi extends Construct {
   /** The account-level CloudWatch role, when this stack manages it. */
   public readonly accountLoggingRole?: iam.IRole;
   private modelBytes = 0;
+  private readonly methodThrottles: apigateway.CfnStage.MethodSettingProperty[] = [];
+  private readonly preflights = new Map<string, { origins: string[]; methods: string[]; method: apigateway.Method }>();
 
   constructor(scope: Construct, id: string, props: IntegrationApiProps) {
     super(scope, id);
@@ -126,6 +130,78 @@ export class IntegrationApi extends Construct {
           '{"message":"Invalid request body","errors":"$context.error.validationErrorString","requestId":"$context.requestId"}',
       },
     });
+  }
+
+  /**
+   * Sets throttling for one method, on top of the stage-wide default. The method keeps the stage's
+   * logging, tracing and metrics settings.
+   * @throws IntegrationConfigError when a limit is negative, not finite, or the burst is not a whole number.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
+   */
+  public throttleMethod(owner: string, prop: string, method: string, path: string, throttling: apigateway.ThrottleSettings): void {
+    const { rateLimit, burstLimit } = throttling;
+    if (rateLimit !== undefined && (!Number.isFinite(rateLimit) || rateLimit < 0)) {
+      throw new IntegrationConfigError(owner, `${prop}.rateLimit`, rateLimit, 'A rate limit is a number of requests per second, 0 or more.');
+    }
+    if (burstLimit !== undefined && (!Number.isInteger(burstLimit) || burstLimit < 0)) {
+      throw new IntegrationConfigError(owner, `${prop}.burstLimit`, burstLimit, 'A burst limit is a whole number of requests, 0 or more.');
+    }
+    if (rateLimit !== undefined && burstLimit !== undefined && burstLimit < rateLimit) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:burstBelowRate',
+        `${owner} ${prop}: burstLimit ${burstLimit} is below rateLimit ${rateLimit}; the token bucket never holds a full second of requests, so the effective rate is lower.`,
+      );
+    }
+    if (this.methodThrottles.length === 0) {
+      const cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
+      const base = cfnStage.methodSettings as apigateway.CfnStage.MethodSettingProperty[];
+      const defaults = base[0];
+      cfnStage.methodSettings = Lazy.any({
+        produce: () => [
+          ...base,
+          ...this.methodThrottles.map((t) => ({
+            loggingLevel: defaults.loggingLevel,
+            dataTraceEnabled: defaults.dataTraceEnabled,
+            metricsEnabled: defaults.metricsEnabled,
+            ...t,
+          })),
+        ],
+      });
+    }
+    this.methodThrottles.push({
+      httpMethod: method,
+      // Slashes in the path are written ~1, after a leading slash (AWS::ApiGateway::Stage MethodSetting).
+      resourcePath: `/${path.replace(/\//g, '~1')}`,
+      throttlingRateLimit: rateLimit,
+      throttlingBurstLimit: burstLimit,
+    });
+  }
+
+  /**
+   * Answers browser preflight requests (OPTIONS, no authorizer, a mock integration) on a path, for
+   * the given method and origins; routes on the same path share one preflight and its origins.
+   * @returns the OPTIONS method, new or existing
+   * @throws IntegrationConfigError when another route on the path allows other origins.
+   */
+  public addPreflight(owner: string, prop: string, path: string, method: string, cors: RouteCors): apigateway.Method {
+    validateCors(owner, prop, cors);
+    const existing = this.preflights.get(path);
+    if (existing) {
+      if (existing.origins.join(' ') !== cors.allowOrigins.join(' ')) {
+        throw new IntegrationConfigError(owner, `${prop}.allowOrigins`, cors.allowOrigins, `Another route on ${path} allows ${JSON.stringify(existing.origins)}; routes on one path share a preflight, so give them the same origins.`);
+      }
+      existing.methods.push(method);
+      return existing.method;
+    }
+    const methods = [method];
+    const options = this.restApi.root.resourceForPath(path).addCorsPreflight({
+      allowOrigins: cors.allowOrigins,
+      allowHeaders: cors.allowHeaders ?? ['Content-Type', 'Authorization'],
+      allowMethods: [Lazy.string({ produce: () => [...methods, 'OPTIONS'].join(',') })],
+      maxAge: cors.maxAge ?? Duration.minutes(10),
+    });
+    this.preflights.set(path, { origins: [...cors.allowOrigins], methods, method: options });
+    return options;
   }
 
   /**

@@ -50,6 +50,8 @@ export interface IngestRouteConfig {
   readonly signingSecret?: ConfigValue;
   /** Where accepted records go. */
   readonly target: IngestTargetConfig;
+  /** Browser origins allowed to read the response (CORS); the matching one is echoed. */
+  readonly corsOrigins?: string[];
 }
 
 /** The ingest function's configuration file (`/opt/ingest/config.json` in its config layer). */

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
 import { HttpMethod } from '../gateway/api-route';
+import type { RouteCors } from '../gateway/cors';
 import type { JsonSchemaDocument } from '../gateway/json-schema-model';
 import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
@@ -44,6 +45,17 @@ export interface ApiRoute {
    * @default Target.defaultQueue() - the integration's own encrypted queue with a dead-letter queue
    */
   readonly target?: Target;
+  /**
+   * Throttling of this route alone (requests per second and burst), on top of the stage default.
+   * @default - the platform's stage throttling
+   */
+  readonly throttling?: apigateway.ThrottleSettings;
+  /**
+   * Cross-origin access, for routes a browser calls: a preflight (OPTIONS) method without an
+   * authorizer, and the allowed origin echoed on responses.
+   * @default - no CORS
+   */
+  readonly cors?: RouteCors;
 }
 
 /** Options of {@link Inbound.api}. */
@@ -70,6 +82,11 @@ export interface WebhookInboundOptions {
    * @default Target.defaultQueue()
    */
   readonly target?: Target;
+  /**
+   * Throttling of the webhook route alone.
+   * @default - the platform's stage throttling
+   */
+  readonly throttling?: apigateway.ThrottleSettings;
 }
 
 /** What the integration gives its inbound side to bind to. */
@@ -156,6 +173,8 @@ class ApiInbound extends Inbound {
         bodySchema: route.bodySchema,
         bodySchemaRoot: route.bodySchemaRoot,
         target: route.target ?? Target.defaultQueue(),
+        throttling: route.throttling,
+        cors: route.cors,
         auth: 'oauth2',
         scopes: fullScopes,
         methodOptions: {
@@ -209,6 +228,7 @@ class WebhookInbound extends Inbound {
       bodySchema: this.options.bodySchema,
       bodySchemaRoot: this.options.bodySchemaRoot,
       target: this.options.target ?? Target.defaultQueue(),
+      throttling: this.options.throttling,
       auth: `signature:${signature.scheme}`,
       scopes: [],
       signature,

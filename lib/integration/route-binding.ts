@@ -1,7 +1,9 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
+import { acknowledgePreflightMethod } from '../compliance/acknowledgements';
 import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } from '../gateway/api-route';
+import type { RouteCors } from '../gateway/cors';
 import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../gateway/json-schema-model';
 import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
@@ -42,6 +44,10 @@ export interface RouteRequest {
   readonly scopes: string[];
   readonly signature?: SignatureSchemeConfig;
   readonly signingSecretName?: string;
+  /** Stage throttling for this method only. */
+  readonly throttling?: apigateway.ThrottleSettings;
+  /** Cross-origin access for browsers. */
+  readonly cors?: RouteCors;
 }
 
 /**
@@ -88,6 +94,8 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     requestModels,
     operationName: `${name}-${method}-${path}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/-$/, ''),
   });
+  if (request.throttling) platform.api.throttleMethod(name, `${prop}.throttling`, method, path, request.throttling);
+  if (request.cors) acknowledgePreflightMethod(platform.api.addPreflight(name, `${prop}.cors`, path, method, request.cors));
   ingest.addRoute({
     integration: name,
     method,
@@ -96,6 +104,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     signature: request.signature,
     signingSecret: request.signingSecretName,
     target: target.ingestTarget,
+    corsOrigins: request.cors?.allowOrigins,
   });
   return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };
 }
