@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CancelRotateSecretCommand,
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { RotationConfigError, rotationConfigFromTags } from '../../lambda/rotation/config';
+import { generateToken, tokenShapeProblem } from '../../lambda/rotation/generated-token';
+import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
+import { strategyFor } from '../../lambda/rotation/strategies';
+import { CredentialTestError } from '../../lambda/rotation/strategy';
+import type { RotationTags } from '../../lib/secrets/rotation-config';
+import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
+
+// The four-step protocol and the generated-token strategy against moto_server's Secrets Manager:
+// real version stages, real GetRandomPassword. moto's RotateSecret with a function ARN enables
+// rotation and creates the AWSPENDING version without a value, as Secrets Manager does; it then
+// tries to run the function in Docker, which is absent, so no code runs: the tests drive the steps.
+
+const sm = new SecretsManagerClient(motoClientConfig());
+const lambda = new LambdaClient(motoClientConfig());
+const logs: Array<{ level: string; msg: string; extra?: Record<string, unknown> }> = [];
+const log = {
+  info: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'info', msg, extra }),
+  warn: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'warn', msg, extra }),
+  error: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'error', msg, extra }),
+};
+const unusedServices = {
+  cognito: { add: () => Promise.reject(new Error('unused')), list: () => Promise.reject(new Error('unused')), delete: () => Promise.reject(new Error('unused')) },
+  invokeHook: () => Promise.reject(new Error('unused')),
+};
+function depsWith(client: SecretsManagerClient = sm): RotationDependencies {
+  return { secretsManager: client, strategyFor: (config) => strategyFor(config, { secretsManager: client, ...unusedServices }), log };
+}
+const deps = depsWith();
+
+const TOKEN_TAGS: RotationTags = {
+  'cdk-secure-integrations:rotation-strategy': 'generated-token',
+  'cdk-secure-integrations:generated-token-length': '40',
+  'cdk-secure-integrations:generated-token-charset': 'alphanumeric',
+};
+const INITIAL = 'Initial0Token0Value0Of0Forty0Characters0'; // 40 alphanumeric characters
+
+let rotationFunctionArn: string;
+beforeAll(async () => {
+  // moto's CreateFunction needs an IAM role; @aws-sdk/client-iam is not a dependency, and moto
+  // accepts an unsigned query-protocol call whose credential scope names the service.
+  const roleName = uniqueName('rotation-role');
+  const res = await fetch(motoEndpoint(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
+  });
+  expect(res.status).toBe(200);
+  const emptyZip = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
+  const fn = await lambda.send(
+    new CreateFunctionCommand({ FunctionName: uniqueName('rotation'), Runtime: 'nodejs22.x', Handler: 'index.handler', Role: `arn:aws:iam::123456789012:role/${roleName}`, Code: { ZipFile: emptyZip } }),
+  );
+  rotationFunctionArn = fn.FunctionArn!;
+});
+beforeEach(() => {
+  logs.length = 0;
+});
+
+type Tag = { Key: string; Value: string };
+const tagList = (tags: object): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value: String(Value) }));
+
+/** A secret with rotation enabled and a rotation started: AWSPENDING on a version without a value. */
+async function rotatingSecret(tags: object = TOKEN_TAGS, value = INITIAL) {
+  const name = uniqueName('integrations/rotated');
+  const created = await sm.send(new CreateSecretCommand({ Name: name, SecretString: value, Tags: tagList(tags) }));
+  const token = await startRotation(created.ARN!);
+  return { arn: created.ARN!, token, firstVersion: created.VersionId! };
+}
+async function startRotation(arn: string, rotateImmediately = true): Promise<string> {
+  const token = randomUUID();
+  await sm.send(
+    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, ClientRequestToken: token, RotateImmediately: rotateImmediately }),
+  );
+  return token;
+}
+async function stages(arn: string) {
+  return (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+}
+async function valueAt(arn: string, VersionStage: string) {
+  return (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage }))).SecretString;
+}
+const step = (arn: string, token: string, Step: RotationStep, d = deps, RotationToken?: string) => rotate({ SecretId: arn, ClientRequestToken: token, Step, RotationToken }, d);
+async function runAll(arn: string, token: string) {
+  for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, token, s);
+}
+
+describe('rotation protocol with a generated token (moto)', () => {
+  test('a full rotation moves AWSCURRENT to a new token of the configured shape and leaves no AWSPENDING', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+
+    expect(await step(arn, token, 'createSecret')).toBe('pending-value-created');
+    const pending = (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!;
+    expect(pending).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(pending).not.toBe(INITIAL);
+    expect(await valueAt(arn, 'AWSCURRENT')).toBe(INITIAL); // consumers still get the old value
+    expect(await step(arn, token, 'setSecret')).toBe('pending-value-set');
+    expect(await step(arn, token, 'testSecret')).toBe('pending-value-tested');
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+
+    expect(await step(arn, token, 'finishSecret')).toBe('finished');
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(await valueAt(arn, 'AWSCURRENT')).toBe(pending);
+    expect(await valueAt(arn, 'AWSPREVIOUS')).toBe(INITIAL);
+    // The next rotation is not blocked, and runs the same way.
+    const next = await startRotation(arn);
+    await runAll(arn, next);
+    expect((await stages(arn))[next]).toEqual(['AWSCURRENT']);
+    expect(await valueAt(arn, 'AWSPREVIOUS')).toBe(pending);
+  });
+
+  test('createSecret replayed with the same token keeps the value it stored', async () => {
+    const { arn, token } = await rotatingSecret();
+    await step(arn, token, 'createSecret');
+    const first = (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString;
+    expect(await step(arn, token, 'createSecret')).toBe('pending-value-exists');
+    expect((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString).toBe(first);
+  });
+
+  test('setSecret replayed is harmless', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    await step(arn, token, 'createSecret');
+    await step(arn, token, 'setSecret');
+    await step(arn, token, 'setSecret');
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+  });
+
+  test('setSecret and testSecret before createSecret fail: there is no pending value', async () => {
+    const { arn, token } = await rotatingSecret();
+    await expect(step(arn, token, 'setSecret')).rejects.toThrow(/has no AWSPENDING value: createSecret has not run/);
+    await expect(step(arn, token, 'testSecret')).rejects.toThrow(/has no AWSPENDING value/);
+  });
+
+  test('a failing testSecret throws and leaves AWSCURRENT on the old value', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    // A pending value of the wrong shape (as a buggy or tampered createSecret would leave).
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: 'too-short!', VersionStages: ['AWSPENDING'] }));
+    await expect(step(arn, token, 'testSecret')).rejects.toThrow(CredentialTestError);
+    await expect(step(arn, token, 'testSecret')).rejects.toThrow(/10 characters, the configuration says 40/);
+    expect(await valueAt(arn, 'AWSCURRENT')).toBe(INITIAL);
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(JSON.stringify(logs)).not.toContain('too-short!'); // the value is never logged
+  });
+
+  test('finishSecret replayed after success changes nothing', async () => {
+    const { arn, token } = await rotatingSecret();
+    await runAll(arn, token);
+    const after = await stages(arn);
+    expect(await step(arn, token, 'finishSecret')).toBe('finish-resumed');
+    expect(await stages(arn)).toEqual(after);
+  });
+
+  test('a finishSecret that crashed after moving AWSCURRENT converges when retried', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) await step(arn, token, s);
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: firstVersion }));
+    expect((await stages(arn))[token]).toEqual(['AWSPENDING', 'AWSCURRENT']); // the crash point
+    expect(await step(arn, token, 'finishSecret')).toBe('finish-resumed');
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+  });
+
+  test('every step after the rotation completed is done already', async () => {
+    const { arn, token } = await rotatingSecret();
+    await runAll(arn, token);
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) expect(await step(arn, token, s)).toBe('already-current');
+  });
+
+  test('a token that is not a version of the secret fails every step', async () => {
+    const { arn } = await rotatingSecret();
+    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+      await expect(step(arn, randomUUID(), s)).rejects.toThrow(/has no stage for rotation of secret/);
+    }
+  });
+
+  test('a token that is neither AWSPENDING nor AWSCURRENT fails', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    await runAll(arn, token); // firstVersion is now AWSPREVIOUS
+    await expect(step(arn, firstVersion, 'createSecret')).rejects.toThrow(/is not set as AWSPENDING for rotation .*AWSPREVIOUS/);
+    await expect(step(arn, firstVersion, 'finishSecret')).rejects.toThrow(/is not set as AWSPENDING/);
+    expect((await stages(arn))[token]).toEqual(['AWSCURRENT']);
+  });
+
+  test('a secret whose rotation is disabled fails', async () => {
+    const { arn, token } = await rotatingSecret();
+    await sm.send(new CancelRotateSecretCommand({ SecretId: arn }));
+    await expect(step(arn, token, 'createSecret')).rejects.toThrow(/rotation is not enabled for secret/);
+    expect(await valueAt(arn, 'AWSCURRENT')).toBe(INITIAL);
+  });
+
+  test('testSecret alone, on a fresh secret whose token is AWSCURRENT, is done', async () => {
+    const { arn, firstVersion } = await rotatingSecret();
+    const before = await stages(arn);
+    expect(await step(arn, firstVersion, 'testSecret')).toBe('already-current');
+    expect(await stages(arn)).toEqual(before);
+  });
+
+  test('testSecret alone, when rotation is configured without an immediate rotation, tests the copied value', async () => {
+    const name = uniqueName('integrations/scheduled');
+    const { ARN: arn, VersionId: first } = await sm.send(new CreateSecretCommand({ Name: name, SecretString: INITIAL, Tags: tagList(TOKEN_TAGS) }));
+    const token = await startRotation(arn!, false); // moto copies the current value into the AWSPENDING version
+    expect(await step(arn!, token, 'testSecret')).toBe('pending-value-tested');
+    expect((await stages(arn!))[first!]).toEqual(['AWSCURRENT']);
+  });
+
+  test('RotationToken is passed through to PutSecretValue (seen on the wire; moto ignores it)', async () => {
+    const { arn, token } = await rotatingSecret();
+    const client = new SecretsManagerClient(motoClientConfig());
+    const sent: Array<{ target: string; body: string }> = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const req = args.request as { headers: Record<string, string>; body: string | Uint8Array };
+        sent.push({ target: req.headers['x-amz-target'], body: typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('utf8') });
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordRequests' },
+    );
+    await step(arn, token, 'createSecret', depsWith(client), 'rotation-token-from-secrets-manager');
+    const put = sent.find((r) => r.target === 'secretsmanager.PutSecretValue');
+    expect(JSON.parse(put!.body)).toEqual(expect.objectContaining({ ClientRequestToken: token, VersionStages: ['AWSPENDING'], RotationToken: 'rotation-token-from-secrets-manager' }));
+    expect(sent.filter((r) => r.target !== 'secretsmanager.PutSecretValue').every((r) => !r.body.includes('rotation-token-from'))).toBe(true);
+    expect(JSON.stringify(logs)).not.toContain('rotation-token-from'); // sensitive: never logged
+  });
+
+  test('a secret without the strategy tag fails createSecret with a message naming the tag, and stores nothing', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret({ team: 'payments' });
+    await expect(step(arn, token, 'createSecret')).rejects.toThrow(/no tag cdk-secure-integrations:rotation-strategy/);
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+  });
+});
+
+describe('generated-token configuration and values', () => {
+  test('defaults: 32 alphanumeric characters', () => {
+    expect(rotationConfigFromTags([{ Key: 'cdk-secure-integrations:rotation-strategy', Value: 'generated-token' }])).toEqual({ strategy: 'generated-token', length: 32, charset: 'alphanumeric' });
+  });
+
+  test.each([
+    ['8', /integer from 16 to 4096/],
+    ['5000', /integer from 16 to 4096/],
+    ['32.5', /integer from 16 to 4096/],
+  ])('length %s is rejected', (length, message) => {
+    const tags = tagList({ ...TOKEN_TAGS, 'cdk-secure-integrations:generated-token-length': length });
+    expect(() => rotationConfigFromTags(tags)).toThrow(RotationConfigError);
+    expect(() => rotationConfigFromTags(tags)).toThrow(message);
+  });
+
+  test('an unknown charset or strategy is rejected with the allowed values', () => {
+    expect(() => rotationConfigFromTags(tagList({ ...TOKEN_TAGS, 'cdk-secure-integrations:generated-token-charset': 'emoji' }))).toThrow(/alphanumeric, ascii-printable, hex, base64url/);
+    expect(() => rotationConfigFromTags(tagList({ 'cdk-secure-integrations:rotation-strategy': 'ldap' }))).toThrow(/is 'ldap': it must be generated-token/);
+    expect(() => rotationConfigFromTags(tagList({ 'cdk-secure-integrations:rotation-strategy': 'custom' }))).toThrow(/needs tag cdk-secure-integrations:custom-hook-function/);
+  });
+
+  test.each([
+    ['alphanumeric', /^[A-Za-z0-9]{64}$/],
+    ['ascii-printable', /^[\x21-\x7e]{64}$/],
+    ['hex', /^[0-9a-f]{64}$/],
+    ['base64url', /^[A-Za-z0-9_-]{64}$/],
+  ] as const)('%s tokens have the configured length and alphabet', async (charset, shape) => {
+    const values = await Promise.all([1, 2, 3].map(() => generateToken(sm, 64, charset)));
+    for (const v of values) {
+      expect(v).toMatch(shape);
+      expect(tokenShapeProblem(v, 64, charset)).toBeUndefined();
+    }
+    expect(new Set(values).size).toBe(3);
+  });
+
+  test('the shape check names the problem without the value', () => {
+    expect(tokenShapeProblem('abc$', 4, 'alphanumeric')).toBe('the token has characters outside the alphanumeric charset');
+    expect(tokenShapeProblem('ABCD', 4, 'hex')).toMatch(/outside the hex charset/);
+  });
+});
