@@ -1,0 +1,270 @@
+// encryptFields / decryptFields against moto_server's KMS: round trips on realistic records, the
+// encryption context KMS sees, every refusal, and consumers that use only standard libraries
+// (jose in a separate Node.js process; Python with boto3 and `cryptography`).
+import { execFileSync } from 'node:child_process';
+import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DataKeyCache,
+  decryptFields,
+  encryptFields,
+  FieldDecryptionFailureReason,
+  FieldEncryptionError,
+  FieldPathError,
+  isEncryptedField,
+} from '../../lambda/shared/field-encryption';
+import { motoClientConfig } from '../support/aws-env';
+
+const kms = new KMSClient(motoClientConfig());
+const STRIPE_PII = ['data.object.customer_email', 'data.object.billing_details.*'];
+const GITHUB_PII = ['pusher.email', 'sender.email', 'commits[*].author.email'];
+
+/** A Stripe-style checkout event (CATALOG.md: RESTRICTED). */
+function stripeEvent() {
+  return {
+    id: 'evt_1QxYz2ABCdef',
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: 'cs_test_a1b2c3',
+        amount_total: 4200,
+        currency: 'eur',
+        customer_email: 'jenny.rosen@example.com',
+        billing_details: {
+          name: 'Jenny Rosen',
+          email: 'jenny.rosen@example.com',
+          phone: null,
+          address: { city: 'Berlin', country: 'DE', line1: 'Unter den Linden 1', line2: null, postal_code: '10117' },
+        },
+        livemode: false,
+      },
+    },
+  };
+}
+
+/** A GitHub push event: `sender` has no email in push events. */
+function githubPush() {
+  return {
+    ref: 'refs/heads/main',
+    pusher: { name: 'octocat', email: 'octocat@github.com' },
+    sender: { login: 'octocat', id: 583231 },
+    commits: [
+      { id: '6dcb09b', message: 'Fix all the bugs', author: { name: 'Monalisa Octocat', email: 'mona@github.com' } },
+      { id: '7a8f3e1', message: 'Add tests', author: { name: 'Hubot', email: 'hubot@github.com' } },
+    ],
+  };
+}
+
+const headerOf = (jwe: unknown): Record<string, unknown> => JSON.parse(Buffer.from(String(jwe).split('.')[0], 'base64url').toString('utf8'));
+
+function withHeader(jwe: unknown, header: Record<string, unknown>): string {
+  const parts = String(jwe).split('.');
+  parts[0] = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
+  return parts.join('.');
+}
+
+/** The JWE with one bit flipped in part `index` (2: IV, 3: ciphertext, 4: tag). */
+function flipBit(jwe: unknown, index: number): string {
+  const parts = String(jwe).split('.');
+  const bytes = Buffer.from(parts[index], 'base64url');
+  bytes[0] ^= 1;
+  parts[index] = bytes.toString('base64url');
+  return parts.join('.');
+}
+
+describe('field encryption against moto KMS', () => {
+  let keyId: string;
+  let otherKeyId: string;
+  let stripe: Record<string, unknown>;
+  const encrypt = (record: object, paths: string[], integration = 'Stripe') => encryptFields(record, paths, { integration, keyId, kms, cache: new DataKeyCache() });
+  const decrypt = (record: object, integration = 'Stripe', extra: { keyId?: string } = {}) =>
+    decryptFields(record, { integration, kms, cache: new DataKeyCache(), ...extra });
+  const rejects = (p: Promise<unknown>, reason: FieldDecryptionFailureReason, message: RegExp) =>
+    expect(p).rejects.toMatchObject({ name: 'FieldDecryptionError', reason, message: expect.stringMatching(message) });
+
+  beforeAll(async () => {
+    keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    otherKeyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+    stripe = await encrypt(stripeEvent(), STRIPE_PII);
+  });
+
+  test('a Stripe event round-trips to the exact record, with every PII value encrypted and the rest untouched', async () => {
+    // GIVEN a Stripe event WHEN its PII fields are encrypted
+    const original = stripeEvent();
+    const encrypted = await encrypt(original, STRIPE_PII);
+    // THEN the PII values are encrypted fields, one per value under billing_details.*
+    const object = (encrypted.data as { object: Record<string, unknown> }).object;
+    expect(isEncryptedField(object.customer_email)).toBe(true);
+    const billing = object.billing_details as Record<string, unknown>;
+    expect(Object.keys(billing)).toEqual(['name', 'email', 'phone', 'address']);
+    expect(Object.values(billing).every(isEncryptedField)).toBe(true);
+    expect(JSON.stringify(encrypted)).not.toMatch(/jenny|Rosen|Linden/i);
+    expect(object.amount_total).toBe(4200);
+    expect(encrypted.id).toBe(original.id);
+    // AND the input is not modified, and decryption restores the record exactly
+    expect(original).toStrictEqual(stripeEvent());
+    expect(await decrypt(encrypted)).toStrictEqual(stripeEvent());
+  });
+
+  test('a GitHub push: every commit author email is encrypted; the missing sender.email is left alone', async () => {
+    const encrypted = await encrypt(githubPush(), GITHUB_PII, 'GitHub');
+    const commits = encrypted.commits as Array<{ author: Record<string, unknown> }>;
+    expect(commits.map((c) => isEncryptedField(c.author.email))).toEqual([true, true]);
+    expect(commits[0].author.name).toBe('Monalisa Octocat');
+    expect(encrypted.sender).toStrictEqual({ login: 'octocat', id: 583231 });
+    expect(await decrypt(encrypted, 'GitHub')).toStrictEqual(githubPush());
+  });
+
+  test('values of every JSON type come back with their type', async () => {
+    const record = { n: 42, f: -0.5, t: true, no: false, nil: null, obj: { a: [1, '2', { b: null }] }, arr: [], s: 'ünïcödé 🎉 "quoted"', empty: '', zero: 0 };
+    const paths = Object.keys(record);
+    const encrypted = await encrypt(record, paths);
+    expect(paths.every((p) => isEncryptedField(encrypted[p]))).toBe(true);
+    expect(await decrypt(encrypted)).toStrictEqual(record);
+  });
+
+  test('paths the record does not have leave it unchanged and cost no KMS call', async () => {
+    const calls: string[] = [];
+    const counting = new KMSClient(motoClientConfig());
+    counting.middlewareStack.add((next, context) => async (args) => (calls.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    const record = { contact: { name: 'Ada' }, items: 'not-an-array', list: [{ other: 1 }] };
+    const out = await encryptFields(record, ['contact.email', 'items[*].email', 'list[*].email', 'missing.*', 'contact.name.first'], {
+      integration: 'Crm',
+      keyId,
+      kms: counting,
+      cache: new DataKeyCache(),
+    });
+    expect(out).toStrictEqual(record);
+    expect(calls).toEqual([]);
+  });
+
+  test('KMS receives the encryption context {integration, field} that the header carries, and the location is bound as well', async () => {
+    const object = (stripe.data as { object: Record<string, Record<string, unknown>> }).object;
+    const header = headerOf(object.billing_details.email);
+    expect(header).toMatchObject({ alg: 'dir', enc: 'A256GCM', typ: 'pii+jwe', cty: 'json' });
+    expect(header.ctx).toStrictEqual({ integration: 'Stripe', field: 'data.object.billing_details.*' });
+    expect(header.loc).toBe('data.object.billing_details.email');
+    expect(headerOf(object.customer_email).loc).toBeUndefined(); // no wildcard: the location is the field itself
+    // The encrypted data key opens only with exactly that context (moto checks it as AWS KMS does).
+    const CiphertextBlob = Buffer.from(String(header.edk), 'base64url');
+    const ok = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: header.ctx as Record<string, string> }));
+    expect(ok.Plaintext).toHaveLength(32);
+    await expect(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { integration: 'Stripe', field: 'data.object.customer_email' } }))).rejects.toMatchObject({
+      name: 'InvalidCiphertextException',
+    });
+  });
+
+  test('moto honours the encryption context on Decrypt: another context, or none, is refused', async () => {
+    const out = await kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { integration: 'A', field: 'x' } }));
+    for (const EncryptionContext of [{ integration: 'B', field: 'x' }, { integration: 'A', field: 'y' }, undefined]) {
+      await expect(kms.send(new DecryptCommand({ CiphertextBlob: out.CiphertextBlob, EncryptionContext }))).rejects.toMatchObject({ name: 'InvalidCiphertextException' });
+    }
+  });
+
+  test('a ciphertext moved to another field is refused, also between the fields of one wildcard', async () => {
+    const moved = structuredClone(stripe) as ReturnType<typeof stripeEvent>;
+    const object = moved.data.object as Record<string, unknown> & { billing_details: Record<string, unknown> };
+    object.billing_details.email = object.customer_email;
+    await rejects(decrypt(moved), FieldDecryptionFailureReason.LOCATION_MISMATCH, /billing_details.email.*encrypted for data.object.customer_email/);
+    const swapped = structuredClone(stripe) as ReturnType<typeof stripeEvent>;
+    const billing = swapped.data.object.billing_details as Record<string, unknown>;
+    [billing.name, billing.email] = [billing.email, billing.name];
+    await rejects(decrypt(swapped), FieldDecryptionFailureReason.LOCATION_MISMATCH, /moved to another field/);
+  });
+
+  test('a header rewritten to claim the new place fails authentication', async () => {
+    const moved = structuredClone(stripe) as ReturnType<typeof stripeEvent>;
+    const billing = moved.data.object.billing_details as Record<string, unknown>;
+    billing.name = withHeader(billing.email, { ...headerOf(billing.email), loc: 'data.object.billing_details.name' });
+    await rejects(decrypt(moved), FieldDecryptionFailureReason.TAMPERED, /does not authenticate/);
+  });
+
+  test('a ciphertext of another integration is refused (checked before KMS is asked)', async () => {
+    await rejects(decrypt(stripe, 'Shopify'), FieldDecryptionFailureReason.INTEGRATION_MISMATCH, /encrypted for integration "Stripe", and "Shopify" is expected/);
+  });
+
+  test('a header rewritten to claim another integration is refused by KMS (encryption context)', async () => {
+    const forged = structuredClone(stripe) as ReturnType<typeof stripeEvent>;
+    const object = forged.data.object as Record<string, unknown>;
+    const header = headerOf(object.customer_email);
+    object.customer_email = withHeader(object.customer_email, { ...header, ctx: { ...(header.ctx as object), integration: 'Shopify' } });
+    const only = { data: { object: { customer_email: object.customer_email } } };
+    await rejects(decrypt(only, 'Shopify'), FieldDecryptionFailureReason.KMS_REJECTED, /KMS Decrypt failed: InvalidCiphertextException/);
+  });
+
+  test.each([
+    ['IV', 2],
+    ['ciphertext', 3],
+    ['authentication tag', 4],
+  ])('a tampered %s is refused', async (_part, index) => {
+    const tampered = { data: { object: { customer_email: flipBit((stripe.data as { object: Record<string, unknown> }).object.customer_email, index) } } };
+    await rejects(decrypt(tampered), FieldDecryptionFailureReason.TAMPERED, /AES-GCM tag mismatch/);
+  });
+
+  test('a truncated tag or a foreign algorithm is refused as malformed', async () => {
+    const jwe = String((stripe.data as { object: Record<string, unknown> }).object.customer_email);
+    const truncated = jwe.slice(0, jwe.lastIndexOf('.') + 1) + jwe.split('.')[4].slice(0, 11);
+    await rejects(decrypt({ data: { object: { customer_email: truncated } } }), FieldDecryptionFailureReason.MALFORMED, /tag must be 16 bytes/);
+    const a128 = withHeader(jwe, { ...headerOf(jwe), enc: 'A128GCM' });
+    await rejects(decrypt({ data: { object: { customer_email: a128 } } }), FieldDecryptionFailureReason.MALFORMED, /only "alg":"dir" with "enc":"A256GCM"/);
+  });
+
+  test('a data key of another KMS key is refused when the consumer pins its key', async () => {
+    await rejects(decrypt(stripe, 'Stripe', { keyId: otherKeyId }), FieldDecryptionFailureReason.KMS_REJECTED, /KMS Decrypt failed/);
+    expect(await decrypt(stripe, 'Stripe', { keyId })).toStrictEqual(stripeEvent());
+  });
+
+  test('bad paths and options are refused with the fix', async () => {
+    await expect(encrypt(stripeEvent(), ['data.object[0].email'])).rejects.toThrow(FieldPathError);
+    await expect(encrypt(stripeEvent(), ['data.object', 'data.object.customer_email'])).rejects.toThrow(/overlap/);
+    await expect(encryptFields(stripeEvent(), STRIPE_PII, { integration: '', keyId, kms })).rejects.toThrow(/options.integration must be/);
+    const saved = process.env.FIELD_ENCRYPTION_KEY_ID;
+    delete process.env.FIELD_ENCRYPTION_KEY_ID;
+    await expect(encryptFields(stripeEvent(), STRIPE_PII, { integration: 'Stripe', kms })).rejects.toThrow(FieldEncryptionError);
+    if (saved !== undefined) process.env.FIELD_ENCRYPTION_KEY_ID = saved;
+  });
+
+  describe('consumers with standard libraries only', () => {
+    /** What any consumer does first: read the header, and have KMS decrypt the data key under the header's context. */
+    async function dataKeyOf(jwe: unknown): Promise<Buffer> {
+      const header = headerOf(jwe);
+      const out = await kms.send(new DecryptCommand({ CiphertextBlob: Buffer.from(String(header.edk), 'base64url'), EncryptionContext: header.ctx as Record<string, string>, KeyId: keyId }));
+      return Buffer.from(out.Plaintext!);
+    }
+
+    test("jose's compactDecrypt (a separate Node.js process) decrypts a field given the data key from KMS Decrypt", async () => {
+      const jwe = (stripe.data as { object: Record<string, Record<string, unknown>> }).object.billing_details.address;
+      const script = `
+        import { compactDecrypt } from 'jose';
+        const { jwe, key } = JSON.parse(process.env.INPUT);
+        const { plaintext, protectedHeader } = await compactDecrypt(jwe, Buffer.from(key, 'base64url'), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+        process.stdout.write(JSON.stringify({ value: JSON.parse(new TextDecoder().decode(plaintext)), loc: protectedHeader.loc }));`;
+      const input = JSON.stringify({ jwe, key: (await dataKeyOf(jwe)).toString('base64url') });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: `${__dirname}/../..`, env: { ...process.env, INPUT: input } });
+      expect(JSON.parse(out.toString())).toStrictEqual({ value: stripeEvent().data.object.billing_details.address, loc: 'data.object.billing_details.address' });
+    });
+
+    test('Python with boto3 and `cryptography` (AESGCM) decrypts a field, following FORMAT.md step by step', () => {
+      const script = `
+import base64, json, os, sys, boto3
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+def b64u(s): return base64.urlsafe_b64decode(s + '=' * (-len(s) % 4))
+jwe = sys.stdin.read().strip()
+encoded_header, encrypted_key, iv, ciphertext, tag = jwe.split('.')
+header = json.loads(b64u(encoded_header))
+assert (header['typ'], header['alg'], header['enc'], encrypted_key) == ('pii+jwe', 'dir', 'A256GCM', '')
+assert header['ctx']['integration'] == 'Stripe'
+kms = boto3.client('kms', endpoint_url=os.environ['MOTO_ENDPOINT'], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')
+key = kms.decrypt(CiphertextBlob=b64u(header['edk']), EncryptionContext=header['ctx'], KeyId=os.environ['KEY_ID'])['Plaintext']
+value = json.loads(AESGCM(key).decrypt(b64u(iv), b64u(ciphertext) + b64u(tag), encoded_header.encode('ascii')))
+print(json.dumps({'value': value, 'at': header.get('loc', header['ctx']['field'])}))`;
+      const object = (stripe.data as { object: Record<string, Record<string, unknown>> }).object;
+      for (const [jwe, expected] of [
+        [object.customer_email, { value: 'jenny.rosen@example.com', at: 'data.object.customer_email' }],
+        [object.billing_details.phone, { value: null, at: 'data.object.billing_details.phone' }],
+      ]) {
+        const out = execFileSync('python3', ['-c', script], { input: String(jwe), env: { ...process.env, KEY_ID: keyId } });
+        expect(JSON.parse(out.toString())).toStrictEqual(expected);
+      }
+    });
+  });
+});
