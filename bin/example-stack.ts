@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import {
@@ -40,9 +40,18 @@ export class ExamplePlatformStack extends Stack {
       owner: 'order-management@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'Order intake API for a B2B partner',
+      // The partner calls from its two data centres only (documentation ranges, RFC 5737 / RFC 3849).
+      waf: { ipAllowlist: ['198.51.100.0/24', '203.0.113.16/28', '2001:db8:4000::/48'] },
       inbound: Inbound.api({
         routes: [
-          { method: HttpMethod.POST, path: '/orders', bodySchema: orderSchema, scopes: ['orders.write'], target: Target.lambda(orders.function) },
+          {
+            method: HttpMethod.POST,
+            path: '/orders',
+            bodySchema: orderSchema,
+            scopes: ['orders.write'],
+            target: Target.lambda(orders.function),
+            throttling: { rateLimit: 20, burstLimit: 40 },
+          },
           { method: HttpMethod.GET, path: '/orders/{orderId}', scopes: ['orders.read'], target: Target.lambda(orders.function) },
         ],
       }),
@@ -73,6 +82,8 @@ export class ExamplePlatformStack extends Stack {
       dataClassification: DataClassification.INTERNAL,
       description: 'GitHub webhook: push, pull_request and issues events',
       inbound: Inbound.webhook({ path: '/webhooks/github', bodySchema: githubWebhookSchema, signature: SignatureScheme.githubHmacSha256() }),
+      // Push and pull_request payloads often exceed WAF's default 8 KB body rule; WAF inspects up to 64 KB.
+      waf: { maxBodySize: Size.kibibytes(64) },
     });
   }
 }

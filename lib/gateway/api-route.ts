@@ -13,10 +13,10 @@ export enum HttpMethod {
 export const METHODS_WITH_BODY: ReadonlySet<HttpMethod> = new Set([HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH]);
 
 /**
- * A route path: `/` followed by segments of letters, digits and `._~-`, or `{param}` path
+ * A route path: `/` followed by segments of letters, digits and `._-`, or `{param}` path
  * parameters; no trailing slash and no greedy `{proxy+}` (every route is explicit).
  */
-const PATH_PATTERN = /^(\/([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$/;
+const PATH_PATTERN = /^(\/([A-Za-z0-9._-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$/;
 
 /**
  * Checks a route path.
@@ -28,9 +28,14 @@ export function validateRoutePath(owner: string, prop: string, path: unknown): s
       owner,
       prop,
       path,
-      'A route path starts with "/" and has segments of letters, digits and "._~-" or a {parameter}, with no trailing ' +
+      'A route path starts with "/" and has segments of letters, digits and "._-" or a {parameter}, with no trailing ' +
         'slash and no greedy {proxy+}; for example "/orders" or "/orders/{orderId}".',
     );
+  }
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) {
+    throw new IntegrationConfigError(owner, prop, path, `The path parameter {${repeated}} appears twice; each parameter needs its own name, for example {orderId} and {lineId}.`);
   }
   return path;
 }

@@ -1,13 +1,14 @@
-import { Annotations, Aws, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeApiGatewayAccountRole, acknowledgeStageControls } from '../compliance/acknowledgements';
+import { acknowledgeStageControls } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
-import { ManagedPolicyRole } from '../identity/managed-policy-role';
+import { validateThrottling } from '../platform/platform-props-validation';
 import { accessLogFormat } from './access-log-format';
+import { apiGatewayAccount } from './api-gateway-account';
 import { RouteCors, validateCors } from './cors';
 import { API_GATEWAY_MODEL_SIZE_LIMIT_BYTES } from './model-size';
 
@@ -70,7 +71,11 @@ export class IntegrationApi extends Construct {
   constructor(scope: Construct, id: string, props: IntegrationApiProps) {
     super(scope, id);
     const stageName = props.stageName ?? 'v1';
-    const throttling = { ...DEFAULT_THROTTLING, ...props.throttling };
+    // Only the limits given replace the defaults (an explicit undefined keeps the default).
+    const throttling = {
+      rateLimit: props.throttling?.rateLimit ?? DEFAULT_THROTTLING.rateLimit,
+      burstLimit: props.throttling?.burstLimit ?? DEFAULT_THROTTLING.burstLimit,
+    };
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -111,7 +116,7 @@ export class IntegrationApi extends Construct {
     } else {
       Annotations.of(this).addWarningV2(
         'cdk-secure-integrations:accountLoggingRole',
-        'manageAccountLoggingRole is false: execution logging works only if this account and region already have an ' +
+        'manageApiGatewayAccountRole is false: execution logging works only if this account and region already have an ' +
           'API Gateway CloudWatch Logs role (AWS::ApiGateway::Account). Without it, creating the stage fails.',
       );
     }
@@ -139,13 +144,8 @@ export class IntegrationApi extends Construct {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
    */
   public throttleMethod(owner: string, prop: string, method: string, path: string, throttling: apigateway.ThrottleSettings): void {
+    validateThrottling(owner, prop, throttling);
     const { rateLimit, burstLimit } = throttling;
-    if (rateLimit !== undefined && (!Number.isFinite(rateLimit) || rateLimit < 0)) {
-      throw new IntegrationConfigError(owner, `${prop}.rateLimit`, rateLimit, 'A rate limit is a number of requests per second, 0 or more.');
-    }
-    if (burstLimit !== undefined && (!Number.isInteger(burstLimit) || burstLimit < 0)) {
-      throw new IntegrationConfigError(owner, `${prop}.burstLimit`, burstLimit, 'A burst limit is a whole number of requests, 0 or more.');
-    }
     if (rateLimit !== undefined && burstLimit !== undefined && burstLimit < rateLimit) {
       Annotations.of(this).addWarningV2(
         'cdk-secure-integrations:burstBelowRate',
@@ -225,37 +225,9 @@ export class IntegrationApi extends Construct {
   }
 
   private createAccountLoggingRole(): iam.IRole {
-    const role = new ManagedPolicyRole(this, 'AccountLoggingRole', {
-      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      description: 'API Gateway account-level role that writes execution and access logs to CloudWatch Logs',
-    });
-    // The same actions as AmazonAPIGatewayPushToCloudWatchLogs, held to this account and region
-    // (pseudo parameters even when the stack's environment is known, so the acknowledged finding is stable).
-    const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`;
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:DescribeLogGroups',
-          'logs:DescribeLogStreams',
-          'logs:PutLogEvents',
-          'logs:GetLogEvents',
-          'logs:FilterLogEvents',
-        ],
-        resources: [logGroups, `${logGroups}:log-stream:*`],
-      }),
-    );
-    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    role.policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    acknowledgeApiGatewayAccountRole(role.policy);
-
-    const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
-    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    // The policy must be attached before API Gateway checks the role, and the stage must not be
-    // created before the account knows the role.
-    account.node.addDependency(role.policy);
+    const account = apiGatewayAccount(this);
+    // The stage must not be created before the account knows the role.
     this.stage.node.addDependency(account);
-    return role;
+    return (account.node.scope as Construct).node.findChild('Role') as iam.IRole;
   }
 }

@@ -3,7 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeMachineOnlyUserPool } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
-import { MAX_SCOPES_PER_RESOURCE_SERVER, RESOURCE_SERVER_IDENTIFIER_PATTERN, SCOPE_NAME_PATTERN } from './scope-names';
+import { MAX_SCOPE_LENGTH, MAX_SCOPES_PER_CLIENT, MAX_SCOPES_PER_RESOURCE_SERVER, RESOURCE_SERVER_IDENTIFIER_PATTERN, SCOPE_NAME_PATTERN, validateDomainPrefix } from './scope-names';
 
 /** Properties of an {@link OAuth2ClientCredentials} front door. */
 export interface OAuth2ClientCredentialsProps {
@@ -92,12 +92,15 @@ export class OAuth2ClientCredentials extends Construct {
     this.resourceServer = new cognito.CfnUserPoolResourceServer(this, 'ResourceServer', {
       userPoolId: this.userPool.userPoolId,
       identifier: this.resourceServerIdentifier,
-      name: this.resourceServerIdentifier,
+      // The name allows fewer characters than the identifier (which may be a URL).
+      name: Token.isUnresolved(this.resourceServerIdentifier) ? 'integrations' : this.resourceServerIdentifier.replace(/[^\w\s+=,.@-]/g, '-').slice(0, 256),
       scopes: Lazy.any({
-        produce: () => [...this.scopes.values()].map((s) => ({ scopeName: s.name, scopeDescription: s.description })),
+        // Cognito takes scope descriptions of at most 256 characters.
+        produce: () => [...this.scopes.values()].map((s) => ({ scopeName: s.name, scopeDescription: s.description.slice(0, 256) })),
       }),
     });
 
+    if (props.domainPrefix !== undefined) validateDomainPrefix(props.domainPrefix);
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: props.domainPrefix ?? this.defaultDomainPrefix() },
     });
@@ -145,6 +148,15 @@ export class OAuth2ClientCredentials extends Construct {
           `the token carries it as "${this.resourceServerIdentifier}/<name>". Write for example "orders.write".`,
       );
     }
+    const full = this.fullScope(scope.name);
+    if (!Token.isUnresolved(full) && full.length > MAX_SCOPE_LENGTH) {
+      throw new IntegrationConfigError(
+        scope.owner,
+        prop,
+        scope.name,
+        `The token carries the scope as "${full.slice(0, 40)}...", ${full.length} characters; Cognito allows ${MAX_SCOPE_LENGTH}. Use a shorter scope name.`,
+      );
+    }
     const existing = this.scopes.get(scope.name);
     if (existing && existing.owner !== scope.owner) {
       throw new IntegrationConfigError(
@@ -163,6 +175,14 @@ export class OAuth2ClientCredentials extends Construct {
    * and only the given scopes (already declared with {@link declareScope}).
    */
   public addClient(scope: Construct, id: string, scopeNames: string[]): cognito.UserPoolClient {
+    if (scopeNames.length > MAX_SCOPES_PER_CLIENT) {
+      throw new IntegrationConfigError(
+        scope.node.path,
+        'inbound.routes[*].scopes',
+        scopeNames.length,
+        `One app client may hold at most ${MAX_SCOPES_PER_CLIENT} scopes: let routes share scopes (for example one "orders.write" for every write route) or split the integration.`,
+      );
+    }
     const client = new cognito.UserPoolClient(scope, id, {
       userPool: this.userPool,
       generateSecret: true,

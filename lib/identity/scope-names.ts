@@ -1,3 +1,6 @@
+import { Token } from 'aws-cdk-lib';
+import { IntegrationConfigError } from '../core/errors';
+
 /**
  * Cognito's pattern for a custom scope name: printable ASCII except space, `"`, `/` and `\`,
  * 1 to 256 characters. The full scope an access token carries is `<resource-server>/<name>`.
@@ -17,3 +20,36 @@ export const RESOURCE_SERVER_IDENTIFIER_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,2
  * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
  */
 export const MAX_SCOPES_PER_RESOURCE_SERVER = 100;
+
+/**
+ * The longest scope string (`<resource-server>/<name>`) an app client may hold.
+ * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html
+ */
+export const MAX_SCOPE_LENGTH = 256;
+
+/**
+ * The most OAuth scopes one app client may hold (`AllowedOAuthScopes`).
+ * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html
+ */
+export const MAX_SCOPES_PER_CLIENT = 50;
+
+/** A Cognito domain prefix: lowercase letters, digits and inner hyphens, 1 to 63 characters. */
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Words Cognito reserves in domain prefixes. */
+const RESERVED_WORDS = ['aws', 'amazon', 'cognito'];
+
+/**
+ * Checks a Cognito domain prefix.
+ * @throws IntegrationConfigError for a bad pattern or a reserved word.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+ */
+export function validateDomainPrefix(prefix: string): void {
+  if (Token.isUnresolved(prefix)) return;
+  if (!DOMAIN_PREFIX.test(prefix)) {
+    throw new IntegrationConfigError('IntegrationPlatform', 'oauth2.domainPrefix', prefix, 'Use 1 to 63 lowercase letters, digits and inner hyphens, for example "acme-integrations".');
+  }
+  const reserved = RESERVED_WORDS.find((w) => prefix.includes(w));
+  if (reserved) {
+    throw new IntegrationConfigError('IntegrationPlatform', 'oauth2.domainPrefix', prefix, `Cognito reserves the word "${reserved}" in domain prefixes: choose a prefix without it.`);
+  }
+}

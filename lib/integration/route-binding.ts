@@ -6,6 +6,7 @@ import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } 
 import type { RouteCors } from '../gateway/cors';
 import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../gateway/json-schema-model';
 import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
+import { validateDraft04Schema } from '../gateway/schema-meta-validation';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { Target } from './target';
@@ -70,6 +71,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     ? convertSchemaForApiGateway(validateBodySchema(name, `${prop}.bodySchema`, request.bodySchema), { owner: name, prop: `${prop}.bodySchema` }, { rootRef: request.bodySchemaRoot })
     : undefined;
   const schema: JsonSchemaDocument | undefined = converted?.schema;
+  if (schema) validateDraft04Schema(name, `${prop}.bodySchema`, schema);
   platform._claimRoute(method, path, name, prop);
 
   const ingest = platform.ingest;

@@ -1,8 +1,9 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
+import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
@@ -39,7 +40,12 @@ export interface SecureIntegrationProps {
    */
   readonly inbound?: Inbound;
   /**
-   * The platform the integration joins.
+   * WAF controls for this integration's routes alone: IP allowlist, rate limit, body size.
+   * @default - the platform's controls only
+   */
+  readonly waf?: IntegrationWafOptions;
+  /**
+   * The platform the integration joins; it must be in the same stack.
    * @default - the stack's platform (`IntegrationPlatform.of(this)`), created if there is none
    */
   readonly platform?: IntegrationPlatform;
@@ -93,6 +99,15 @@ export class SecureIntegration extends Construct {
     this.dataClassification = validateDataClassification(name, props.dataClassification);
     this.description = props.description;
     this.platform = props.platform ?? IntegrationPlatform.of(this);
+    if (Stack.of(this.platform) !== Stack.of(this)) {
+      throw new IntegrationConfigError(
+        this.node.path,
+        'platform',
+        this.platform.node.path,
+        'An integration adds routes, scopes and alarms to its platform, so both must be in one stack: create the ' +
+          'SecureIntegration in the platform\'s stack (or in a NestedStack of it), or give this stack its own platform.',
+      );
+    }
     this.platform._registerIntegration(name, this);
 
     const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform });
@@ -100,6 +115,12 @@ export class SecureIntegration extends Construct {
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
     this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
+    if (props.waf) {
+      if (this.routes.length === 0) {
+        throw new IntegrationConfigError(name, 'waf', '(WAF controls)', 'WAF controls apply to an integration\'s routes: add an inbound side, or remove waf.');
+      }
+      this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,11 +9,13 @@ import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgemen
 import { IntegrationConfigError } from '../core/errors';
 import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
+import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
 import { createPlatformKey } from './platform-key';
+import { validatePlatformProps } from './platform-props-validation';
 
 const PLATFORM_SYMBOL = Symbol.for('cdk-secure-integrations.IntegrationPlatform');
 
@@ -57,6 +59,11 @@ export interface IntegrationPlatformProps {
    * @default - a new topic encrypted with the platform key, TLS enforced
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * WAF controls of the whole platform: IP allowlist, rate limit, body size, managed rule groups.
+   * @default - the AWS managed rule groups of DEFAULT_MANAGED_RULE_GROUPS, no allowlist, no rate limit
+   */
+  readonly waf?: PlatformWafOptions;
 }
 
 /** What an integration registers with its platform, so that names and routes stay unique. */
@@ -105,57 +112,93 @@ export class IntegrationPlatform extends Construct {
 
   /** The customer-managed key of the platform. */
   public readonly encryptionKey: kms.IKey;
-  /** The REST API and its stage. */
-  public readonly api: IntegrationApi;
-  /** The WAFv2 WebACL in front of the stage. */
-  public readonly webAcl: IntegrationWebAcl;
-  /** The OAuth 2.0 client-credentials front door. */
-  public readonly oauth2: OAuth2ClientCredentials;
-  /** The topic alarms go to. */
-  public readonly alarmTopic: sns.ITopic;
-  /** Dead-letter queue for failed asynchronous invocations of the platform's functions. */
-  public readonly functionDeadLetterQueue: sqs.Queue;
+  private readonly props: IntegrationPlatformProps;
   private readonly integrations = new Map<string, RegisteredIntegration>();
   private readonly routes = new Map<string, string>();
   private readonly pathParameters = new Map<string, string>();
+  private _api?: IntegrationApi;
+  private _webAcl?: IntegrationWebAcl;
+  private _oauth2?: OAuth2ClientCredentials;
+  private _alarmTopic?: sns.ITopic;
+  private _functionDeadLetterQueue?: sqs.Queue;
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _ingest?: IngestFunction;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
     Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
-
+    this.props = props;
+    validatePlatformProps(this.node.path, props);
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key');
-    this.api = new IntegrationApi(this, 'Api', {
-      encryptionKey: this.encryptionKey,
-      stageName: props.stageName,
-      throttling: props.throttling,
-      logRetention: props.logRetention,
-      manageAccountLoggingRole: props.manageApiGatewayAccountRole,
-    });
-    this.webAcl = new IntegrationWebAcl(this, 'WebAcl', {
-      stage: this.api.stage,
-      encryptionKey: this.encryptionKey,
-      logRetention: props.logRetention,
-    });
-    this.oauth2 = new OAuth2ClientCredentials(this, 'OAuth2', props.oauth2);
-    this.alarmTopic = props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', this.encryptionKey);
-    this.functionDeadLetterQueue = new sqs.Queue(this, 'FunctionDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      dataKeyReuse: Duration.hours(1),
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeTerminalDeadLetterQueue(this.functionDeadLetterQueue);
-
+    if (props.encryptionKey) {
+      Annotations.of(this).addInfoV2(
+        'cdk-secure-integrations:importedKey',
+        'encryptionKey is given: its key policy must let CloudWatch Logs, Secrets Manager and SNS publishers of this account use it (see createPlatformKey).',
+      );
+    }
     this.node.addValidation({
       validate: () =>
         this.integrations.size === 0
           ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
           : [],
     });
+  }
+
+  /**
+   * The REST API and its stage, behind the platform's WebACL; created with the first route, so a
+   * platform of outbound integrations only has none.
+   */
+  public get api(): IntegrationApi {
+    if (!this._api) {
+      this._api = new IntegrationApi(this, 'Api', {
+        encryptionKey: this.encryptionKey,
+        stageName: this.props.stageName,
+        throttling: this.props.throttling,
+        logRetention: this.props.logRetention,
+        manageAccountLoggingRole: this.props.manageApiGatewayAccountRole,
+      });
+      this._webAcl = new IntegrationWebAcl(this, 'WebAcl', {
+        stage: this._api.stage,
+        encryptionKey: this.encryptionKey,
+        logRetention: this.props.logRetention,
+        waf: this.props.waf,
+      });
+    }
+    return this._api;
+  }
+
+  /** The WAFv2 WebACL in front of the stage (created with the API). */
+  public get webAcl(): IntegrationWebAcl {
+    if (!this._webAcl) void this.api;
+    return this._webAcl!;
+  }
+
+  /** The OAuth 2.0 client-credentials front door, created with the first OAuth 2.0 route. */
+  public get oauth2(): OAuth2ClientCredentials {
+    this._oauth2 ??= new OAuth2ClientCredentials(this, 'OAuth2', this.props.oauth2);
+    return this._oauth2;
+  }
+
+  /** The topic alarms go to: the one given in the props, or one created on first use. */
+  public get alarmTopic(): sns.ITopic {
+    this._alarmTopic ??= this.props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', this.encryptionKey);
+    return this._alarmTopic;
+  }
+
+  /** Dead-letter queue for failed asynchronous invocations of the platform's functions, created on first use. */
+  public get functionDeadLetterQueue(): sqs.Queue {
+    if (!this._functionDeadLetterQueue) {
+      this._functionDeadLetterQueue = new sqs.Queue(this, 'FunctionDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.encryptionKey,
+        dataKeyReuse: Duration.hours(1),
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledgeTerminalDeadLetterQueue(this._functionDeadLetterQueue);
+    }
+    return this._functionDeadLetterQueue;
   }
 
   /**

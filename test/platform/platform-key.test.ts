@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { onlyResource, platformWithOneIntegration } from '../helpers';
+import { Template } from 'aws-cdk-lib/assertions';
+import { IntegrationPlatform, SecureIntegration } from '../../lib';
+import { integrationProps, newStack, onlyResource, platformWithOneIntegration } from '../helpers';
 
 describe('platform key', () => {
   test('rotation is on and the key is retained', () => {
@@ -61,7 +63,11 @@ describe('platform key', () => {
   });
 
   test('the alarm topic is encrypted with the key and denies requests without TLS', () => {
-    const { template } = platformWithOneIntegration();
+    const stack = newStack();
+    const platform = new IntegrationPlatform(stack, 'Platform');
+    new SecureIntegration(stack, 'Things', integrationProps(stack));
+    expect(platform.alarmTopic).toBeDefined();
+    const template = Template.fromStack(stack);
     const key = onlyResource(template, 'AWS::KMS::Key').id;
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
