@@ -31,8 +31,8 @@ const log = {
 
 export const handler = async (event: RotationEvent, context?: Context): Promise<void> => {
   if (context) logger.addContext(context);
-  // Every line carries the secret, the step and the token; never a secret value, nor the RotationToken.
-  logger.appendKeys({ secretId: event.SecretId, step: event.Step, token: event.ClientRequestToken });
+  // Every line carries the secret (Secrets Manager sends its ARN), the step and the token; never a secret value, nor the RotationToken.
+  logger.appendKeys({ secretArn: event.SecretId, step: event.Step, token: event.ClientRequestToken });
   try {
     const outcome = await rotate(event, { secretsManager, strategyFor: (config) => strategyFor(config, services), log });
     logger.info('rotation step done', { outcome });
