@@ -122,6 +122,21 @@ describe('field encryption against moto KMS', () => {
     expect(await decrypt(encrypted)).toStrictEqual(record);
   });
 
+  test('a JSON key "__proto__" under a wildcard is encrypted like any other key, and restored', async () => {
+    const record = JSON.parse('{"user":{"__proto__":"x@example.com","name":"X"}}');
+    const encrypted = await encrypt(record, ['user.*']);
+    const user = encrypted.user as Record<string, unknown>;
+    expect(Object.prototype.hasOwnProperty.call(user, '__proto__') && isEncryptedField(user['__proto__'])).toBe(true);
+    expect(headerOf(user['__proto__']).loc).toBe('user.__proto__');
+    expect(JSON.stringify(encrypted)).not.toContain('x@example.com');
+    const decrypted = await decrypt(encrypted);
+    expect(JSON.stringify(decrypted)).toBe(JSON.stringify(record));
+    // The value is an own property again; the object's prototype is untouched (an Object.prototype, whose own prototype is null).
+    const restored = (decrypted as { user: object }).user;
+    expect(Object.getOwnPropertyDescriptor(restored, '__proto__')?.value).toBe('x@example.com');
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(restored))).toBeNull();
+  });
+
   test('paths the record does not have leave it unchanged and cost no KMS call', async () => {
     const calls: string[] = [];
     const counting = new KMSClient(motoClientConfig());

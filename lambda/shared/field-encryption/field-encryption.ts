@@ -208,17 +208,18 @@ function findEncryptedFields(root: unknown, integration: string): FoundField[] {
   push(root, '');
   for (let item = stack.pop(); item; item = stack.pop()) {
     const value = (item.parent as Record<string | number, unknown>)[item.key];
-    if (isEncryptedField(value)) found.push(checkField(item.parent, item.key, item.location, value, integration));
+    const header = typeof value === 'string' ? peekHeader(value) : undefined;
+    if (header?.typ === ENCRYPTED_FIELD_TYPE) found.push(checkField(item.parent, item.key, item.location, value as string, header, integration));
     else push(value, item.location);
   }
   return found;
 }
 
-function checkField(parent: FoundField['parent'], key: string | number, location: string, value: string, integration: string): FoundField {
+function checkField(parent: FoundField['parent'], key: string | number, location: string, value: string, header: Record<string, unknown>, integration: string): FoundField {
   const malformed = (message: string, cause?: unknown) => new FieldDecryptionError(FieldDecryptionFailureReason.MALFORMED, location, message, { cause });
   let jwe: ParsedJwe;
   try {
-    jwe = parseCompact(value);
+    jwe = parseCompact(value, header);
   } catch (error) {
     throw malformed((error as Error).message, error);
   }

@@ -90,12 +90,14 @@ export function peekHeader(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Splits and checks a compact JWE for "dir"/"A256GCM". Throws MalformedJweError. */
-export function parseCompact(text: string): ParsedJwe {
+/**
+ * Splits and checks a compact JWE for "dir"/"A256GCM". Throws MalformedJweError.
+ * @param header the header {@link peekHeader} already decoded from `text`, to spare decoding it twice
+ */
+export function parseCompact(text: string, header: Record<string, unknown> | undefined = peekHeader(text)): ParsedJwe {
   const parts = text.split('.');
   if (parts.length !== 5) throw new MalformedJweError(`a compact JWE has 5 parts, this has ${parts.length}`);
   const [encodedHeader, encryptedKey, ivText, ciphertextText, tagText] = parts;
-  const header = peekHeader(text);
   if (!header) throw new MalformedJweError('the JWE protected header is not base64url-encoded JSON');
   if (header.alg !== 'dir' || header.enc !== 'A256GCM') {
     throw new MalformedJweError(`only "alg":"dir" with "enc":"A256GCM" is accepted, got ${JSON.stringify(header.alg)}/${JSON.stringify(header.enc)}`);
