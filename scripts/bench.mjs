@@ -13,6 +13,9 @@ const require = createRequire(import.meta.url);
 const cdk = require('aws-cdk-lib');
 const lib = require(join(root, 'dist/lib/index.js'));
 
+const count = (t, type) => Object.values(t.Resources).filter((r) => r.Type === type).length;
+const largestModel = (t) =>
+  Math.max(...Object.values(t.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Model').map((r) => Buffer.byteLength(JSON.stringify(r.Properties.Schema))));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeCommand(cmd, args, env, runs) {
@@ -81,7 +84,9 @@ Median of ${runs} runs of \`npx cdk synth --quiet\` (CLI start, app, five cdk-na
 | on (the main job) | ${(median(withValidation) / 1000).toFixed(1)} s | ${withValidation.map((t) => (t / 1000).toFixed(1)).join(', ')} s |
 | off (\`CDK_VALIDATION=false\`) | ${(median(withoutValidation) / 1000).toFixed(1)} s | ${withoutValidation.map((t) => (t / 1000).toFixed(1)).join(', ')} s |
 
-The example stack has ${Object.keys(exampleTemplate.Resources).length} resources (3 integrations, 4 routes, 3 functions).
+The example stack has ${Object.keys(exampleTemplate.Resources).length} resources (${count(exampleTemplate, 'AWS::Cognito::UserPoolClient')} OAuth 2.0 integrations and one webhook, ${count(exampleTemplate, 'AWS::ApiGateway::Method')} methods, ${count(exampleTemplate, 'AWS::Lambda::Function')} functions); its largest request model is ${largestModel(exampleTemplate)} bytes.
+
+Runs on a 2-core machine share it with whatever else runs there; compare runs of one session only.
 
 ## What an integration costs
 
@@ -93,8 +98,8 @@ with validation off; CloudFormation allows 500 resources and 1,000,000 bytes per
 |---|---|---|---|
 ${sizes.map((s) => `| ${s.n} | ${s.resources} | ${s.bytes} | ${s.ms.toFixed(0)} |`).join('\n')}
 
-Marginal cost: ${perIntegration.toFixed(1)} resources per integration (here two path resources, method,
-model, Lambda permission, app client), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
+Marginal cost: ${perIntegration.toFixed(1)} resources per integration (here two path resources, a method,
+a model and an app client; every route shares the ingest function and its one stage-wide permission), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
 `;
 writeFileSync(join(root, 'BENCHMARKS.md'), md);
 console.log(md);
