@@ -2,12 +2,13 @@
 // encryption algorithm only: "alg": "dir" (RFC 7518 section 4.5) and "enc": "A256GCM" (RFC 7518
 // section 5.3), on node:crypto's AES-256-GCM. No primitive of our own: the header is the additional
 // authenticated data exactly as RFC 7516 section 5.1 step 14 says, so any JOSE library (jose, jwcrypto,
-// Nimbus JOSE+JWT) decrypts these objects given the key; test/lambda/field-encryption-interop.test.ts
-// proves it with jose and with Python's `cryptography`.
+// Nimbus JOSE+JWT) decrypts these objects given the key; test/lambda/field-encryption.test.ts proves
+// it with jose (in a separate process) and with Python's `cryptography`.
 //
-// Why not the `jose` package itself at run time: its maintained line (v6) is ESM only, which the
-// CommonJS builds and jest suites of this library and of its users cannot load; this file is the
-// 2 lines of AES-GCM that jose would run for "dir"/"A256GCM", plus the strict parsing below.
+// Why not the `jose` package itself at run time: its maintained line (v6) is ESM only, which jest
+// cannot require from CommonJS before Node.js 24.9 (this library's tests and its users' handler
+// tests), and through WebCrypto it measured about 3 times slower per record (BENCHMARKS.md). For
+// "dir"/"A256GCM" jose runs the same AES-GCM call; this file adds the strict parsing below.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /** The protected header of every JWE this module writes: the standard fields plus private ones. */
