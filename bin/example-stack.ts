@@ -1,4 +1,4 @@
-import { Size, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import {
@@ -7,9 +7,12 @@ import {
   Inbound,
   IntegrationFunction,
   IntegrationPlatform,
+  Rotation,
+  RotationWindow,
   SecureIntegration,
   SignatureScheme,
   Target,
+  TokenCharset,
 } from '../lib';
 import { handlerCode } from '../lib/core/handler-code';
 import { contactUpdateSchema, githubWebhookSchema, orderSchema, ticketUpdateSchema } from './example-schemas';
@@ -40,6 +43,8 @@ export class ExamplePlatformStack extends Stack {
       owner: 'order-management@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'Order intake API for a B2B partner',
+      // The partner's client secret rotates every 30 days; Cognito keeps the old one valid until the new one is current.
+      credentials: [{ name: 'client-secret', rotation: Rotation.cognitoClientSecret(), rotateEvery: Duration.days(30) }],
       // The partner calls from its two data centres only (documentation ranges, RFC 5737 / RFC 3849).
       waf: { ipAllowlist: ['198.51.100.0/24', '203.0.113.16/28', '2001:db8:4000::/48'] },
       inbound: Inbound.api({
@@ -63,6 +68,14 @@ export class ExamplePlatformStack extends Stack {
       owner: 'support-ops@example.com',
       dataClassification: DataClassification.INTERNAL,
       description: 'Support tool pushes ticket updates',
+      // The API key we issue to the support tool for its callbacks, rotated weekly in a Sunday-night window.
+      credentials: [
+        {
+          name: 'callback-api-key',
+          rotation: Rotation.generatedToken({ length: 64, charset: TokenCharset.ALPHANUMERIC }),
+          rotationWindow: RotationWindow.cron('cron(0 2 ? * SUN *)', Duration.hours(3)),
+        },
+      ],
       inbound: Inbound.api({
         routes: [
           {

@@ -23,3 +23,8 @@ export * from './gateway/web-acl';
 export * from './functions/integration-function';
 export * from './compliance/nag-packs';
 export * from './compliance/findings';
+export * from './secrets/rotation';
+export * from './secrets/rotation-window';
+export * from './secrets/rotation-function';
+export * from './secrets/integration-credential';
+export type * from './secrets/rotation-config';

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { IntegrationPlatform } from '../platform/integration-platform';
+import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
@@ -39,6 +40,13 @@ export interface SecureIntegrationProps {
    * @default - no inbound side
    */
   readonly inbound?: Inbound;
+  /**
+   * Credentials the integration holds (a partner API key, an OAuth client secret, a signing secret
+   * we issue): each a Secrets Manager secret on the platform key, rotated by the platform's rotation
+   * function at least every 90 days.
+   * @default - none
+   */
+  readonly credentials?: CredentialProps[];
   /**
    * WAF controls for this integration's routes alone: IP allowlist, rate limit, body size.
    * @default - the platform's controls only
@@ -80,6 +88,8 @@ export class SecureIntegration extends Construct {
   public readonly client?: cognito.UserPoolClient;
   /** The signing secret, for signed webhooks. */
   public readonly signingSecret?: secretsmanager.ISecret;
+  /** The credentials, by name. */
+  public readonly credentials: Record<string, IntegrationCredential> = {};
   /** The integration's own queue, where a route uses the default target. */
   public readonly queue?: IntegrationQueue;
 
@@ -115,6 +125,21 @@ export class SecureIntegration extends Construct {
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
     this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
+    (props.credentials ?? []).forEach((credential, i) => {
+      const prop = `credentials[${i}]`;
+      if (credential.name in this.credentials) {
+        throw new IntegrationConfigError(name, `${prop}.name`, credential.name, 'Each credential of an integration needs its own name.');
+      }
+      // Keyed by name, not position, so that reordering credentials never replaces a secret.
+      this.credentials[credential.name] = new IntegrationCredential(this, validateCredentialName(name, `${prop}.name`, credential.name), {
+        ...credential,
+        prop,
+        integrationName: name,
+        encryptionKey: this.platform.encryptionKey,
+        rotationFunction: this.platform.rotationFunction,
+        client: this.client ? { client: this.client, userPool: this.platform.oauth2.userPool } : undefined,
+      });
+    });
     if (props.waf) {
       if (this.routes.length === 0) {
         throw new IntegrationConfigError(name, 'waf', '(WAF controls)', 'WAF controls apply to an integration\'s routes: add an inbound side, or remove waf.');

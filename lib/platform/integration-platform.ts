@@ -14,6 +14,7 @@ import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
+import { RotationFunction } from '../secrets/rotation-function';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
@@ -123,6 +124,7 @@ export class IntegrationPlatform extends Construct {
   private _functionDeadLetterQueue?: sqs.Queue;
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _ingest?: IngestFunction;
+  private _rotationFunction?: RotationFunction;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -219,6 +221,12 @@ export class IntegrationPlatform extends Construct {
   public get ingest(): IngestFunction {
     this._ingest ??= new IngestFunction(this, 'Ingest', { platform: this });
     return this._ingest;
+  }
+
+  /** The rotation function every credential of the platform uses, created on first use. */
+  public get rotationFunction(): RotationFunction {
+    this._rotationFunction ??= new RotationFunction(this, 'Rotation', { platform: this });
+    return this._rotationFunction;
   }
 
   /** The names of the integrations registered so far. */

@@ -1,0 +1,90 @@
+import { Duration } from 'aws-cdk-lib';
+import { IntegrationConfigError } from '../core/errors';
+
+/** The longest rotation period the library allows: credentials rotate at least every 90 days. */
+export const MAX_ROTATION_PERIOD = Duration.days(90);
+/**
+ * The shortest rotation period Secrets Manager allows.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+ */
+export const MIN_ROTATION_PERIOD = Duration.hours(4);
+
+/** What a rotation schedule renders to (`AWS::SecretsManager::RotationSchedule` `RotationRules`). */
+export interface RotationRulesConfig {
+  readonly scheduleExpression: string;
+  readonly duration?: string;
+}
+
+/**
+ * When rotations may start: a schedule expression with a window. aws-cdk-lib's
+ * `automaticallyAfter` alone cannot place rotations in a maintenance window.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+ */
+export abstract class RotationWindow {
+  /**
+   * A `cron()` schedule in Secrets Manager's six-field form (minutes hours day-of-month month
+   * day-of-week year), for example `cron(0 2 ? * SUN *)` for Sundays 02:00 UTC. The month field must
+   * be `*` so that rotations are never more than a month apart.
+   * @param window how long after the start a rotation may still begin (1 to 24 hours)
+   */
+  public static cron(expression: string, window: Duration = Duration.hours(2)): RotationWindow {
+    return new CronWindow(expression, window);
+  }
+
+  /** Renders the rules, checking them against the credential's props. */
+  public abstract render(owner: string, prop: string): RotationRulesConfig;
+}
+
+class CronWindow extends RotationWindow {
+  constructor(
+    private readonly expression: string,
+    private readonly window: Duration,
+  ) {
+    super();
+  }
+
+  public render(owner: string, prop: string): RotationRulesConfig {
+    const match = /^cron\((.+)\)$/.exec(this.expression.trim());
+    const fields = match ? match[1].trim().split(/\s+/) : [];
+    if (fields.length !== 6) {
+      throw new IntegrationConfigError(owner, `${prop}.expression`, this.expression, 'Write cron(minutes hours day-of-month month day-of-week year), for example "cron(0 2 ? * SUN *)".');
+    }
+    if (fields[3] !== '*') {
+      throw new IntegrationConfigError(
+        owner,
+        `${prop}.expression`,
+        this.expression,
+        'The month field must be "*": a schedule that skips months could leave a credential unrotated for more than 90 days.',
+      );
+    }
+    return { scheduleExpression: `cron(${fields.join(' ')})`, duration: renderWindow(owner, `${prop}.window`, this.window) };
+  }
+}
+
+function renderWindow(owner: string, prop: string, window: Duration): string {
+  const hours = window.toHours({ integral: false });
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+    throw new IntegrationConfigError(owner, prop, `${window.toHumanString()}`, 'A rotation window is a whole number of hours from 1 to 24.');
+  }
+  return `${hours}h`;
+}
+
+/**
+ * The rules for rotating every `period`: `rate(N days)`, or `rate(N hours)` below a day.
+ * @throws IntegrationConfigError when the period is under 4 hours or over 90 days.
+ */
+export function periodRules(owner: string, prop: string, period: Duration): RotationRulesConfig {
+  const hours = period.toHours({ integral: false });
+  if (hours < MIN_ROTATION_PERIOD.toHours() || hours > MAX_ROTATION_PERIOD.toHours()) {
+    throw new IntegrationConfigError(
+      owner,
+      prop,
+      period.toHumanString(),
+      'Rotate at least every 90 days (the library\'s policy; AWS would allow 1000) and at most every 4 hours (Secrets Manager\'s minimum), for example Duration.days(30).',
+    );
+  }
+  if (!Number.isInteger(hours)) {
+    throw new IntegrationConfigError(owner, prop, period.toHumanString(), 'Give the rotation period in whole hours or days.');
+  }
+  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)` };
+}
