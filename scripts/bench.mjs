@@ -2,7 +2,7 @@
 // CloudFormation resources and template bytes. Writes BENCHMARKS.md with the machine and the date.
 // Run `npm run build` first (npm run bench does).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -71,10 +71,7 @@ const perIntegration = (sizes[2].resources - sizes[1].resources) / 40;
 
 const machine = `${cpus()[0].model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
-const md = `# Benchmarks
-
-Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, on ${machine}.
-
+const section = `<!-- bench.mjs:start -->
 ## The main job: \`cdk synth\` of the example app
 
 Median of ${runs} runs of \`npx cdk synth --quiet\` (CLI start, app, five cdk-nag packs, assembly), wall time:
@@ -100,6 +97,11 @@ ${sizes.map((s) => `| ${s.n} | ${s.resources} | ${s.bytes} | ${s.ms.toFixed(0)} 
 
 Marginal cost: ${perIntegration.toFixed(1)} resources per integration (here two path resources, a method,
 a model and an app client; every route shares the ingest function and its one stage-wide permission), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
-`;
-writeFileSync(join(root, 'BENCHMARKS.md'), md);
-console.log(md);
+
+Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, on ${machine}.
+<!-- bench.mjs:end -->`;
+// Replace only this script's section: other benchmarks (scripts/bench-*.mjs) keep theirs.
+const file = join(root, 'BENCHMARKS.md');
+const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n<!-- bench.mjs:start -->\n<!-- bench.mjs:end -->\n';
+writeFileSync(file, current.replace(/<!-- bench\.mjs:start -->[\s\S]*<!-- bench\.mjs:end -->/, () => section));
+console.log(section);
