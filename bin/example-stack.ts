@@ -32,6 +32,7 @@ export class ExamplePlatformStack extends Stack {
       owner: 'crm-team@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'CRM pushes contact updates',
+      piiFields: ['contact.name', 'contact.email', 'contact.phone'],
       inbound: Inbound.api({
         routes: [{ method: HttpMethod.POST, path: '/crm/contacts', bodySchema: contactUpdateSchema, scopes: ['contacts.write'] }],
       }),
@@ -43,6 +44,7 @@ export class ExamplePlatformStack extends Stack {
       owner: 'order-management@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'Order intake API for a B2B partner',
+      piiFields: ['buyer.contact.*'],
       // The partner's client secret rotates every 30 days; Cognito keeps the old one valid until the new one is current.
       credentials: [{ name: 'client-secret', rotation: Rotation.cognitoClientSecret(), rotateEvery: Duration.days(30) }],
       // The partner calls from its two data centres only (documentation ranges, RFC 5737 / RFC 3849).
@@ -68,6 +70,7 @@ export class ExamplePlatformStack extends Stack {
       owner: 'support-ops@example.com',
       dataClassification: DataClassification.INTERNAL,
       description: 'Support tool pushes ticket updates',
+      piiFields: ['ticket.requester.email'],
       // The API key we issue to the support tool for its callbacks, rotated weekly in a Sunday-night window.
       credentials: [
         {
@@ -94,6 +97,7 @@ export class ExamplePlatformStack extends Stack {
       owner: 'platform-engineering@example.com',
       dataClassification: DataClassification.INTERNAL,
       description: 'GitHub webhook: push, pull_request and issues events',
+      piiFields: ['pusher.email', 'sender.email', 'commits[*].author.email', 'commits[*].committer.email'],
       inbound: Inbound.webhook({ path: '/webhooks/github', bodySchema: githubWebhookSchema, signature: SignatureScheme.githubHmacSha256() }),
       // Push and pull_request payloads often exceed WAF's default 8 KB body rule; WAF inspects up to 64 KB.
       waf: { maxBodySize: Size.kibibytes(64) },

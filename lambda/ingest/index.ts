@@ -2,10 +2,12 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { encryptFields } from '../shared/field-encryption';
 import { loadRoutes } from './config';
 import { ingest } from './ingest';
 import { signingSecrets } from './signing-secrets';
@@ -19,6 +21,8 @@ const clients = {
   lambda: tracer.captureAWSv3Client(new LambdaClient({})),
 };
 const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+// Field encryption reads its key from FIELD_ENCRYPTION_KEY_ID and caches data keys per container.
+const kms = tracer.captureAWSv3Client(new KMSClient({}));
 const routes = loadRoutes();
 
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
@@ -35,6 +39,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
         error: (msg, extra) => logger.error(msg, extra),
       },
       traceId: process.env._X_AMZN_TRACE_ID,
+      encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms }),
     });
   } finally {
     logger.resetKeys();

@@ -20,6 +20,8 @@ export interface IngestDependencies {
   readonly log: IngestLog;
   readonly traceId?: string;
   readonly nowSeconds?: number;
+  /** Encrypts a body's PII fields (KMS envelope encryption); `encryptFields` with the function's key. */
+  readonly encryptPii?: (body: object, paths: readonly string[], integration: string) => Promise<unknown>;
 }
 
 function respond(statusCode: number, body: Record<string, unknown>, requestId: string, headers?: Record<string, string>): APIGatewayProxyResult {
@@ -79,6 +81,17 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     if (violations.length > 0) {
       deps.log.warn('body rejected by schema', { integration: route.integration, violations });
       return respond(400, { message: 'invalid request body', errors: violations }, requestId);
+    }
+  }
+
+  if (route.piiFields?.length && body !== null && typeof body === 'object') {
+    if (!deps.encryptPii) throw new Error(`route ${key} declares PII fields but the function has no field encryption configured`);
+    try {
+      body = await deps.encryptPii(body, route.piiFields, route.integration);
+    } catch (error) {
+      // Never deliver PII in the clear: without a data key the sender retries later.
+      deps.log.error('PII encryption failed; nothing was delivered', { integration: route.integration, error: (error as Error).name });
+      return respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' });
     }
   }
 

@@ -50,6 +50,11 @@ export interface IngestRouteConfig {
   readonly signingSecret?: ConfigValue;
   /** Where accepted records go. */
   readonly target: IngestTargetConfig;
+  /**
+   * JSON paths of the body encrypted before delivery (KMS envelope encryption, encryption context
+   * `{ integration, field }`); the key is the environment's FIELD_ENCRYPTION_KEY_ID.
+   */
+  readonly piiFields?: string[];
   /** Browser origins allowed to read the response (CORS); the matching one is echoed. */
   readonly corsOrigins?: string[];
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Annotations, Aspects, Aws, Duration, IAspect, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { handlerCode } from '../core/handler-code';
@@ -43,10 +44,13 @@ export class IngestFunction extends Construct {
   /** The API Gateway integration that every route uses. */
   public readonly integration: apigateway.Integration;
   private readonly routes: IngestRouteConfig[] = [];
+  private readonly fieldEncryptionGrants = new Set<string>();
+  private readonly key: kms.IKey;
   private finalized = false;
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
     super(scope, id);
+    this.key = props.platform.encryptionKey;
     this.handler = new IntegrationFunction(this, 'Function', {
       code: handlerCode('ingest'),
       description: 'cdk-secure-integrations ingest: signature, schema, delivery to the target',
@@ -80,6 +84,23 @@ export class IngestFunction extends Construct {
   /** The function's role, for grants to targets and secrets. */
   public get grantPrincipal(): iam.IGrantable {
     return this.handler.function;
+  }
+
+  /**
+   * Lets the function generate data keys for one integration's PII fields: `kms:GenerateDataKey` on
+   * the platform key, only with the encryption context `integration` = that integration.
+   */
+  public grantFieldEncryption(integrationName: string): void {
+    if (this.fieldEncryptionGrants.has(integrationName)) return;
+    this.fieldEncryptionGrants.add(integrationName);
+    this.handler.function.addEnvironment('FIELD_ENCRYPTION_KEY_ID', this.key.keyArn);
+    this.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:integration': integrationName } },
+      }),
+    );
   }
 
   /** Adds a route to the function's table. */

@@ -97,6 +97,8 @@ export interface InboundBindContext {
   readonly integrationName: string;
   /** The platform. */
   readonly platform: IntegrationPlatform;
+  /** Body fields the ingest function encrypts before delivery. */
+  readonly piiFields?: string[];
 }
 
 /** What an inbound side made. */
@@ -175,6 +177,7 @@ class ApiInbound extends Inbound {
         target: route.target ?? Target.defaultQueue(),
         throttling: route.throttling,
         cors: route.cors,
+        piiFields: context.piiFields,
         auth: 'oauth2',
         scopes: fullScopes,
         methodOptions: {
@@ -229,6 +232,7 @@ class WebhookInbound extends Inbound {
       bodySchemaRoot: this.options.bodySchemaRoot,
       target: this.options.target ?? Target.defaultQueue(),
       throttling: this.options.throttling,
+      piiFields: context.piiFields,
       auth: `signature:${signature.scheme}`,
       scopes: [],
       signature,

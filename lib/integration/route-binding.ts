@@ -49,6 +49,8 @@ export interface RouteRequest {
   readonly throttling?: apigateway.ThrottleSettings;
   /** Cross-origin access for browsers. */
   readonly cors?: RouteCors;
+  /** Body fields encrypted by the ingest function before delivery. */
+  readonly piiFields?: string[];
 }
 
 /**
@@ -107,6 +109,8 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     signingSecret: request.signingSecretName,
     target: target.ingestTarget,
     corsOrigins: request.cors?.allowOrigins,
+    piiFields: request.piiFields,
   });
+  if (request.piiFields?.length) ingest.grantFieldEncryption(name);
   return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };
 }

@@ -1,10 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { IntegrationPlatform } from '../platform/integration-platform';
+import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
@@ -40,6 +42,15 @@ export interface SecureIntegrationProps {
    * @default - no inbound side
    */
   readonly inbound?: Inbound;
+  /**
+   * JSON paths of request bodies that hold personal data (dot paths, `[*]` for array elements, a
+   * trailing `.*` for every field of an object), for example `['contact.email', 'contact.phone']`.
+   * The ingest function encrypts them (KMS envelope encryption with AES-256-GCM, one JWE per value,
+   * encryption context `{ integration, field }`) before the record reaches the target; consumers
+   * decrypt with `decryptFields` after `grantDecrypt`.
+   * @default - none: say so explicitly with `[]` when a body holds no personal data
+   */
+  readonly piiFields?: string[];
   /**
    * Credentials the integration holds (a partner API key, an OAuth client secret, a signing secret
    * we issue): each a Secrets Manager secret on the platform key, rotated by the platform's rotation
@@ -88,6 +99,8 @@ export class SecureIntegration extends Construct {
   public readonly client?: cognito.UserPoolClient;
   /** The signing secret, for signed webhooks. */
   public readonly signingSecret?: secretsmanager.ISecret;
+  /** The body fields encrypted before delivery. */
+  public readonly piiFields: string[];
   /** The credentials, by name. */
   public readonly credentials: Record<string, IntegrationCredential> = {};
   /** The integration's own queue, where a route uses the default target. */
@@ -120,7 +133,8 @@ export class SecureIntegration extends Construct {
     }
     this.platform._registerIntegration(name, this);
 
-    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform });
+    this.piiFields = props.piiFields === undefined ? [] : validatePiiFields(name, props.piiFields);
+    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform, piiFields: this.piiFields });
     this.routes = inbound?.routes ?? [];
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
@@ -146,6 +160,21 @@ export class SecureIntegration extends Construct {
       }
       this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
     }
+  }
+
+  /**
+   * Lets a consumer (a queue's reader, a target function) decrypt this integration's PII fields
+   * with `decryptFields`: `kms:Decrypt` on the platform key, only with the encryption context
+   * `integration` = this integration, so it cannot decrypt another integration's fields.
+   * @returns the grant
+   */
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.platform.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:integration': this.integrationName } },
+    });
   }
 }
 
