@@ -1,6 +1,7 @@
 export * from './core/errors';
 export * from './platform/integration-platform';
 export * from './integration/data-classification';
+export * from './integration/classification-controls';
 export * from './integration/secure-integration';
 export * from './integration/inbound';
 export * from './integration/target';

@@ -30,6 +30,7 @@ export function integrationProps(scope: Construct, overrides: Partial<SecureInte
   return {
     owner: 'team@example.com',
     dataClassification: DataClassification.CONFIDENTIAL,
+    piiFields: ['email'],
     inbound: Inbound.api({
       routes: [{ method: HttpMethod.POST, path: `/${scope_.split('.')[0]}`, bodySchema: objectSchema, scopes: [scope_], target: Target.lambda(testFunction(scope, `Fn${Math.random().toString(36).slice(2, 8)}`)) }],
     }),

@@ -8,6 +8,7 @@ import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
+import { enforceClassificationControls } from './classification-controls';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
@@ -153,6 +154,13 @@ export class SecureIntegration extends Construct {
         rotationFunction: this.platform.rotationFunction,
         client: this.client ? { client: this.client, userPool: this.platform.oauth2.userPool } : undefined,
       });
+    });
+    enforceClassificationControls({
+      name,
+      classification: this.dataClassification,
+      piiFields: props.piiFields,
+      rotations: Object.values(this.credentials).map((c) => ({ prop: `credentials (${c.credentialName})`, maxIntervalHours: c.maxIntervalHours })),
+      logRetentionDays: this.platform.logRetentionDays,
     });
     if (props.waf) {
       if (this.routes.length === 0) {

@@ -1,7 +1,7 @@
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
@@ -221,6 +221,11 @@ export class IntegrationPlatform extends Construct {
   public get ingest(): IngestFunction {
     this._ingest ??= new IngestFunction(this, 'Ingest', { platform: this });
     return this._ingest;
+  }
+
+  /** The retention of the platform's logs, in days. */
+  public get logRetentionDays(): number {
+    return this.props.logRetention ?? logs.RetentionDays.ONE_YEAR;
   }
 
   /** The rotation function every credential of the platform uses, created on first use. */

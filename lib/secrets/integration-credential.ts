@@ -74,6 +74,8 @@ export class IntegrationCredential extends Construct {
   public readonly rotateEvery?: Duration;
   /** The strategy, for the inventory. */
   public readonly strategy: string;
+  /** The longest time between two rotations, in hours. */
+  public readonly maxIntervalHours: number;
 
   constructor(scope: Construct, id: string, props: IntegrationCredentialProps) {
     super(scope, id);
@@ -83,6 +85,7 @@ export class IntegrationCredential extends Construct {
       ? props.rotationWindow.render(owner, `${props.prop}.rotationWindow`)
       : periodRules(owner, `${props.prop}.rotateEvery`, props.rotateEvery ?? Duration.days(30));
     this.rotateEvery = props.rotationWindow ? undefined : (props.rotateEvery ?? Duration.days(30));
+    this.maxIntervalHours = rules.maxIntervalHours;
 
     const config = props.rotation.bind({ owner, prop: `${props.prop}.rotation`, rotationFunction: props.rotationFunction, client: props.client });
     this.strategy = config.description;
@@ -102,7 +105,7 @@ export class IntegrationCredential extends Construct {
     this.schedule = new secretsmanager.CfnRotationSchedule(this, 'Schedule', {
       secretId: this.secret.secretArn,
       rotationLambdaArn: props.rotationFunction.handler.function.functionArn,
-      rotationRules: rules,
+      rotationRules: { scheduleExpression: rules.scheduleExpression, duration: rules.duration },
       rotateImmediatelyOnUpdate: true,
     });
     // Secrets Manager checks that it may invoke the function when the schedule is created.

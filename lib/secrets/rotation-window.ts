@@ -13,6 +13,8 @@ export const MIN_ROTATION_PERIOD = Duration.hours(4);
 export interface RotationRulesConfig {
   readonly scheduleExpression: string;
   readonly duration?: string;
+  /** The longest time between two rotations the rules allow, in hours (an upper bound for cron). */
+  readonly maxIntervalHours: number;
 }
 
 /**
@@ -57,7 +59,7 @@ class CronWindow extends RotationWindow {
         'The month field must be "*": a schedule that skips months could leave a credential unrotated for more than 90 days.',
       );
     }
-    return { scheduleExpression: `cron(${fields.join(' ')})`, duration: renderWindow(owner, `${prop}.window`, this.window) };
+    return { scheduleExpression: `cron(${fields.join(' ')})`, duration: renderWindow(owner, `${prop}.window`, this.window), maxIntervalHours: cronMaxIntervalHours(fields) };
   }
 }
 
@@ -86,5 +88,16 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
   if (!Number.isInteger(hours)) {
     throw new IntegrationConfigError(owner, prop, period.toHumanString(), 'Give the rotation period in whole hours or days.');
   }
-  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)` };
+  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`, maxIntervalHours: hours };
+}
+
+/**
+ * An upper bound on the time between two runs of a cron schedule whose month field is `*`: 31 days
+ * when it names days of the month, 7 days when it names days of the week, 1 day otherwise.
+ */
+function cronMaxIntervalHours(fields: string[]): number {
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if (dayOfMonth !== '*' && dayOfMonth !== '?') return 31 * 24;
+  if (dayOfWeek !== '*' && dayOfWeek !== '?') return 7 * 24;
+  return 24;
 }

@@ -8,7 +8,7 @@ function twoIntegrations() {
   const fn = testFunction(stack);
   new SecureIntegration(stack, 'Orders', {
     owner: 'orders@example.com',
-    dataClassification: DataClassification.CONFIDENTIAL,
+    dataClassification: DataClassification.INTERNAL,
     inbound: Inbound.api({
       routes: [
         { method: HttpMethod.POST, path: '/orders', bodySchema: objectSchema, scopes: ['orders.write'], target: Target.lambda(fn) },
@@ -18,7 +18,7 @@ function twoIntegrations() {
   });
   new SecureIntegration(stack, 'Crm', {
     owner: 'crm@example.com',
-    dataClassification: DataClassification.CONFIDENTIAL,
+    dataClassification: DataClassification.INTERNAL,
     inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'], target: Target.lambda(fn) }] }),
   });
   return { stack, platform, template: Template.fromStack(stack) };

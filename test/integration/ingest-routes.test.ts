@@ -16,7 +16,7 @@ function platformWith(build: (stack: Stack) => void): { stack: Stack; template: 
 const crm = (stack: Stack, overrides: Record<string, unknown> = {}) =>
   new SecureIntegration(stack, 'Crm', {
     owner: 'crm@example.com',
-    dataClassification: DataClassification.CONFIDENTIAL,
+    dataClassification: DataClassification.INTERNAL,
     inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'], ...overrides }] }),
   });
 
@@ -37,7 +37,7 @@ describe('routes through the ingest function', () => {
       crm(s);
       new SecureIntegration(s, 'Orders', {
         owner: 'o@example.com',
-        dataClassification: DataClassification.CONFIDENTIAL,
+        dataClassification: DataClassification.INTERNAL,
         inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/orders', bodySchema: objectSchema, scopes: ['orders.write'] }] }),
       });
     });
@@ -90,7 +90,7 @@ describe('routes through the ingest function', () => {
       const fn = testFunction(s);
       new SecureIntegration(s, 'Orders', {
         owner: 'o@example.com',
-        dataClassification: DataClassification.CONFIDENTIAL,
+        dataClassification: DataClassification.INTERNAL,
         inbound: Inbound.api({ routes: [{ method: HttpMethod.GET, path: '/orders/{orderId}', scopes: ['orders.read'], target: Target.lambda(fn) }] }),
       });
     });
@@ -142,7 +142,7 @@ describe('routes through the ingest function', () => {
       platformWith((s) =>
         new SecureIntegration(s, 'Orders', {
           owner: 'o@example.com',
-          dataClassification: DataClassification.CONFIDENTIAL,
+          dataClassification: DataClassification.INTERNAL,
           inbound: Inbound.api({ routes: [{ method: HttpMethod.GET, path: '/orders', scopes: ['orders.read'] }] }),
         }),
       ),

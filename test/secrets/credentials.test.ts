@@ -18,7 +18,7 @@ function withCredentials(credentials: (s: Stack) => CredentialProps[], api = fal
   const stack = newStack();
   new IntegrationPlatform(stack, 'Platform');
   const integration = new SecureIntegration(stack, 'Erp', {
-    ...(api ? integrationProps(stack, {}, 'erp.write') : { owner: 'erp@example.com', dataClassification: DataClassification.RESTRICTED }),
+    ...(api ? integrationProps(stack, {}, 'erp.write') : { owner: 'erp@example.com', dataClassification: DataClassification.INTERNAL }),
     credentials: credentials(stack),
   });
   return { stack, integration, template: Template.fromStack(stack) };
