@@ -1,0 +1,78 @@
+// The inventory record: the contract between the synth-time report, the registration custom
+// resource, the event updater and the CLI. Plain JSON; the runtime imports these types only.
+
+/** The schema version this library writes. Older records are migrated on read (see the CLI and the handler). */
+export const INVENTORY_SCHEMA_VERSION = 1;
+
+/** Whether an integration is deployed. */
+export type InventoryStatus = 'ACTIVE' | 'DECOMMISSIONED';
+
+/** One inbound route. */
+export interface InventoryRoute {
+  readonly method: string;
+  readonly path: string;
+  /** `oauth2` or `signature:<scheme>`. */
+  readonly auth: string;
+  /** Full OAuth 2.0 scopes; empty for webhooks. */
+  readonly scopes: string[];
+  /** The target's description, e.g. `sqs:<path>`. */
+  readonly target: string;
+}
+
+/** One credential the integration holds. */
+export interface InventoryCredential {
+  readonly name: string;
+  /** The secret's ARN (a deploy-time value; absent from the synth-time report). */
+  readonly secretArn?: string;
+  /** The rotation period in days, or undefined with a cron window. */
+  readonly rotationPeriodDays?: number;
+  /** The schedule expression, e.g. `rate(30 days)` or `cron(0 2 ? * SUN *)`. */
+  readonly rotationSchedule: string;
+  /** The longest time between two rotations, in days. */
+  readonly maxRotationIntervalDays: number;
+  /** The strategy's description. */
+  readonly strategy: string;
+  /** ISO 8601 time of the last successful rotation (kept true by the event updater). */
+  readonly lastRotated?: string;
+  /** Outcome of the last rotation. */
+  readonly lastRotationStatus?: 'SUCCEEDED' | 'FAILED';
+}
+
+/** One alarm on the integration. */
+export interface InventoryAlarm {
+  readonly name: string;
+  /** `page`, `ticket` or `heartbeat`... */
+  readonly severity: string;
+  /** The last known state (`OK`, `ALARM`, `INSUFFICIENT_DATA`), kept true by the event updater. */
+  readonly state?: string;
+  readonly stateUpdatedAt?: string;
+}
+
+/** The integration register's record of one integration. */
+export interface InventoryRecord {
+  readonly schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
+  /** `<account>:<region>:<stack>:<integration>`: unique across stacks sharing one table. */
+  readonly integrationId: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly owner: string;
+  readonly dataClassification: string;
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+  readonly inbound: InventoryRoute[];
+  readonly targets: string[];
+  readonly credentials: InventoryCredential[];
+  readonly piiFields: string[];
+  readonly slo?: { readonly availabilityPercent: number; readonly latencyP95Ms: number; readonly windowDays: number };
+  readonly heartbeat?: { readonly everySeconds: number; readonly graceSeconds: number };
+  readonly alarms: InventoryAlarm[];
+  readonly status: InventoryStatus;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly decommissionedAt?: string;
+  /** Optimistic-concurrency counter, incremented on every write. */
+  readonly version?: number;
+  /** SHA-256 (hex) of the record's declared content (everything set at synth), for change detection. */
+  readonly contentHash: string;
+}
