@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { encryptFields } from '../shared/field-encryption';
+import { emitRequestSignals, signalMetrics } from '../shared/signals';
 import { loadRoutes } from './config';
 import { ingest } from './ingest';
 import { signingSecrets } from './signing-secrets';
@@ -24,6 +25,7 @@ const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
 // Field encryption reads its key from FIELD_ENCRYPTION_KEY_ID and caches data keys per container.
 const kms = tracer.captureAWSv3Client(new KMSClient({}));
 const routes = loadRoutes();
+const metrics = signalMetrics();
 
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
   logger.addContext(context);
@@ -40,6 +42,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       },
       traceId: process.env._X_AMZN_TRACE_ID,
       encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms }),
+      emitSignals: (integration, statusCode, latencyMs) => emitRequestSignals(metrics, integration, statusCode, latencyMs),
     });
   } finally {
     logger.resetKeys();

@@ -20,6 +20,10 @@ export interface IngestDependencies {
   readonly log: IngestLog;
   readonly traceId?: string;
   readonly nowSeconds?: number;
+  /** Emits the request's signals (request_count, error_count, latency) for the integration. */
+  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number) => void;
+  /** Monotonic clock in ms, for latency. @default performance.now */
+  readonly clock?: () => number;
   /** Encrypts a body's PII fields (KMS envelope encryption); `encryptFields` with the function's key. */
   readonly encryptPii?: (body: object, paths: readonly string[], integration: string) => Promise<unknown>;
 }
@@ -39,8 +43,11 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
  * retries; nothing is dropped silently.
  */
 export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<APIGatewayProxyResult> {
+  const clock = deps.clock ?? (() => performance.now());
+  const started = clock();
   const result = await handleRequest(event, deps);
   const route = deps.routes.get(routeKey(event.httpMethod, event.resource));
+  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started));
   const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (origin && route?.corsOrigins?.includes(origin)) {
     result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };

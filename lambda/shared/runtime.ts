@@ -5,3 +5,5 @@ export type { VerificationResult, VerificationSuccess, VerificationFailure } fro
 export { rotationHookHandler } from '../rotation/hook';
 export type { IntegrationRecord } from '../../lib/ingest/ingest-config';
 export type { CredentialRotationHook, CredentialIssueContext, CredentialTestContext, CredentialRevokeContext } from '../../lib/secrets/rotation-config';
+export { recordSync } from './signals';
+export type { SyncResult } from './signals';

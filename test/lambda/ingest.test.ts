@@ -198,6 +198,19 @@ describe('ingest function against moto', () => {
     expect(event.detail).toEqual(expect.objectContaining({ integration: 'Support', requestId: 'req-123', body: { ticket: { id: 7 } } }));
   });
 
+  test('every handled request emits its integration signals, 5xx counted as errors', async () => {
+    const signals: Array<[string, number, number]> = [];
+    let now = 1000;
+    const withSignals = { ...deps, emitSignals: (i: string, s: number, l: number) => signals.push([i, s, l]), clock: () => (now += 25) };
+    await ingest(apiEvent({ body: JSON.stringify({ orderId: 'o-9', email: 'a@example.com' }) }), withSignals);
+    await receiveOne(queueUrl);
+    await ingest(apiEvent({ resource: '/broken', body: '{}' }), withSignals);
+    expect(signals).toEqual([
+      ['Orders', 202, 25],
+      ['Broken', 502, 25],
+    ]);
+  });
+
   test('an unknown route is a 500 and logged as a configuration fault', async () => {
     const res = await ingest(apiEvent({ resource: '/nowhere' }), deps);
     expect(res.statusCode).toBe(500);

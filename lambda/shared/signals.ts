@@ -1,0 +1,50 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
+
+/** A Powertools Metrics instance that writes the integration signals (EMF) with `Integration` as the only dimension. */
+export function signalMetrics(): Metrics {
+  const metrics = new Metrics({ namespace: SIGNALS_NAMESPACE });
+  // Alarms and dashboards select on { Integration } alone: drop Powertools' default `service` dimension.
+  metrics.clearDefaultDimensions();
+  return metrics;
+}
+
+/** Emits one request's signals: request_count, error_count (5xx) and latency, as one EMF line. */
+export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number): void {
+  metrics.addDimension(INTEGRATION_DIMENSION, integration);
+  metrics.addMetric(SignalMetric.REQUEST_COUNT, MetricUnit.Count, 1);
+  metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, statusCode >= 500 ? 1 : 0);
+  metrics.addMetric(SignalMetric.LATENCY, MetricUnit.Milliseconds, latencyMs);
+  metrics.publishStoredMetrics();
+}
+
+/** What a sync reports. */
+export interface SyncResult {
+  /** The integration's name, as on its `SecureIntegration`. */
+  readonly integration: string;
+  /** Whether the sync completed. */
+  readonly succeeded: boolean;
+  /** How many records it moved. */
+  readonly records?: number;
+  /** When it finished. @default now */
+  readonly at?: Date;
+}
+
+let syncMetrics: Metrics | undefined;
+
+/**
+ * Records the outcome of an outbound sync (a scheduled job the user writes) as EMF through
+ * Powertools Metrics: `sync_succeeded` or `sync_failed`, `records_synced`, and on success
+ * `last_successful_sync` (seconds since the epoch), which the integration's heartbeat alarm and
+ * dashboard read. Call it once per run, at the end, on success and on failure.
+ */
+export function recordSync(result: SyncResult, metrics: Metrics = (syncMetrics ??= signalMetrics())): void {
+  if (typeof result.integration !== 'string' || result.integration.length === 0) throw new Error('recordSync: integration is required');
+  const at = result.at ?? new Date();
+  metrics.setTimestamp(at);
+  metrics.addDimension(INTEGRATION_DIMENSION, result.integration);
+  metrics.addMetric(result.succeeded ? SignalMetric.SYNC_SUCCEEDED : SignalMetric.SYNC_FAILED, MetricUnit.Count, 1);
+  metrics.addMetric(SignalMetric.RECORDS_SYNCED, MetricUnit.Count, result.records ?? 0);
+  if (result.succeeded) metrics.addMetric(SignalMetric.LAST_SUCCESSFUL_SYNC, MetricUnit.Seconds, Math.floor(at.getTime() / 1000));
+  metrics.publishStoredMetrics();
+}

@@ -1,0 +1,56 @@
+import { emitRequestSignals, recordSync, signalMetrics } from '../../lambda/shared/signals';
+
+/** Captures the EMF lines Powertools writes to stdout. */
+function captureEmf(run: () => void): Array<Record<string, unknown>> {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+}
+
+describe('integration signals (EMF)', () => {
+  beforeAll(() => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    delete process.env.POWERTOOLS_DEV;
+  });
+
+  test('a request emits request_count, error_count and latency under the Integration dimension alone', () => {
+    const [emf] = captureEmf(() => emitRequestSignals(signalMetrics(), 'CrmContacts', 502, 87));
+    const directive = (emf._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> }).CloudWatchMetrics[0];
+    expect(directive.Namespace).toBe('CdkSecureIntegrations');
+    expect(directive.Dimensions).toEqual([['Integration']]);
+    expect(directive.Metrics).toEqual(
+      expect.arrayContaining([
+        { Name: 'request_count', Unit: 'Count' },
+        { Name: 'error_count', Unit: 'Count' },
+        { Name: 'latency', Unit: 'Milliseconds' },
+      ]),
+    );
+    expect(emf).toEqual(expect.objectContaining({ Integration: 'CrmContacts', request_count: 1, error_count: 1, latency: 87 }));
+  });
+
+  test('a 4xx is not an error of the platform', () => {
+    const [emf] = captureEmf(() => emitRequestSignals(signalMetrics(), 'CrmContacts', 401, 3));
+    expect(emf.error_count).toBe(0);
+  });
+
+  test('recordSync writes the heartbeat and last_successful_sync in seconds on success', () => {
+    const at = new Date('2026-11-29T02:00:00Z');
+    const [emf] = captureEmf(() => recordSync({ integration: 'ErpSync', succeeded: true, records: 1200, at }, signalMetrics()));
+    expect(emf).toEqual(expect.objectContaining({ Integration: 'ErpSync', sync_succeeded: 1, records_synced: 1200, last_successful_sync: at.getTime() / 1000 }));
+    expect((emf._aws as { Timestamp: number }).Timestamp).toBe(at.getTime());
+  });
+
+  test('a failed sync records sync_failed and no last_successful_sync', () => {
+    const [emf] = captureEmf(() => recordSync({ integration: 'ErpSync', succeeded: false }, signalMetrics()));
+    expect(emf.sync_failed).toBe(1);
+    expect(emf.last_successful_sync).toBeUndefined();
+  });
+});
