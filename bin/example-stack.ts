@@ -7,6 +7,7 @@ import {
   Inbound,
   IntegrationFunction,
   IntegrationPlatform,
+  Outbound,
   Rotation,
   RotationWindow,
   SecureIntegration,
@@ -28,7 +29,7 @@ export class ExamplePlatformStack extends Stack {
     this.platform = new IntegrationPlatform(this, 'Platform', { stageName: 'v1' });
 
     // A CRM pushes contact updates (CONFIDENTIAL: names, emails, phone numbers) into the integration's own queue.
-    new SecureIntegration(this, 'CrmContacts', {
+    const crm = new SecureIntegration(this, 'CrmContacts', {
       owner: 'crm-team@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'CRM pushes contact updates',
@@ -90,6 +91,23 @@ export class ExamplePlatformStack extends Stack {
           },
         ],
       }),
+    });
+
+    // Every hour, the contact updates move on to the data warehouse (an outbound sync with a heartbeat).
+    const exporter = new IntegrationFunction(this, 'WarehouseExportHandler', {
+      code: handlerCode('samples/warehouse-export'),
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      environment: { SOURCE_QUEUE_URL: crm.queue!.queue.queueUrl, WAREHOUSE_URL: 'https://warehouse.example.com/ingest/crm-contacts' },
+    });
+    crm.queue!.queue.grantConsumeMessages(exporter.function);
+    new SecureIntegration(this, 'WarehouseExport', {
+      owner: 'data-platform@example.com',
+      dataClassification: DataClassification.CONFIDENTIAL,
+      description: 'Hourly export of CRM contact updates to the data warehouse; PII stays encrypted',
+      piiFields: [], // the export forwards records whose PII the ingest function already encrypted
+      outbound: Outbound.schedule({ handler: exporter.function, every: Duration.hours(1) }),
+      heartbeat: { every: Duration.hours(1), grace: Duration.minutes(20) },
     });
 
     // GitHub signs push, pull_request and issues events (X-Hub-Signature-256); the schema is GitHub's published one.

@@ -1,10 +1,14 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
+import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
+import { IntegrationMetrics } from '../observability/integration-metrics';
+import { integrationWidgets } from '../observability/platform-dashboard';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
@@ -12,6 +16,7 @@ import { enforceClassificationControls } from './classification-controls';
 import { DataClassification, validateDataClassification } from './data-classification';
 import type { BoundRoute, Inbound } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
+import type { Outbound, OutboundConfig } from './outbound';
 
 /**
  * An integration name: a letter, then letters, digits, `-` or `_`, at most 64 characters. It keys
@@ -60,6 +65,22 @@ export interface SecureIntegrationProps {
    */
   readonly credentials?: CredentialProps[];
   /**
+   * Work the integration does on its own schedule, for example
+   * `Outbound.schedule({ handler, every: Duration.days(1) })`.
+   * @default - none
+   */
+  readonly outbound?: Outbound;
+  /**
+   * A heartbeat: alarm when no successful sync (`recordSync`) arrives within `every + grace`.
+   * @default - for an outbound schedule, every = its interval and grace = a tenth of it (at least 15 minutes); otherwise none
+   */
+  readonly heartbeat?: HeartbeatOptions;
+  /**
+   * A dashboard of this integration alone, besides its row on the platform's dashboard.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+  /**
    * WAF controls for this integration's routes alone: IP allowlist, rate limit, body size.
    * @default - the platform's controls only
    */
@@ -100,6 +121,16 @@ export class SecureIntegration extends Construct {
   public readonly client?: cognito.UserPoolClient;
   /** The signing secret, for signed webhooks. */
   public readonly signingSecret?: secretsmanager.ISecret;
+  /** The four signals, as metrics for alarms and dashboards. */
+  public readonly metrics: IntegrationMetrics;
+  /** Every alarm of the integration. */
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+  /** The heartbeat alarm, where the integration has one. */
+  public readonly heartbeatAlarm?: HeartbeatAlarm;
+  /** The outbound schedule, where the integration has one. */
+  public readonly outbound?: OutboundConfig;
+  /** The integration's own dashboard, where requested. */
+  public readonly dashboard?: cloudwatch.Dashboard;
   /** The body fields encrypted before delivery. */
   public readonly piiFields: string[];
   /** The credentials, by name. */
@@ -162,11 +193,25 @@ export class SecureIntegration extends Construct {
       rotations: Object.values(this.credentials).map((c) => ({ prop: `credentials (${c.credentialName})`, maxIntervalHours: c.maxIntervalHours })),
       logRetentionDays: this.platform.logRetentionDays,
     });
+    this.metrics = new IntegrationMetrics(name);
+    this.outbound = props.outbound?.bind({ scope: this, integrationName: name, platform: this.platform });
+    const heartbeat = props.heartbeat ?? (this.outbound ? { every: this.outbound.every } : undefined);
+    const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
+    if (heartbeat) {
+      this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', { ...heartbeat, context: alarmContext, topic: this.platform.pageTopic });
+      this.alarms.push(this.heartbeatAlarm.alarm);
+    }
     if (props.waf) {
       if (this.routes.length === 0) {
         throw new IntegrationConfigError(name, 'waf', '(WAF controls)', 'WAF controls apply to an integration\'s routes: add an inbound side, or remove waf.');
       }
       this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
+    }
+    const row = { integrationName: name, metrics: this.metrics, alarms: this.alarms, outbound: this.outbound !== undefined };
+    this.platform.dashboard.addIntegration(row);
+    if (props.dashboard) {
+      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+      for (const widgets of integrationWidgets(row)) this.dashboard.addWidgets(...widgets);
     }
   }
 

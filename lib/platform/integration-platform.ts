@@ -14,6 +14,8 @@ import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
+import { PlatformDashboard } from '../observability/platform-dashboard';
+import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { RotationFunction } from '../secrets/rotation-function';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
@@ -60,6 +62,21 @@ export interface IntegrationPlatformProps {
    * @default - a new topic encrypted with the platform key, TLS enforced
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The runbook linked from every alarm's description, so whoever is paged knows what to do.
+   * @default - none; descriptions say that none is configured
+   */
+  readonly runbookUrl?: string;
+  /**
+   * Where page-worthy alarms go (fast burn, heartbeat, rotation failures).
+   * @default - the alarm topic
+   */
+  readonly pageTopic?: sns.ITopic;
+  /**
+   * Where ticket-worthy alarms go (slow burn, latency).
+   * @default - the alarm topic
+   */
+  readonly ticketTopic?: sns.ITopic;
   /**
    * WAF controls of the whole platform: IP allowlist, rate limit, body size, managed rule groups.
    * @default - the AWS managed rule groups of DEFAULT_MANAGED_RULE_GROUPS, no allowlist, no rate limit
@@ -125,6 +142,7 @@ export class IntegrationPlatform extends Construct {
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _ingest?: IngestFunction;
   private _rotationFunction?: RotationFunction;
+  private _dashboard?: PlatformDashboard;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -223,6 +241,27 @@ export class IntegrationPlatform extends Construct {
     return this._ingest;
   }
 
+  /** The runbook alarms link to. */
+  public get runbookUrl(): string | undefined {
+    return this.props.runbookUrl;
+  }
+
+  /** Where page-worthy alarms go. */
+  public get pageTopic(): sns.ITopic {
+    return this.props.pageTopic ?? this.alarmTopic;
+  }
+
+  /** Where ticket-worthy alarms go. */
+  public get ticketTopic(): sns.ITopic {
+    return this.props.ticketTopic ?? this.alarmTopic;
+  }
+
+  /** The overview dashboard: a row per integration, created with the first one. */
+  public get dashboard(): PlatformDashboard {
+    this._dashboard ??= new PlatformDashboard(this, 'Dashboard');
+    return this._dashboard;
+  }
+
   /** The retention of the platform's logs, in days. */
   public get logRetentionDays(): number {
     return this.props.logRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -230,7 +269,10 @@ export class IntegrationPlatform extends Construct {
 
   /** The rotation function every credential of the platform uses, created on first use. */
   public get rotationFunction(): RotationFunction {
-    this._rotationFunction ??= new RotationFunction(this, 'Rotation', { platform: this });
+    if (!this._rotationFunction) {
+      this._rotationFunction = new RotationFunction(this, 'Rotation', { platform: this });
+      new RotationFailureRule(this, 'RotationFailures', { topic: this.pageTopic, deadLetterQueue: this.functionDeadLetterQueue, runbookUrl: this.runbookUrl });
+    }
     return this._rotationFunction;
   }
 

@@ -1,0 +1,21 @@
+/** What a person paged at night needs in an alarm's description. */
+export interface AlarmContext {
+  /** The integration. */
+  readonly integration: string;
+  /** Its accountable owner. */
+  readonly owner: string;
+  /** The runbook, where the platform has one. */
+  readonly runbookUrl?: string;
+}
+
+/**
+ * An alarm description: whose integration, who owns it, what the alarm means, and where the
+ * runbook is. CloudWatch allows 1024 characters; the meaning is cut to fit.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ */
+export function describeAlarm(context: AlarmContext, meaning: string): string {
+  const runbook = context.runbookUrl ? `Runbook: ${context.runbookUrl}` : 'Runbook: none configured (IntegrationPlatformProps.runbookUrl).';
+  const head = `Integration ${context.integration} (owner ${context.owner}). `;
+  const room = 1024 - head.length - runbook.length - 1;
+  return `${head}${meaning.slice(0, room)} ${runbook}`;
+}
