@@ -36,3 +36,6 @@ export * from './observability/heartbeat';
 export * from './observability/alarm-description';
 export * from './observability/rotation-failure-rule';
 export * from './observability/platform-dashboard';
+export * from './inventory/inventory-record';
+export * from './inventory/record-builder';
+export * from './inventory/inventory-report';

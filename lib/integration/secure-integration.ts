@@ -9,6 +9,8 @@ import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { IntegrationMetrics } from '../observability/integration-metrics';
 import { integrationWidgets } from '../observability/platform-dashboard';
+import { InventoryReport } from '../inventory/inventory-report';
+import type { InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
@@ -125,6 +127,7 @@ export class SecureIntegration extends Construct {
   public readonly metrics: IntegrationMetrics;
   /** Every alarm of the integration. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly alarmRegistry: Array<{ alarm: cloudwatch.IAlarm; severity: string }> = [];
   /** The heartbeat alarm, where the integration has one. */
   public readonly heartbeatAlarm?: HeartbeatAlarm;
   /** The outbound schedule, where the integration has one. */
@@ -199,7 +202,7 @@ export class SecureIntegration extends Construct {
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
     if (heartbeat) {
       this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', { ...heartbeat, context: alarmContext, topic: this.platform.pageTopic });
-      this.alarms.push(this.heartbeatAlarm.alarm);
+      this.addAlarm(this.heartbeatAlarm.alarm, 'heartbeat');
     }
     if (props.waf) {
       if (this.routes.length === 0) {
@@ -207,12 +210,44 @@ export class SecureIntegration extends Construct {
       }
       this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
     }
+    InventoryReport.of(this).add(() => this.inventorySource());
     const row = { integrationName: name, metrics: this.metrics, alarms: this.alarms, outbound: this.outbound !== undefined };
     this.platform.dashboard.addIntegration(row);
     if (props.dashboard) {
       this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
       for (const widgets of integrationWidgets(row)) this.dashboard.addWidgets(...widgets);
     }
+  }
+
+  /** What the inventory records about this integration (read at synth, when the integration is complete). */
+  public inventorySource(): InventorySource {
+    return {
+      construct: this,
+      name: this.integrationName,
+      description: this.description,
+      owner: this.owner,
+      dataClassification: this.dataClassification,
+      routes: this.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth, scopes: r.scopes, target: r.target })),
+      credentials: Object.values(this.credentials).map((c) => ({
+        name: c.credentialName,
+        secretArn: c.secret.secretArn,
+        rotationPeriodDays: c.rotateEvery?.toDays(),
+        rotationSchedule: c.scheduleExpression,
+        maxRotationIntervalDays: c.maxIntervalHours / 24,
+        strategy: c.strategy,
+      })),
+      piiFields: this.piiFields,
+      heartbeat: this.heartbeatAlarm
+        ? { everySeconds: this.heartbeatAlarm.every.toSeconds(), graceSeconds: this.heartbeatAlarm.window.toSeconds() - this.heartbeatAlarm.every.toSeconds() }
+        : undefined,
+      alarms: this.alarmRegistry.map((a) => ({ name: a.alarm.alarmName, severity: a.severity })),
+    };
+  }
+
+  /** Records an alarm of this integration (dashboards and the inventory list it). */
+  public addAlarm(alarm: cloudwatch.IAlarm, severity: string): void {
+    this.alarms.push(alarm);
+    this.alarmRegistry.push({ alarm, severity });
   }
 
   /**

@@ -38,12 +38,15 @@ const MAX_WINDOW = Duration.days(7);
 export class HeartbeatAlarm extends Construct {
   /** The alarm. */
   public readonly alarm: cloudwatch.Alarm;
-  /** The window the alarm watches (every + grace). */
+  /** The window the alarm watches (every + grace, rounded up to whole periods). */
   public readonly window: Duration;
+  /** The expected interval. */
+  public readonly every: Duration;
 
   constructor(scope: Construct, id: string, props: HeartbeatAlarmProps) {
     super(scope, id);
     const owner = props.context.integration;
+    this.every = props.every;
     const every = props.every.toSeconds();
     if (!Number.isInteger(every / 60) || every < 60) {
       throw new IntegrationConfigError(owner, 'heartbeat.every', props.every.toHumanString(), 'The expected interval is a whole number of minutes, at least 1.');

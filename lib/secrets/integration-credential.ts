@@ -76,6 +76,8 @@ export class IntegrationCredential extends Construct {
   public readonly strategy: string;
   /** The longest time between two rotations, in hours. */
   public readonly maxIntervalHours: number;
+  /** The schedule expression, e.g. `rate(30 days)`. */
+  public readonly scheduleExpression: string;
 
   constructor(scope: Construct, id: string, props: IntegrationCredentialProps) {
     super(scope, id);
@@ -86,6 +88,7 @@ export class IntegrationCredential extends Construct {
       : periodRules(owner, `${props.prop}.rotateEvery`, props.rotateEvery ?? Duration.days(30));
     this.rotateEvery = props.rotationWindow ? undefined : (props.rotateEvery ?? Duration.days(30));
     this.maxIntervalHours = rules.maxIntervalHours;
+    this.scheduleExpression = rules.scheduleExpression;
 
     const config = props.rotation.bind({ owner, prop: `${props.prop}.rotation`, rotationFunction: props.rotationFunction, client: props.client });
     this.strategy = config.description;

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { INVENTORY_SCHEMA_VERSION, InventoryAlarm, InventoryCredential, InventoryRecord, InventoryRoute } from './inventory-record';
+
+/** What an integration tells the inventory about itself. */
+export interface InventorySource {
+  readonly construct: IConstruct;
+  readonly name: string;
+  readonly description?: string;
+  readonly owner: string;
+  readonly dataClassification: string;
+  readonly routes: InventoryRoute[];
+  readonly credentials: InventoryCredential[];
+  readonly piiFields: string[];
+  readonly slo?: InventoryRecord['slo'];
+  readonly heartbeat?: InventoryRecord['heartbeat'];
+  readonly alarms: InventoryAlarm[];
+}
+
+/** Drops values known only at deploy time (tokens), for the synth-time report and the content hash. */
+function staticOnly<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'string' && Token.isUnresolved(v) ? undefined : v)));
+}
+
+/** SHA-256 (hex) of the declared content: what the synth decides, without deploy-time values. */
+export function contentHash(record: Omit<InventoryRecord, 'contentHash'>): string {
+  const { createdAt: _c, updatedAt: _u, decommissionedAt: _d, version: _v, ...declared } = staticOnly(record) as InventoryRecord;
+  return createHash('sha256').update(stableStringify(declared)).digest('hex');
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The integration's inventory record. With `resolveTokens: false` (the synth-time report) values
+ * known only at deploy time are left out; otherwise they stay as tokens for the custom resource.
+ */
+export function buildInventoryRecord(source: InventorySource, options: { readonly deployTime: boolean }): InventoryRecord {
+  const stack = Stack.of(source.construct);
+  const account = Token.isUnresolved(stack.account) ? '${AWS::AccountId}' : stack.account;
+  const region = Token.isUnresolved(stack.region) ? '${AWS::Region}' : stack.region;
+  const base: Omit<InventoryRecord, 'contentHash'> = {
+    schemaVersion: INVENTORY_SCHEMA_VERSION,
+    integrationId: `${options.deployTime ? stack.account : account}:${options.deployTime ? stack.region : region}:${stack.stackName}:${source.name}`,
+    name: source.name,
+    description: source.description,
+    owner: source.owner,
+    dataClassification: source.dataClassification,
+    stack: stack.stackName,
+    account: options.deployTime ? stack.account : account,
+    region: options.deployTime ? stack.region : region,
+    inbound: source.routes,
+    targets: [...new Set(source.routes.map((r) => r.target))],
+    credentials: source.credentials,
+    piiFields: source.piiFields,
+    slo: source.slo,
+    heartbeat: source.heartbeat,
+    alarms: source.alarms,
+    status: 'ACTIVE',
+  };
+  const record = { ...base, contentHash: contentHash(base) };
+  return options.deployTime ? record : staticOnly(record);
+}
