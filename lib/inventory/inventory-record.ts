@@ -36,6 +36,8 @@ export interface InventoryCredential {
   readonly lastRotated?: string;
   /** Outcome of the last rotation. */
   readonly lastRotationStatus?: 'SUCCEEDED' | 'FAILED';
+  /** ISO 8601 time of the rotation event behind `lastRotationStatus` (orders late events; set by the event updater). */
+  readonly lastRotationAttemptAt?: string;
 }
 
 /** One alarm on the integration. */
