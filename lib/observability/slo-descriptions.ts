@@ -1,0 +1,93 @@
+// What each SLO alarm means, in words for whoever is paged. `describeAlarm` adds whose integration
+// it is, its owner and the runbook.
+import type { Duration } from 'aws-cdk-lib';
+import type { BurnRateTier } from './burn-rate-alarms';
+
+/** The objectives the descriptions quote. */
+export interface SloFacts {
+  readonly availability: number;
+  readonly window: Duration;
+  readonly latencyP95: Duration;
+}
+
+/** What holds back a tier's notifications, and for how long. */
+export interface Suppression {
+  /** The suppressor, for example `the FastPage alarm`. */
+  readonly by: string;
+  /** How long a notification waits for the suppressor to enter ALARM. */
+  readonly wait: Duration;
+  /** How long the tier stays quiet after the suppressor leaves ALARM. */
+  readonly extension: Duration;
+}
+
+/** `5 minutes`, `1 hour`, `6 hours`, `1 day`, `28 days`. */
+export function describeDuration(d: Duration): string {
+  const minutes = d.toMinutes({ integral: false });
+  const [amount, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
+  return `${Number(amount.toPrecision(3))} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/** `5-minute`, `1-hour`, `28-day`: a duration before a noun. */
+export function durationAdjective(d: Duration): string {
+  return describeDuration(d).replace(/ (\w+?)s?$/, '-$1');
+}
+
+function percent(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(2))}%`;
+}
+
+function errorRatio(tier: BurnRateTier, slo: SloFacts): string {
+  return `error ratio above ${percent((tier.burnRate * (100 - slo.availability)) / 100)}; availability SLO ${slo.availability}% over ${describeDuration(slo.window)}`;
+}
+
+/** Budget spent if the burn lasts the tier's long window, and how long the whole budget lasts at that rate. */
+function consequence(tier: BurnRateTier, slo: SloFacts): string {
+  const windowMinutes = slo.window.toMinutes({ integral: false });
+  const spent = (tier.burnRate * tier.longWindow.toMinutes({ integral: false })) / windowMinutes;
+  const lastsDays = windowMinutes / tier.burnRate / 1440;
+  return (
+    `Sustained for ${describeDuration(tier.longWindow)} this burn spends ${percent(spent)} of the ${durationAdjective(slo.window)} error budget; ` +
+    `at this rate the whole budget is gone in ${Number(lastsDays.toPrecision(2))} days.`
+  );
+}
+
+/** A tier's composite alarm, the one that notifies. */
+export function tierMeaning(tier: BurnRateTier, slo: SloFacts, suppression?: Suppression): string {
+  return [
+    `${tier.pages ? 'PAGE' : 'TICKET'}: the error budget is burning at more than ${tier.burnRate}x the sustainable rate`,
+    `over both the last ${describeDuration(tier.longWindow)} and the last ${describeDuration(tier.shortWindow)} (${errorRatio(tier, slo)}).`,
+    consequence(tier, slo),
+    suppression
+      ? `Notifies ${describeDuration(suppression.wait)} after entering ALARM unless ${suppression.by} is in ALARM by then; ` +
+        `quiet while it is and for ${describeDuration(suppression.extension)} after.`
+      : '',
+    'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).',
+  ]
+    .filter((s) => s.length > 0)
+    .join(' ');
+}
+
+/** One window's metric alarm, a component of a tier's composite. */
+export function componentMeaning(tier: BurnRateTier, window: Duration, slo: SloFacts): string {
+  return (
+    `Component of the ${tier.id} SLO alarm: burn rate over the last ${describeDuration(window)} above ${tier.burnRate}x (${errorRatio(tier, slo)}). ` +
+    `The ${tier.id} composite notifies when both its windows breach; this alarm notifies the ticket topic only if it cannot be evaluated ` +
+    `(INSUFFICIENT_DATA), since the ${tier.pages ? 'page' : 'ticket'} would then stay silent.`
+  );
+}
+
+/** The suppressor composite that is in ALARM while any page tier is. */
+export function anyPageMeaning(): string {
+  return (
+    'An availability page (FastPage or SlowPage) is in ALARM. This alarm holds back the Ticket alarm while a page is open; ' +
+    'it notifies the ticket topic only if it cannot be evaluated.'
+  );
+}
+
+/** The latency alarm. */
+export function latencyMeaning(slo: SloFacts, shape: { datapointsToAlarm: number; evaluationPeriods: number; period: Duration }): string {
+  return (
+    `TICKET: slow answers: p95 latency above ${slo.latencyP95.toMilliseconds({ integral: false })} ms in ${shape.datapointsToAlarm} of the last ` +
+    `${shape.evaluationPeriods} periods of ${describeDuration(shape.period)} (latency SLO: p95 at most that). Periods without traffic count as healthy.`
+  );
+}
