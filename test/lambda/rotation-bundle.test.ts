@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RotationTags } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
+import { motoClientConfig, motoEndpoint } from '../support/aws-env';
+import { createMotoRotationFunction, createRotatingSecret } from '../support/rotation-fixtures';
 
 const BUNDLE = join(__dirname, '..', '..', 'dist', 'handlers', 'rotation', 'index.js');
 
@@ -23,28 +22,9 @@ describe('rotation bundle', () => {
     expect(existsSync(BUNDLE)).toBe(true); // run `npm run build` first
     const sm = new SecretsManagerClient(motoClientConfig());
     // A rotation started as Secrets Manager starts it: AWSPENDING on a version without a value
-    // (moto's RotateSecret needs an existing function, which needs an IAM role; see rotation.test.ts).
-    const roleName = uniqueName('rotation-role');
-    await fetch(motoEndpoint(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-      body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
-    });
-    const fn = await new LambdaClient(motoClientConfig()).send(
-      new CreateFunctionCommand({
-        FunctionName: uniqueName('rotation'),
-        Runtime: 'nodejs22.x',
-        Handler: 'index.handler',
-        Role: `arn:aws:iam::123456789012:role/${roleName}`,
-        Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]) },
-      }),
-    );
+    // (moto's RotateSecret needs an existing function; see test/support/rotation-fixtures.ts).
     const tags: RotationTags = { 'cdk-secure-integrations:rotation-strategy': 'generated-token', 'cdk-secure-integrations:generated-token-charset': 'hex', 'cdk-secure-integrations:generated-token-length': '64' };
-    const { ARN: arn, VersionId: first } = await sm.send(
-      new CreateSecretCommand({ Name: uniqueName('integrations/webhook-signing'), SecretString: 'a'.repeat(64), Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
-    );
-    const token = randomUUID();
-    await sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: fn.FunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, ClientRequestToken: token }));
+    const { arn, token, firstVersion: first } = await createRotatingSecret(sm, await createMotoRotationFunction(), { tags, value: 'a'.repeat(64), namePrefix: 'integrations/webhook-signing' });
 
     Object.assign(process.env, {
       SECRETS_MANAGER_ENDPOINT: motoEndpoint(),
@@ -74,7 +54,7 @@ describe('rotation bundle', () => {
 
     const pending = (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!;
     expect(pending).toMatch(/^[0-9a-f]{64}$/);
-    expect((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages).toEqual({ [first!]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages).toEqual({ [first]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
     const records = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(records.length).toBeGreaterThanOrEqual(2);
     for (const r of records) expect(r).toEqual(expect.objectContaining({ secretArn: arn, step: 'createSecret', token }));

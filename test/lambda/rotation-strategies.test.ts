@@ -1,16 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  CreateSecretCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  RotateSecretCommand,
-  SecretsManagerClient,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { sdkCognitoClientSecretApi } from '../../lambda/rotation/cognito-client-secret';
 import { type HookInvoker, lambdaHookInvoker } from '../../lambda/rotation/custom-hook';
 import { rotationHookHandler } from '../../lambda/rotation/hook';
@@ -18,7 +11,8 @@ import { rotate, type RotationDependencies, type RotationStep } from '../../lamb
 import { strategyFor } from '../../lambda/rotation/strategies';
 import { CredentialTestError } from '../../lambda/rotation/strategy';
 import type { CognitoClientSecretValue, CredentialRotationHook, RotationTags } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
+import { motoClientConfig } from '../support/aws-env';
+import { createMotoRotationFunction, createRotatingSecret, startRotation } from '../support/rotation-fixtures';
 
 // The Cognito and custom strategies, with their four steps run against moto_server's Secrets
 // Manager (real version stages).
@@ -34,35 +28,11 @@ const log = { info: () => undefined, warn: () => undefined, error: () => undefin
 
 let rotationFunctionArn: string;
 beforeAll(async () => {
-  // moto's CreateFunction needs an IAM role; @aws-sdk/client-iam is not a dependency, and moto
-  // accepts an unsigned query-protocol call whose credential scope names the service.
-  const roleName = uniqueName('rotation-role');
-  await fetch(motoEndpoint(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
-  });
-  const fn = await new LambdaClient(motoClientConfig()).send(
-    new CreateFunctionCommand({
-      FunctionName: uniqueName('rotation'),
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Role: `arn:aws:iam::123456789012:role/${roleName}`,
-      Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]) },
-    }),
-  );
-  rotationFunctionArn = fn.FunctionArn!;
+  rotationFunctionArn = await createMotoRotationFunction();
 });
 
 /** A secret with rotation enabled and AWSPENDING on a version without a value (moto's RotateSecret, no code run). */
-async function rotatingSecret(tags: object, value: string) {
-  const created = await sm.send(
-    new CreateSecretCommand({ Name: uniqueName('integrations/rotated'), SecretString: value, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
-  );
-  const token = randomUUID();
-  await sm.send(new RotateSecretCommand({ SecretId: created.ARN, RotationLambdaARN: rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, ClientRequestToken: token }));
-  return { arn: created.ARN!, token, firstVersion: created.VersionId! };
-}
+const rotatingSecret = (tags: object, value: string) => createRotatingSecret(sm, rotationFunctionArn, { tags, value });
 const stages = async (arn: string) => (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
 const valueAt = async (arn: string, VersionStage: string) => (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage }))).SecretString!;
 const read = (req: IncomingMessage) => new Promise<string>((r) => {
@@ -203,8 +173,7 @@ describe('cognito-client-secret strategy (moto Secrets Manager, stand-in Cognito
     const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
     for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, token, s);
     expect(cognito.idsOf(initial as CognitoClientSecretValue)).toHaveLength(2); // the unnamed first secret is kept (logged), deleted by the next createSecret
-    const next = randomUUID();
-    await sm.send(new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, ClientRequestToken: next }));
+    const next = await startRotation(sm, rotationFunctionArn, arn);
     for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, next, s);
     expect(cognito.idsOf(initial as CognitoClientSecretValue)).toEqual([JSON.parse(await valueAt(arn, 'AWSCURRENT')).clientSecretId]);
   });

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
-  RotateSecretCommand,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -15,8 +13,8 @@ import { generateToken, tokenShapeProblem } from '../../lambda/rotation/generate
 import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
 import { strategyFor } from '../../lambda/rotation/strategies';
 import { CredentialTestError } from '../../lambda/rotation/strategy';
-import type { RotationTags } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
+import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { createMotoRotationFunction, createRotatingSecret, startRotation as startRotationOf, tagList, TOKEN_INITIAL as INITIAL, TOKEN_TAGS } from '../support/rotation-fixtures';
 
 // The four-step protocol and the generated-token strategy against moto_server's Secrets Manager:
 // real version stages, real GetRandomPassword. moto's RotateSecret with a function ARN enables
@@ -24,7 +22,6 @@ import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
 // tries to run the function in Docker, which is absent, so no code runs: the tests drive the steps.
 
 const sm = new SecretsManagerClient(motoClientConfig());
-const lambda = new LambdaClient(motoClientConfig());
 const logs: Array<{ level: string; msg: string; extra?: Record<string, unknown> }> = [];
 const log = {
   info: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'info', msg, extra }),
@@ -40,51 +37,17 @@ function depsWith(client: SecretsManagerClient = sm): RotationDependencies {
 }
 const deps = depsWith();
 
-const TOKEN_TAGS: RotationTags = {
-  'cdk-secure-integrations:rotation-strategy': 'generated-token',
-  'cdk-secure-integrations:generated-token-length': '40',
-  'cdk-secure-integrations:generated-token-charset': 'alphanumeric',
-};
-const INITIAL = 'Initial0Token0Value0Of0Forty0Characters0'; // 40 alphanumeric characters
-
 let rotationFunctionArn: string;
 beforeAll(async () => {
-  // moto's CreateFunction needs an IAM role; @aws-sdk/client-iam is not a dependency, and moto
-  // accepts an unsigned query-protocol call whose credential scope names the service.
-  const roleName = uniqueName('rotation-role');
-  const res = await fetch(motoEndpoint(), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-    body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: roleName, AssumeRolePolicyDocument: '{}' }),
-  });
-  expect(res.status).toBe(200);
-  const emptyZip = Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]);
-  const fn = await lambda.send(
-    new CreateFunctionCommand({ FunctionName: uniqueName('rotation'), Runtime: 'nodejs22.x', Handler: 'index.handler', Role: `arn:aws:iam::123456789012:role/${roleName}`, Code: { ZipFile: emptyZip } }),
-  );
-  rotationFunctionArn = fn.FunctionArn!;
+  rotationFunctionArn = await createMotoRotationFunction();
 });
 beforeEach(() => {
   logs.length = 0;
 });
 
-type Tag = { Key: string; Value: string };
-const tagList = (tags: object): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value: String(Value) }));
-
 /** A secret with rotation enabled and a rotation started: AWSPENDING on a version without a value. */
-async function rotatingSecret(tags: object = TOKEN_TAGS, value = INITIAL) {
-  const name = uniqueName('integrations/rotated');
-  const created = await sm.send(new CreateSecretCommand({ Name: name, SecretString: value, Tags: tagList(tags) }));
-  const token = await startRotation(created.ARN!);
-  return { arn: created.ARN!, token, firstVersion: created.VersionId! };
-}
-async function startRotation(arn: string, rotateImmediately = true): Promise<string> {
-  const token = randomUUID();
-  await sm.send(
-    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: rotationFunctionArn, RotationRules: { AutomaticallyAfterDays: 30 }, ClientRequestToken: token, RotateImmediately: rotateImmediately }),
-  );
-  return token;
-}
+const rotatingSecret = (tags: object = TOKEN_TAGS, value = INITIAL) => createRotatingSecret(sm, rotationFunctionArn, { tags, value, rotateImmediately: true });
+const startRotation = (arn: string, rotateImmediately = true) => startRotationOf(sm, rotationFunctionArn, arn, rotateImmediately);
 async function stages(arn: string) {
   return (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
 }

@@ -150,6 +150,9 @@ export interface RunningStep {
   readonly result: Promise<StepResult>;
 }
 
+let shared: SecretsManagerClient | undefined;
+const sharedClient = () => (shared ??= new SecretsManagerClient(motoClientConfig()));
+
 /**
  * Drives rotate() against moto for one strategy, as Secrets Manager would invoke it, and records
  * what the invariants need. Every invocation gets its own SDK client (with the crash/pause seam)
@@ -160,8 +163,8 @@ export interface RunningStep {
  * the Lambda invocation ending after the call), so this wrapper is the only way to get it.
  */
 export class RotationHarness {
-  /** A client without seams, for arranging and asserting. */
-  readonly sm = new SecretsManagerClient(motoClientConfig());
+  /** A client without seams, for arranging and asserting (one for all harnesses). */
+  readonly sm = sharedClient();
   /** Every value that passed testSecret (recorded by the strategy wrapper after the strategy's own test returned). */
   readonly passed = new Set<string>();
   /** create() called for a token that already had a stored value (must stay empty). */
@@ -177,6 +180,8 @@ export class RotationHarness {
   readonly revokedCurrent: string[] = [];
   /** The secret the harness is rotating (set by {@link createSecret}). */
   arn = '';
+  /** The first value seen for each version: a version's value must never change. */
+  private readonly seen = new Map<string, string>();
 
   constructor(
     readonly kind: StrategyKind,
@@ -203,20 +208,51 @@ export class RotationHarness {
     return stagesOf(this.sm, this.arn);
   }
 
+  /**
+   * The invariants that must hold after any sequence of invocations, as messages (empty when they
+   * all hold): exactly one version has AWSCURRENT and it holds a value that passed testSecret (or
+   * the initial value); AWSPENDING is on at most one version; no value was created for a token
+   * that already had one; for the custom strategy, the AWSCURRENT credential is live at the
+   * partner and no revoke hit the AWSCURRENT credential. With `deep`, also that no version's value
+   * ever changed (one GetSecretValue per version; the cheap check makes two calls).
+   */
+  async check(options: { deep?: boolean } = {}): Promise<{ problems: string[]; stages: Record<string, string[]>; current?: string; currentValue?: string }> {
+    const problems: string[] = [];
+    const stages = await this.stages();
+    const withStage = (stage: string) => Object.keys(stages).filter((id) => stages[id].includes(stage));
+    const current = withStage('AWSCURRENT');
+    const pending = withStage('AWSPENDING');
+    if (current.length !== 1) problems.push(`AWSCURRENT is on ${current.length} versions`);
+    if (pending.length > 1) problems.push(`AWSPENDING is on ${pending.length} versions`);
+    const values = new Map<string, string | undefined>();
+    for (const id of options.deep ? Object.keys(stages) : current) values.set(id, await valueOfVersion(this.sm, this.arn, id));
+    if (options.deep) {
+      for (const [id, value] of values) {
+        if (value === undefined) continue;
+        const first = this.seen.get(id);
+        if (first === undefined) this.seen.set(id, value);
+        else if (first !== value) problems.push(`the value of version ${id} changed`);
+      }
+    }
+    const currentValue = current.length === 1 ? values.get(current[0]) : undefined;
+    if (currentValue === undefined) problems.push('AWSCURRENT has no value');
+    else if (currentValue !== this.initial && !this.passed.has(currentValue)) problems.push(`AWSCURRENT (version ${current[0]}) holds a value that never passed testSecret`);
+    if (this.regenerated.length > 0) problems.push(`create() ran for tokens that already had a value: ${this.regenerated.join(', ')}`);
+    if (this.kind === 'custom') {
+      if (currentValue !== undefined && !this.live.has(currentValue)) problems.push('the AWSCURRENT credential is not live at the partner');
+      if (this.revokedCurrent.length > 0) problems.push(`revoke hit the AWSCURRENT credential: ${this.revokedCurrent.join(', ')}`);
+    }
+    return { problems, stages, current: current.length === 1 ? current[0] : undefined, currentValue };
+  }
+
+  /** {@link check}'s messages only. */
+  async invariantViolations(options: { deep?: boolean } = {}): Promise<string[]> {
+    return (await this.check(options)).problems;
+  }
+
   /** Runs one step to its end (crash included) and reports it; never throws for the step's own error. */
   step(token: string, step: RotationStep, options: InvocationOptions = {}): Promise<StepResult> {
     return this.start(token, step, options).result;
-  }
-
-  /** Runs all four steps in order; stops at the first error and returns it. */
-  async runAll(token: string): Promise<StepResult[]> {
-    const results: StepResult[] = [];
-    for (const s of STEPS) {
-      const r = await this.step(token, s);
-      results.push(r);
-      if (r.error) break;
-    }
-    return results;
   }
 
   /** Starts one invocation; with `pauseAfter`, it suspends after that effect until `resume()`. */
@@ -239,7 +275,7 @@ export class RotationHarness {
         await resumed;
       }
     };
-    const deps = this.depsFor(afterEffect);
+    const { deps, client } = this.depsFor(afterEffect);
     const result = (async (): Promise<StepResult> => {
       try {
         const outcome = await rotate({ SecretId: this.arn, ClientRequestToken: token, Step: step }, deps);
@@ -248,12 +284,13 @@ export class RotationHarness {
         return { error: error as Error, crashed, effects };
       } finally {
         signalPaused(); // an invocation that ended before its pause point
+        client.destroy();
       }
     })();
     return { paused, resume: () => resumeFn(), result };
   }
 
-  private depsFor(afterEffect: (label: string) => Promise<void>): RotationDependencies {
+  private depsFor(afterEffect: (label: string) => Promise<void>): { deps: RotationDependencies; client: SecretsManagerClient } {
     const client = new SecretsManagerClient(motoClientConfig());
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -300,11 +337,12 @@ export class RotationHarness {
       return out!;
     };
     const unusedCognito = { add: () => Promise.reject(new Error('unused')), list: () => Promise.reject(new Error('unused')), delete: () => Promise.reject(new Error('unused')) };
-    return {
+    const deps: RotationDependencies = {
       secretsManager: client,
       strategyFor: (config) => this.tracked(strategyFor(config, { secretsManager: client, cognito: unusedCognito, invokeHook })),
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     };
+    return { deps, client };
   }
 
   /** The strategy, with the tracking the invariants need around create and test. */

@@ -1,0 +1,355 @@
+import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import type { RotationStep } from '../../lambda/rotation/rotate';
+import {
+  createMotoRotationFunction,
+  RotationHarness,
+  STEPS,
+  type StepResult,
+  type StrategyKind,
+  valueAt,
+  valueOfVersion,
+} from '../support/rotation-fixtures';
+
+// Crashes and races of the rotation function (lambda/rotation/rotate.ts), driven step by step
+// against moto_server's Secrets Manager (real version stages; moto runs no rotation code).
+//
+// Crashes: the harness ends an invocation right after its n-th effect (an SDK call that moto has
+// answered, or a call of the in-process hook). That is a middleware around the real moto-backed
+// client, because the real backend cannot produce "the call succeeded, then the Lambda invocation
+// ended" (a timeout, an out-of-memory kill, a lost response); everything before the throw really
+// happened in moto.
+//
+// Races: what moto does and what is arranged by hand.
+//  - REAL (moto): version stages, PutSecretValue, UpdateSecretVersionStage, RotateSecret creating
+//    the new AWSPENDING version.
+//  - moto's RotateSecret guard is the inverse of the real service's (pinned in the first test of
+//    'two rotations racing'): moto refuses RotateSecret while AWSPENDING is on the AWSCURRENT
+//    version ("Previous rotation request is still in progress.") and accepts it while AWSPENDING is
+//    on another version, silently moving AWSPENDING to the new token. The real service accepts the
+//    first ("AWSPENDING and AWSCURRENT on the same version": the previous rotation is complete)
+//    and refuses the second ("A previous rotation isn't complete. That rotation will be
+//    reattempted."). So the tests never rely on moto's guard: `startSecondRotation` applies the
+//    real service's rule itself (ARRANGED), and a second token exists only the two ways it can
+//    with the real service: RotateSecret after the previous rotation completed (AWSPENDING gone or
+//    on AWSCURRENT; for the latter moto needs AWSPENDING removed first, ARRANGED with
+//    UpdateSecretVersionStage), or an operator unblocking a stuck rotation by removing AWSPENDING
+//    from its version and calling RotateSecret (the AWS troubleshooting advice; the removal is an
+//    ordinary UpdateSecretVersionStage call, so it is real). The old token's invocations still in
+//    flight or retried are then the "loser".
+
+let functionArn: string;
+beforeAll(async () => {
+  functionArn = await createMotoRotationFunction();
+});
+
+const KINDS: readonly StrategyKind[] = ['generated-token', 'custom'];
+/** The guard's error for a token that is not (any more) AWSPENDING. moto lists a version without labels with no stages; the real service omits it. */
+const GUARD = /is not set as AWSPENDING for rotation of secret|has no stage for rotation of secret/;
+
+function ok(result: StepResult): StepResult {
+  if (result.error) throw result.error;
+  return result;
+}
+const idx = (step: RotationStep) => STEPS.indexOf(step);
+const versionWith = (stages: Record<string, string[]>, stage: string) => Object.keys(stages).find((id) => stages[id].includes(stage));
+
+/** The effects step `k` makes in a clean rotation (the steps before it run first). */
+async function effectsOf(kind: StrategyKind, k: RotationStep): Promise<readonly string[]> {
+  const h = new RotationHarness(kind, functionArn);
+  const { token } = await h.createSecret();
+  for (const s of STEPS.slice(0, idx(k))) ok(await h.step(token, s));
+  return ok(await h.step(token, k)).effects;
+}
+
+describe('a crash after each step (and inside it), then a retry, converges', () => {
+  /**
+   * Runs the steps before `k` cleanly, crashes step `k` after its `crashAfter`-th effect, then
+   * lets Secrets Manager retry: the same step with the same token and on to the end ('step'), or
+   * the whole rotation from createSecret with the same token ('rotation').
+   * Returns undefined when step `k` makes fewer effects than `crashAfter` (the enumeration is done).
+   */
+  async function crashThenRetry(kind: StrategyKind, k: RotationStep, crashAfter: number, retry: 'step' | 'rotation') {
+    const h = new RotationHarness(kind, functionArn);
+    const { token, firstVersion } = await h.createSecret();
+    for (const s of STEPS.slice(0, idx(k))) ok(await h.step(token, s));
+    const crash = await h.step(token, k, { crashAfter });
+    if (!crash.crashed) {
+      expect(crash.error).toBeUndefined();
+      return undefined;
+    }
+    expect(crash.error).toBeDefined();
+    const storedAtCrash = await valueOfVersion(h.sm, h.arn, token);
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
+
+    const retried = retry === 'step' ? STEPS.slice(idx(k)) : STEPS;
+    for (const s of retried) ok(await h.step(token, s));
+
+    // AWSCURRENT on the new version, AWSPENDING gone, the old version AWSPREVIOUS.
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    const current = (await valueAt(h.sm, h.arn, 'AWSCURRENT'))!;
+    // A value stored before the crash is the one that became current: the replay did not change it.
+    if (storedAtCrash !== undefined) {
+      expect(current).toBe(storedAtCrash);
+      expect(h.created.get(token)).toEqual([current]);
+    }
+    expect(h.passed.has(current)).toBe(true);
+    expect(h.regenerated).toEqual([]);
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
+    if (kind === 'custom') {
+      // The previous credential is revoked exactly once, in finishSecret. The one exception: the
+      // crash came after the revoke itself (the invocation ended before returning), and the retried
+      // finishSecret revokes the same previous credential again. rotate.ts does that on purpose
+      // (revocation is at least once; the strategy contract requires an idempotent revoke); exactly
+      // once would need a durable marker that the revoke happened.
+      const crashedAfterRevoke = crash.effects.includes('hook:revoke');
+      expect(h.revoked).toEqual(crashedAfterRevoke ? [h.initial, h.initial] : [h.initial]);
+      expect([...h.live]).toEqual([current]);
+    }
+    return crash.effects;
+  }
+
+  describe.each(KINDS)('%s', (kind) => {
+    test.each(STEPS)('a crash after each effect of %s, then the step retried or the whole rotation retried with the same token', async (k) => {
+      const effects = await effectsOf(kind, k);
+      const points = effects.map((_, i) => i + 1);
+      const runs = await Promise.all(points.flatMap((n) => [crashThenRetry(kind, k, n, 'step'), crashThenRetry(kind, k, n, 'rotation')]));
+      // Every effect of the step was a crash point, the last one being "the step's work was done but the invocation did not return".
+      expect(runs.map((r) => r?.at(-1))).toEqual(effects.flatMap((e) => [e, e]));
+      if (k === 'finishSecret') expect(effects).toContain('sm:UpdateSecretVersionStage');
+      if (k === 'finishSecret' && kind === 'custom') expect(effects.at(-1)).toBe('hook:revoke');
+    });
+  });
+
+  test('custom: a crash inside finishSecret right after UpdateSecretVersionStage moved AWSCURRENT; the retry removes AWSPENDING and revokes once', async () => {
+    const h = new RotationHarness('custom', functionArn);
+    const { token, firstVersion } = await h.createSecret();
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(token, s));
+    const crash = await h.step(token, 'finishSecret', { crashAfter: 2 });
+    expect(crash).toEqual(expect.objectContaining({ crashed: true, error: expect.objectContaining({ name: 'SimulatedCrash' }) }));
+    expect(crash.effects).toEqual(['sm:DescribeSecret', 'sm:UpdateSecretVersionStage']);
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSPENDING', 'AWSCURRENT'] }); // the crash point
+    expect(h.revoked).toEqual([]);
+
+    expect(ok(await h.step(token, 'finishSecret')).outcome).toBe('finish-resumed');
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(h.revoked).toEqual(['key-initial']);
+    expect(await valueAt(h.sm, h.arn, 'AWSCURRENT')).toBe(`key-${token}`);
+    expect(await h.invariantViolations()).toEqual([]);
+  });
+});
+
+/**
+ * RotateSecret as the real service answers it (see the top of the file): refused while AWSPENDING
+ * is on a version other than AWSCURRENT; otherwise a new AWSPENDING version. With `operator`, an
+ * operator first unblocks a stuck rotation by removing AWSPENDING from its version.
+ */
+async function startSecondRotation(h: RotationHarness, options: { operator?: boolean } = {}): Promise<string> {
+  const stages = await h.stages();
+  const pending = versionWith(stages, 'AWSPENDING');
+  const current = versionWith(stages, 'AWSCURRENT');
+  if (pending !== undefined && pending !== current && !options.operator) {
+    throw new Error("InvalidRequestException: A previous rotation isn't complete. That rotation will be reattempted. (the real service's answer, applied by the test)");
+  }
+  // Operator: real UpdateSecretVersionStage. AWSPENDING on AWSCURRENT: ARRANGED, since moto refuses RotateSecret there while the real service moves the label itself.
+  if (pending !== undefined) await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: h.arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
+  return h.startRotation();
+}
+
+describe('two rotations racing', () => {
+  test("moto's RotateSecret guard is the inverse of the real service's (pinned: a moto upgrade that fixes it shows up here)", async () => {
+    const h = new RotationHarness('generated-token', functionArn);
+    const { token: t1, firstVersion } = await h.createSecret();
+    ok(await h.step(t1, 'createSecret'));
+    // AWSPENDING on t1, not AWSCURRENT: the real service refuses; moto accepts and moves AWSPENDING.
+    await expect(startSecondRotation(h)).rejects.toThrow(/A previous rotation isn't complete/);
+    const t2 = await h.startRotation();
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSCURRENT'], [t1]: [], [t2]: ['AWSPENDING'] });
+    // AWSPENDING on the AWSCURRENT version (a finishSecret that crashed after moving AWSCURRENT): the real service accepts; moto refuses.
+    ok(await h.step(t2, 'createSecret'));
+    await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: h.arn, VersionStage: 'AWSCURRENT', MoveToVersionId: t2, RemoveFromVersionId: firstVersion }));
+    await expect(h.startRotation()).rejects.toThrow('Previous rotation request is still in progress.');
+    const t3 = await startSecondRotation(h);
+    expect((await h.stages())[t3]).toEqual(['AWSPENDING']);
+  });
+
+  /**
+   * t1 runs `split` steps; t2 starts (the real service's way: after t1 completed, or by an
+   * operator unblocking t1); then t1's remaining invocations (in flight, or retried by Secrets
+   * Manager: each of the four steps once more) and t2's four steps run in `order`. The invariants
+   * are checked after every step.
+   */
+  async function race(kind: StrategyKind, split: number, order: ReadonlyArray<'t1' | 't2'>) {
+    const h = new RotationHarness(kind, functionArn);
+    const { token: t1, firstVersion } = await h.createSecret();
+    for (const s of STEPS.slice(0, split)) ok(await h.step(t1, s));
+    if (split < 4) await expect(startSecondRotation(h)).rejects.toThrow(/A previous rotation isn't complete/);
+    const t2 = await startSecondRotation(h, { operator: split < 4 });
+    const t1Value = await valueOfVersion(h.sm, h.arn, t1);
+    const tokens = { t1, t2 };
+    const next = { t1: 0, t2: 0 };
+    const results: Record<'t1' | 't2', Array<StepResult & { t2Finished: boolean }>> = { t1: [], t2: [] };
+    const currents: Array<string | undefined> = [];
+    for (const who of order) {
+      const t2Finished = results.t2.length === 4;
+      const r = await h.step(tokens[who], STEPS[next[who]++]);
+      results[who].push({ ...r, t2Finished });
+      const { problems, current } = await h.check();
+      expect(problems).toEqual([]);
+      currents.push(current);
+    }
+    // t2 always completes, undisturbed by t1's invocations.
+    expect(results.t2.map((r) => r.error?.message)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(results.t2.map((r) => r.outcome)).toEqual(['pending-value-created', 'pending-value-set', 'pending-value-tested', 'finished']);
+    const t2Value = (await valueAt(h.sm, h.arn, 'AWSCURRENT'))!;
+    expect(h.passed.has(t2Value)).toBe(true);
+    const stages = await h.stages();
+    if (split < 4) {
+      // t1 is the loser: every one of its invocations fails the guard; it leaves no label and never held AWSCURRENT.
+      for (const r of results.t1) expect(r.error?.message).toMatch(GUARD);
+      expect(stages).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [t1]: [], [t2]: ['AWSCURRENT'] });
+      expect(currents).not.toContain(t1);
+      if (t1Value !== undefined) expect(t2Value).not.toBe(t1Value);
+    } else {
+      // t1 had completed: its replays before t2's finishSecret are no-ops (t2's AWSPENDING is left alone), after it they fail the guard.
+      for (const r of results.t1) {
+        if (r.t2Finished) expect(r.error?.message).toMatch(GUARD);
+        else expect(r.outcome).toBe(r === results.t1[3] ? 'finish-resumed' : 'already-current');
+      }
+      expect(stages).toEqual({ [firstVersion]: [], [t1]: ['AWSPREVIOUS'], [t2]: ['AWSCURRENT'] });
+    }
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
+    if (kind === 'custom') {
+      // t2's finishSecret revokes its previous credential; a replay of t1's finishSecret before that revokes t1's previous one again (idempotent).
+      const t1FinishReplayedFirst = split === 4 && !results.t1[3].t2Finished;
+      const expected = split < 4 ? ['key-initial'] : ['key-initial', ...(t1FinishReplayedFirst ? ['key-initial'] : []), `key-${t1}`];
+      expect([...h.revoked].sort()).toEqual(expected.sort());
+      expect(h.live.has(`key-${t2}`)).toBe(true);
+      expect(h.live.has('key-initial')).toBe(false);
+    }
+  }
+
+  const ORDERS: ReadonlyArray<ReadonlyArray<'t1' | 't2'>> = [
+    ['t1', 't1', 't1', 't1', 't2', 't2', 't2', 't2'],
+    ['t2', 't2', 't2', 't2', 't1', 't1', 't1', 't1'],
+    ['t1', 't2', 't1', 't2', 't1', 't2', 't1', 't2'],
+    ['t2', 't1', 't2', 't1', 't2', 't1', 't2', 't1'],
+    ['t2', 't2', 't2', 't1', 't1', 't1', 't2', 't1'], // t1's finishSecret after t2's, its other steps while t2 is pending
+  ];
+  // While t1 is abandoned (split < 4) its stages never change again, so where its invocations fall does not matter: two orders
+  // suffice there. After t1 completed (split 4), its replays behave differently before and after t2's finishSecret: all five orders.
+  test.each([0, 1, 2, 3, 4])('at step granularity: t1 ran %i steps before t2 started; t1 and t2 interleaved, both strategies', async (split) => {
+    const orders = split === 4 ? ORDERS : ORDERS.slice(2, 4);
+    await Promise.all(KINDS.flatMap((kind) => orders.map((order) => race(kind, split, order))));
+  });
+
+  /**
+   * At the level of single API calls: t1's step `k` is suspended right after its `pauseAfter`-th
+   * effect; meanwhile t2 starts and runs to testSecret ('tested') or to the end ('finished'); then
+   * t1's invocation resumes (and t2 finishes, for 'tested'). The invariants are checked after every
+   * event. Returns what happened, for the assertions that depend on the pause point.
+   */
+  async function raceInsideStep(kind: StrategyKind, k: RotationStep, pauseAfter: number, during: 'tested' | 'finished') {
+    const h = new RotationHarness(kind, functionArn);
+    const { token: t1, firstVersion } = await h.createSecret();
+    for (const s of STEPS.slice(0, idx(k))) ok(await h.step(t1, s));
+    const inFlight = h.start(t1, k, { pauseAfter });
+    await inFlight.paused;
+    const t2 = await startSecondRotation(h, { operator: true });
+    const t2Results: StepResult[] = [];
+    for (const s of during === 'finished' ? STEPS : STEPS.slice(0, 3)) {
+      t2Results.push(await h.step(t2, s));
+      expect(await h.invariantViolations()).toEqual([]);
+    }
+    inFlight.resume();
+    const t1Result = await inFlight.result;
+    expect(t1Result.effects.length).toBeGreaterThan(pauseAfter); // it was suspended in the middle, not at its end
+    expect(await h.invariantViolations()).toEqual([]);
+    if (during === 'tested') {
+      t2Results.push(await h.step(t2, 'finishSecret'));
+      expect(await h.invariantViolations()).toEqual([]);
+    }
+    const { problems, stages, current } = await h.check({ deep: true });
+    expect(problems).toEqual([]);
+    // Whatever the interleaving: the next rotation is not blocked, and a token whose invocation failed holds no label (or is the AWSPREVIOUS of a rotation that completed).
+    expect(Object.values(stages).flat()).not.toContain('AWSPENDING');
+    expect([t1, t2]).toContain(current);
+    for (const [token, failed] of [[t1, t1Result.error !== undefined], [t2, t2Results.some((r) => r.error)]] as const) {
+      if (failed) expect(stages[token] ?? []).not.toContain('AWSCURRENT');
+    }
+    return { h, t1, t2, firstVersion, t1Result, t2Results, current };
+  }
+
+  describe.each(KINDS)('%s, inside a step (API-call granularity)', (kind) => {
+    test.each(STEPS)("t1's %s suspended after each of its effects while t2 runs, then resumed", async (k) => {
+      const effects = await effectsOf(kind, k);
+      const points = effects.slice(0, -1).map((_, i) => i + 1);
+      // Only finishSecret behaves differently depending on whether t2 finished before t1 resumes.
+      const variants = k === 'finishSecret' ? (['tested', 'finished'] as const) : (['finished'] as const);
+      const runs = await Promise.all(points.flatMap((n) => variants.map((during) => raceInsideStep(kind, k, n, during).then((r) => ({ n, during, ...r })))));
+      const moveAt = effects.indexOf('sm:UpdateSecretVersionStage') + 1; // finishSecret's effect that moves AWSCURRENT
+      for (const r of runs) {
+        const t2Completed = r.t2Results.every((x) => x.error === undefined);
+        if (k !== 'finishSecret') {
+          // t1 had not moved AWSCURRENT: t2 wins; t1's resumed createSecret fails (its PutSecretValue names a version that lost AWSPENDING),
+          // its setSecret/testSecret only read.
+          expect(r.current).toBe(r.t2);
+          expect(t2Completed).toBe(true);
+          if (k === 'createSecret') expect(r.t1Result.error).toBeDefined();
+        } else if (r.n < moveAt && r.during === 'finished') {
+          // t2 completed first: t1's UpdateSecretVersionStage names a version that no longer holds AWSCURRENT, and the backend refuses it.
+          expect(r.current).toBe(r.t2);
+          expect(r.t1Result.error?.name).toBe('InvalidParameterException');
+        } else if (r.n < moveAt || (r.n === moveAt && r.during === 'tested')) {
+          // t1 (tested before its finishSecret began) moves AWSCURRENT and removes t2's AWSPENDING; t2's finishSecret fails the guard.
+          // Before the move that is the operator's abandoned rotation finishing after all; right after it, see the KNOWN BUG test below.
+          expect(r.current).toBe(r.t1);
+          expect(r.t1Result.error).toBeUndefined();
+          expect(r.t2Results[3].error?.message).toMatch(GUARD);
+        } else {
+          // t1 had moved AWSCURRENT (and possibly removed its AWSPENDING) before t2 started: t2 is a legitimate next rotation and completes;
+          // t1's resumed invocation completes or fails on the changed stages, harmlessly.
+          expect(r.current).toBe(r.t2);
+          expect(t2Completed).toBe(true);
+        }
+      }
+    });
+  });
+});
+
+describe('known gaps in lambda/rotation (reported; each test states the behaviour that should hold and is marked failing until it does)', () => {
+  test.failing("KNOWN BUG: an older token's in-flight finishSecret removes the AWSPENDING of a rotation the real service started after AWSCURRENT moved", async () => {
+    const h = new RotationHarness('generated-token', functionArn);
+    const { token: t1 } = await h.createSecret();
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(t1, s));
+    const inFlight = h.start(t1, 'finishSecret', { pauseAfter: 2 }); // suspended right after its UpdateSecretVersionStage moved AWSCURRENT
+    await inFlight.paused;
+    const t2 = await startSecondRotation(h); // the real service accepts: AWSPENDING is on the AWSCURRENT version
+    ok(await h.step(t2, 'createSecret'));
+    inFlight.resume();
+    await inFlight.result; // removes AWSPENDING from t2 (rotate.ts finish(): the non-replay path removes it from every version)
+    for (const s of ['setSecret', 'testSecret', 'finishSecret'] as const) ok(await h.step(t2, s)); // today: setSecret fails the guard
+    expect((await h.stages())[t2]).toEqual(['AWSCURRENT']);
+  });
+
+  test.failing('KNOWN GAP: a finishSecret that crashed after moving AWSCURRENT, then the next rotation started before a retry: the previous credential is never revoked', async () => {
+    const h = new RotationHarness('custom', functionArn);
+    const { token: t1 } = await h.createSecret();
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(t1, s));
+    expect((await h.step(t1, 'finishSecret', { crashAfter: 2 })).crashed).toBe(true); // AWSPENDING and AWSCURRENT on t1: the real service counts the rotation as done
+    const t2 = await startSecondRotation(h);
+    for (const s of STEPS) ok(await h.step(t2, s));
+    expect((await h.step(t1, 'finishSecret')).error?.message).toMatch(GUARD); // t1 is AWSPREVIOUS now: a retry cannot revoke
+    expect(h.revoked).toEqual([`key-${t1}`]); // t2 revoked its previous credential ...
+    expect(h.live.has('key-initial')).toBe(false); // ... and nobody revoked key-initial: today it stays live at the partner
+  });
+
+  test.failing('KNOWN GAP: a credential issued by a rotation an operator abandoned (AWSPENDING removed) is never revoked', async () => {
+    const h = new RotationHarness('custom', functionArn);
+    const { token: t1 } = await h.createSecret();
+    ok(await h.step(t1, 'createSecret')); // key-t1 issued at the partner
+    const t2 = await startSecondRotation(h, { operator: true });
+    for (const s of STEPS) ok(await h.step(t2, s));
+    expect((await h.step(t1, 'setSecret')).error?.message).toMatch(GUARD);
+    expect([...h.live]).toEqual([`key-${t2}`]); // today: key-t1 stays live
+  });
+});
