@@ -185,21 +185,19 @@ async function finish(
     log.info('finishSecret: moved AWSCURRENT to the new version', { previousVersionId: previousId });
   }
 
+  // Remove AWSPENDING from this rotation's own version only: once AWSCURRENT has moved, Secrets
+  // Manager may already have started a newer rotation, whose AWSPENDING is not ours to remove.
   let versions: Versions = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+  if (versions[token]?.includes(PENDING)) {
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: PENDING, RemoveFromVersionId: token }));
+  }
   for (const [id, stages] of Object.entries(versions)) {
-    if (!stages.includes(PENDING)) continue;
-    if (alreadyCurrent && id !== token) {
-      // A newer rotation may have started since this one finished: its AWSPENDING is not ours to remove.
-      log.info('finishSecret (replay): AWSPENDING is on another version; leaving it', { versionId: id });
-      continue;
-    }
-    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: PENDING, RemoveFromVersionId: id }));
+    if (id !== token && stages.includes(PENDING)) log.info('finishSecret: AWSPENDING is on another version (a newer rotation); leaving it', { versionId: id });
   }
   versions = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
   if (!versions[token]?.includes(CURRENT)) throw new RotationProtocolError(`finishSecret: AWSCURRENT is not on version ${token} of ${arn} after the move`);
-  const pendingOn = versionWith(versions, PENDING);
-  if (pendingOn !== undefined && pendingOn !== token && !alreadyCurrent) {
-    throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${pendingOn} of ${arn}; the next rotation would be blocked`);
+  if (versions[token]?.includes(PENDING)) {
+    throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }
 
   previousId ??= versionWith(versions, PREVIOUS);
