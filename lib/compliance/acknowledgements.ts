@@ -8,6 +8,7 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -161,5 +162,16 @@ export function acknowledgeRandomPasswordPolicy(policy: iam.ManagedPolicy): void
     ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
     'secretsmanager:GetRandomPassword generates a random string and acts on no resource, so IAM accepts only "*"; ' +
       'the policy holds that one action and nothing else.',
+  );
+}
+
+/** The integration register's DynamoDB table. */
+export function acknowledgeInventoryTableBackups(table: dynamodb.Table): void {
+  acknowledge(
+    table,
+    ['NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan', 'HIPAA.Security::HIPAA.Security-DynamoDBInBackupPlan'],
+    'Point-in-time recovery restores the register to any second of the last 35 days, deletion protection and a ' +
+      'RETAIN policy keep the table, and decommissioned records are never deleted; an AWS Backup plan would keep ' +
+      'a second copy of a small, rebuildable register (every deploy rewrites it).',
   );
 }

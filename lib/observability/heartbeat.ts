@@ -21,6 +21,8 @@ export interface HeartbeatOptions {
 /** Properties of a {@link HeartbeatAlarm}. */
 export interface HeartbeatAlarmProps extends HeartbeatOptions {
   readonly context: AlarmContext;
+  /** The alarm's name. */
+  readonly alarmName: string;
   /** Where the alarm goes. */
   readonly topic: sns.ITopic;
 }
@@ -42,11 +44,14 @@ export class HeartbeatAlarm extends Construct {
   public readonly window: Duration;
   /** The expected interval. */
   public readonly every: Duration;
+  /** The alarm's name, as set. */
+  public readonly alarmName: string;
 
   constructor(scope: Construct, id: string, props: HeartbeatAlarmProps) {
     super(scope, id);
     const owner = props.context.integration;
     this.every = props.every;
+    this.alarmName = props.alarmName;
     const every = props.every.toSeconds();
     if (!Number.isInteger(every / 60) || every < 60) {
       throw new IntegrationConfigError(owner, 'heartbeat.every', props.every.toHumanString(), 'The expected interval is a whole number of minutes, at least 1.');
@@ -69,6 +74,7 @@ export class HeartbeatAlarm extends Construct {
     const periods = Math.ceil(windowSeconds / period);
     this.window = Duration.seconds(periods * period);
     this.alarm = new cloudwatch.Alarm(this, 'Resource', {
+      alarmName: props.alarmName,
       metric: new IntegrationMetrics(owner).syncSucceeded(Duration.seconds(period)),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

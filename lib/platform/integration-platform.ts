@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -12,6 +13,7 @@ import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
+import { InventoryRegister } from '../inventory/inventory-table';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
 import { PlatformDashboard } from '../observability/platform-dashboard';
@@ -68,15 +70,20 @@ export interface IntegrationPlatformProps {
    */
   readonly runbookUrl?: string;
   /**
-   * Where page-worthy alarms go (fast burn, heartbeat, rotation failures).
+   * Where page-worthy alarms go (the 14.4x and 6x burn-rate tiers, heartbeats, rotation failures).
    * @default - the alarm topic
    */
   readonly pageTopic?: sns.ITopic;
   /**
-   * Where ticket-worthy alarms go (slow burn, latency).
+   * Where ticket-worthy alarms go (the 1x burn-rate tier, p95 latency).
    * @default - the alarm topic
    */
   readonly ticketTopic?: sns.ITopic;
+  /**
+   * The integration register's table, to share one register between stacks.
+   * @default - a new table on the platform key
+   */
+  readonly inventoryTable?: dynamodb.ITable;
   /**
    * WAF controls of the whole platform: IP allowlist, rate limit, body size, managed rule groups.
    * @default - the AWS managed rule groups of DEFAULT_MANAGED_RULE_GROUPS, no allowlist, no rate limit
@@ -143,6 +150,7 @@ export class IntegrationPlatform extends Construct {
   private _ingest?: IngestFunction;
   private _rotationFunction?: RotationFunction;
   private _dashboard?: PlatformDashboard;
+  private _inventory?: InventoryRegister;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -254,6 +262,17 @@ export class IntegrationPlatform extends Construct {
   /** Where ticket-worthy alarms go. */
   public get ticketTopic(): sns.ITopic {
     return this.props.ticketTopic ?? this.alarmTopic;
+  }
+
+  /** Every alarm the library names for this platform starts with this (stack name based). */
+  public get alarmNamePrefix(): string {
+    return `${Stack.of(this).stackName}-integrations-`;
+  }
+
+  /** The integration register (table, writer function, event rules), created with the first integration. */
+  public get inventory(): InventoryRegister {
+    this._inventory ??= new InventoryRegister(this, 'Inventory', { platform: this, table: this.props.inventoryTable, alarmNamePrefix: this.alarmNamePrefix });
+    return this._inventory;
   }
 
   /** The overview dashboard: a row per integration, created with the first one. */
