@@ -100,7 +100,7 @@ export class ExamplePlatformStack extends Stack {
       reservedConcurrentExecutions: 1,
       environment: { SOURCE_QUEUE_URL: crm.queue!.queue.queueUrl, WAREHOUSE_URL: 'https://warehouse.example.com/ingest/crm-contacts' },
     });
-    crm.queue!.queue.grantConsumeMessages(exporter.function);
+    crm.queue!.grantConsume(exporter.function);
     new SecureIntegration(this, 'WarehouseExport', {
       owner: 'data-platform@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,

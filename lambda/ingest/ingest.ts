@@ -71,7 +71,8 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     const verdict = verifySignature(route.signature, rawBody, headers, secrets, deps.nowSeconds);
     if (!verdict.ok) {
       deps.log.warn('webhook signature rejected', { integration: route.integration, reason: verdict.reason, detail: verdict.detail });
-      return respond(401, { message: 'invalid signature', reason: verdict.reason }, requestId);
+      // The reason is logged, not returned: it would tell a forger which check failed.
+      return respond(401, { message: 'invalid signature' }, requestId);
     }
   }
 

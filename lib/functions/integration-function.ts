@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -141,8 +141,13 @@ export class IntegrationFunction extends Construct {
     const dlq = platform.functionDeadLetterQueue;
     cfn.deadLetterConfig = { targetArn: dlq.queueArn };
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    // Only through SQS: the key also protects PII fields, which only grantDecrypt may open.
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [platform.encryptionKey.keyArn] }),
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [platform.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+      }),
     );
   }
 }

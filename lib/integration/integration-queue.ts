@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -35,8 +36,30 @@ export class IntegrationQueue extends Construct {
   /** The queue's name, fixed at synth (no token). */
   public readonly fixedQueueName: string;
 
+  /**
+   * Lets a consumer receive and delete messages, with the key usable only through SQS (never to
+   * open the PII fields inside the records: that takes `SecureIntegration.grantDecrypt`).
+   */
+  public grantConsume(grantee: iam.IGrantable): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      resourceArns: [this.queue.queueArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+    });
+    return grant;
+  }
+
+  private readonly encryptionKey: kms.IKey;
+
   constructor(scope: Construct, id: string, props: IntegrationQueueProps) {
     super(scope, id);
+    this.encryptionKey = props.encryptionKey;
     const common = {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,

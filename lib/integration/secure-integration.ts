@@ -208,6 +208,14 @@ export class SecureIntegration extends Construct {
     this.metrics = new IntegrationMetrics(name);
     this.outbound = props.outbound?.bind({ scope: this, integrationName: name, platform: this.platform });
     const heartbeat = props.heartbeat ?? (this.outbound ? { every: this.outbound.every } : undefined);
+    if (heartbeat && this.outbound && heartbeat.every.toSeconds() < this.outbound.every.toSeconds()) {
+      throw new IntegrationConfigError(
+        name,
+        'heartbeat.every',
+        heartbeat.every.toHumanString(),
+        `The sync runs every ${this.outbound.every.toHumanString()}: a heartbeat expecting one sooner would be in alarm between runs. Set heartbeat.every to at least the schedule's interval.`,
+      );
+    }
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
     if (heartbeat) {
       this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', {
@@ -253,14 +261,28 @@ export class SecureIntegration extends Construct {
       owner: this.owner,
       dataClassification: this.dataClassification,
       routes: this.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth, scopes: r.scopes, target: r.target })),
-      credentials: Object.values(this.credentials).map((c) => ({
+      credentials: [
+        ...(this.signingSecret
+          ? [
+              {
+                name: 'webhook-signing-secret',
+                secretArn: this.signingSecret.secretArn,
+                rotationSchedule: 'partner-managed',
+                // Changed in step with the partner; the library's policy still caps its age at 90 days.
+                maxRotationIntervalDays: 90,
+                strategy: 'partner-held signing secret (changed with the partner; the previous value stays valid during the overlap)',
+              },
+            ]
+          : []),
+        ...Object.values(this.credentials).map((c) => ({
         name: c.credentialName,
         secretArn: c.secret.secretArn,
         rotationPeriodDays: c.rotateEvery?.toDays({ integral: false }),
         rotationSchedule: c.scheduleExpression,
         maxRotationIntervalDays: c.maxIntervalHours / 24,
         strategy: c.strategy,
-      })),
+        })),
+      ],
       piiFields: this.piiFields,
       heartbeat: this.heartbeatAlarm
         ? { everySeconds: this.heartbeatAlarm.every.toSeconds(), graceSeconds: this.heartbeatAlarm.window.toSeconds() - this.heartbeatAlarm.every.toSeconds() }

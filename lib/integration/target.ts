@@ -1,3 +1,4 @@
+import { Aws } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -113,7 +114,16 @@ class QueueTarget extends Target {
 
   public bind(context: TargetBindContext): TargetConfig {
     allow(context, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [this.queue.queueArn]);
-    if (this.queue.encryptionMasterKey) allow(context, ['kms:GenerateDataKey', 'kms:Decrypt'], [this.queue.encryptionMasterKey.keyArn]);
+    if (this.queue.encryptionMasterKey) {
+      // Only through SQS: the same key may protect PII fields, which only grantDecrypt may open.
+      context.ingest.handler.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.queue.encryptionMasterKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
     return {
       // A queue with a fixed name is found by name at run time; otherwise its URL travels as a deploy-time value.
       ingestTarget: { kind: IngestTargetKind.SQS, address: this.fixedName ?? this.queue.queueUrl },

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -73,6 +73,14 @@ export class HeartbeatAlarm extends Construct {
     const period = windowSeconds <= 3600 ? 60 : windowSeconds <= 86400 ? 300 : 3600;
     const periods = Math.ceil(windowSeconds / period);
     this.window = Duration.seconds(periods * period);
+    if (periods * period > windowSeconds) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:heartbeatWindow',
+        `heartbeat of ${owner}: CloudWatch evaluates this window in ${period / 60}-minute periods, so the alarm fires after ` +
+          `${this.window.toHumanString()} without a sync, not ${Duration.seconds(windowSeconds).toHumanString()}. ` +
+          'Choose every + grace as a whole number of periods (minutes up to an hour, 5 minutes up to a day, hours beyond) to make it exact.',
+      );
+    }
     this.alarm = new cloudwatch.Alarm(this, 'Resource', {
       alarmName: props.alarmName,
       metric: new IntegrationMetrics(owner).syncSucceeded(Duration.seconds(period)),

@@ -10,6 +10,10 @@ export function validatePiiFields(owner: string, paths: unknown): string[] {
   if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) {
     throw new IntegrationConfigError(owner, 'piiFields', paths, 'List JSON paths of the body, for example ["contact.email", "commits[*].author.email", "billing_details.*"].');
   }
+  const jsonPath = (paths as string[]).find((p) => p.startsWith('$'));
+  if (jsonPath !== undefined) {
+    throw new IntegrationConfigError(owner, 'piiFields', jsonPath, `Write dot paths from the body's root without "$.", for example "${jsonPath.replace(/^\$\.?/, '')}".`);
+  }
   try {
     parseFieldPaths(paths);
   } catch (error) {

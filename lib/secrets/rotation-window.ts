@@ -85,8 +85,13 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
       'Rotate at least every 90 days (the library\'s policy; AWS would allow 1000) and at most every 4 hours (Secrets Manager\'s minimum), for example Duration.days(30).',
     );
   }
-  if (!Number.isInteger(hours)) {
-    throw new IntegrationConfigError(owner, prop, period.toHumanString(), 'Give the rotation period in whole hours or days.');
+  if (!Number.isInteger(hours) || (hours >= 24 && hours % 24 !== 0)) {
+    throw new IntegrationConfigError(
+      owner,
+      prop,
+      period.toHumanString(),
+      'Give the rotation period in whole hours from 4 to 23, or in whole days (a rotation window never crosses a UTC day).',
+    );
   }
   return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`, maxIntervalHours: hours };
 }

@@ -232,19 +232,22 @@ describe('ingest function against moto', () => {
     test('a wrong signature is a 401 before the body is parsed or delivered', async () => {
       const res = await ingest(webhook(sign('wrong-secret')), deps);
       expect(res.statusCode).toBe(401);
-      expect(JSON.parse(res.body).reason).toBe('mismatch');
+      expect(JSON.parse(res.body)).toEqual({ message: 'invalid signature', requestId: 'req-123' });
+      expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('mismatch');
     });
 
     test('a body changed after signing is rejected', async () => {
       const res = await ingest({ ...webhook(sign('first-secret')), body: body.replace('main', 'mains') }, deps);
       expect(res.statusCode).toBe(401);
-      expect(JSON.parse(res.body).reason).toBe('mismatch');
+      expect(JSON.parse(res.body)).toEqual({ message: 'invalid signature', requestId: 'req-123' });
+      expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('mismatch');
     });
 
     test('a missing signature header is a 401', async () => {
       const res = await ingest(webhook(undefined), deps);
       expect(res.statusCode).toBe(401);
-      expect(JSON.parse(res.body).reason).toBe('missing-header');
+      expect(JSON.parse(res.body).reason).toBeUndefined();
+      expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('missing-header');
     });
 
     test('after the secret changes, both the new (AWSCURRENT) and the previous (AWSPREVIOUS) value verify', async () => {

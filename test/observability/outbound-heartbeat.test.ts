@@ -69,7 +69,7 @@ describe('heartbeat', () => {
   });
 
   test('a window not longer than the interval is a synth error', () => {
-    expect(() => withSync({ heartbeat: { every: Duration.hours(1), grace: Duration.seconds(0) } })).toThrow(/invalid `heartbeat\.grace` '0 seconds'.*must be longer than the interval/);
+    expect(() => withSync({ heartbeat: { every: Duration.hours(1), grace: Duration.seconds(0) } }, Duration.hours(1))).toThrow(/invalid `heartbeat\.grace` '0 seconds'.*must be longer than the interval/);
   });
 
   test('a window beyond 7 days is a synth error', () => {

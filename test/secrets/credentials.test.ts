@@ -52,11 +52,17 @@ describe('credentials', () => {
 
   test.each([
     [Duration.hours(4), 'rate(4 hours)'],
-    [Duration.hours(36), 'rate(36 hours)'],
+    [Duration.hours(23), 'rate(23 hours)'],
     [Duration.days(90), 'rate(90 days)'],
   ])('rotateEvery %s renders %s', (period, expression) => {
     const { template } = withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: period }]);
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: expression } });
+  });
+
+  test('a period over 23 hours that is not whole days is a synth error', () => {
+    expect(() => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: Duration.hours(36) }])).toThrow(
+      /invalid `credentials\[0\]\.rotateEvery` '1 day 12 hours'.*whole hours from 4 to 23, or in whole days/,
+    );
   });
 
   test.each([[Duration.days(91)], [Duration.hours(3)], [Duration.days(365)]])('rotateEvery %s is a synth error', (period) => {
