@@ -25,6 +25,8 @@ export const objectSchema = {
   properties: { id: { type: 'string' }, email: { type: 'string', format: 'email' } },
 };
 
+let handlerCount = 0;
+
 /** Props of a minimal valid integration with one POST route on `/<scope prefix>`. */
 export function integrationProps(scope: Construct, overrides: Partial<SecureIntegrationProps> = {}, scope_ = 'things.write'): SecureIntegrationProps {
   return {
@@ -32,7 +34,7 @@ export function integrationProps(scope: Construct, overrides: Partial<SecureInte
     dataClassification: DataClassification.CONFIDENTIAL,
     piiFields: ['email'],
     inbound: Inbound.api({
-      routes: [{ method: HttpMethod.POST, path: `/${scope_.split('.')[0]}`, bodySchema: objectSchema, scopes: [scope_], target: Target.lambda(testFunction(scope, `Fn${Math.random().toString(36).slice(2, 8)}`)) }],
+      routes: [{ method: HttpMethod.POST, path: `/${scope_.split('.')[0]}`, bodySchema: objectSchema, scopes: [scope_], target: Target.lambda(testFunction(scope, `Fn${(handlerCount += 1)}`)) }],
     }),
     ...overrides,
   };
