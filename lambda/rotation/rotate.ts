@@ -2,7 +2,10 @@ import {
   type DescribeSecretCommandOutput,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
+  type SecretVersionsListEntry,
+  TagResourceCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   type SecretsManagerClient,
@@ -49,7 +52,6 @@ export class RotationProtocolError extends Error {
 
 const CURRENT = 'AWSCURRENT';
 const PENDING = 'AWSPENDING';
-const PREVIOUS = 'AWSPREVIOUS';
 
 type Versions = Record<string, string[]>;
 
@@ -159,6 +161,54 @@ async function pendingOf(sm: SecretsManagerClient, arn: string, token: string): 
   return value;
 }
 
+/** The secret tag that records the newest version whose credential has been revoked. */
+export const LAST_REVOKED_TAG = 'cdk-secure-integrations:last-revoked-version';
+
+/**
+ * Revokes every credential this secret superseded since the last revocation: the previous one, and
+ * also one that a crashed finishSecret never revoked (the next rotation started before its retry)
+ * or that an abandoned rotation issued but never made current. Versions created after the one named
+ * by {@link LAST_REVOKED_TAG} are candidates, except the current one, a newer rotation's pending
+ * one, and any holding the current value; the tag then moves to the newest of them, so a credential
+ * is revoked once per rotation that supersedes it (strategies revoke idempotently, for replays).
+ */
+async function revokeSuperseded(
+  sm: SecretsManagerClient,
+  meta: DescribeSecretCommandOutput,
+  token: string,
+  s: RotationStrategy,
+  ctx: { secretArn: string; token: string; log: RotationLog },
+): Promise<void> {
+  const { secretArn: arn, log } = ctx;
+  const versions: SecretVersionsListEntry[] = [];
+  let next: string | undefined;
+  do {
+    const page = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken: next }));
+    versions.push(...(page.Versions ?? []));
+    next = page.NextToken;
+  } while (next);
+  const lastRevoked = meta.Tags?.find((t) => t.Key === LAST_REVOKED_TAG)?.Value;
+  const cutoff = versions.find((v) => v.VersionId === lastRevoked)?.CreatedDate?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const currentValue = await secretString(sm, arn, { VersionId: token, VersionStage: CURRENT });
+  if (currentValue === undefined) return;
+  const candidates = versions
+    // Creation times may tie (second resolution): ties are candidates again, revoked idempotently.
+    .filter((v) => v.VersionId !== token && v.VersionId !== lastRevoked && (v.CreatedDate?.getTime() ?? 0) >= cutoff)
+    .filter((v) => !(v.VersionStages ?? []).some((stage) => stage === CURRENT || stage === PENDING))
+    .sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0));
+  let newest: string | undefined;
+  for (const version of candidates) {
+    const previousValue = await secretString(sm, arn, { VersionId: version.VersionId });
+    // Never revoke a value that is also the current one (a version copied from AWSCURRENT).
+    if (previousValue !== undefined && previousValue !== currentValue) {
+      await s.revoke!({ ...ctx, previousValue, currentValue });
+      log.info('finishSecret: revoked a superseded credential', { versionId: version.VersionId });
+    }
+    newest = version.VersionId;
+  }
+  if (newest) await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: LAST_REVOKED_TAG, Value: newest }] }));
+}
+
 /**
  * finishSecret: move AWSCURRENT to the token's version (AWSPREVIOUS follows the old one), remove
  * AWSPENDING so the next rotation is not blocked, check that end state, and only then let the
@@ -178,9 +228,8 @@ async function finish(
 ): Promise<RotationOutcome> {
   const { secretArn: arn, log } = ctx;
   const s = strategy(); // a broken configuration fails before AWSCURRENT moves
-  let previousId: string | undefined;
   if (!alreadyCurrent) {
-    previousId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
+    const previousId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: CURRENT, MoveToVersionId: token, RemoveFromVersionId: previousId }));
     log.info('finishSecret: moved AWSCURRENT to the new version', { previousVersionId: previousId });
   }
@@ -200,15 +249,6 @@ async function finish(
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }
 
-  previousId ??= versionWith(versions, PREVIOUS);
-  if (s.revoke && previousId !== undefined && previousId !== token) {
-    const previousValue = await secretString(sm, arn, { VersionId: previousId });
-    const currentValue = await secretString(sm, arn, { VersionId: token, VersionStage: CURRENT });
-    // Never revoke a value that is also the current one (a version copied from AWSCURRENT).
-    if (previousValue !== undefined && currentValue !== undefined && previousValue !== currentValue) {
-      await s.revoke({ ...ctx, previousValue, currentValue });
-      log.info('finishSecret: revoked the previous credential', { previousVersionId: previousId });
-    }
-  }
+  if (s.revoke) await revokeSuperseded(sm, meta, token, s, ctx);
   return alreadyCurrent ? 'finish-resumed' : 'finished';
 }

@@ -68,7 +68,15 @@ export class RotationFunction extends Construct {
   public grantRotate(secret: secretsmanager.ISecret): void {
     this.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        actions: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          // Finding every superseded credential to revoke, and recording the last one revoked.
+          'secretsmanager:ListSecretVersionIds',
+          'secretsmanager:TagResource',
+        ],
         resources: [secret.secretArn],
       }),
     );

@@ -102,7 +102,14 @@ describe('credentials', () => {
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements).toContainEqual(
       expect.objectContaining({
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Action: [
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          'secretsmanager:ListSecretVersionIds',
+          'secretsmanager:TagResource',
+        ],
         Resource: { Ref: secret },
       }),
     );
