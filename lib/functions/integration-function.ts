@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import { IntegrationConfigError } from '../core/errors';
 import { ManagedPolicyRole } from '../identity/managed-policy-role';
 import { xrayWritePolicy } from '../observability/tracing-policy';
 import { IntegrationPlatform } from '../platform/integration-platform';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** The Lambda runtime of every function the library creates or recommends. */
 export const INTEGRATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -141,14 +142,7 @@ export class IntegrationFunction extends Construct {
     const dlq = platform.functionDeadLetterQueue;
     cfn.deadLetterConfig = { targetArn: dlq.queueArn };
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
-    // Only through SQS: the key also protects PII fields, which only grantDecrypt may open.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [platform.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
+    grantKeyUseVia(this.role, platform.encryptionKey, KeyService.SQS, ['kms:GenerateDataKey', 'kms:Decrypt']);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import { BoundRoute, bindRoute } from './route-binding';
 import { Target } from './target';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 export type { BoundRoute } from './route-binding';
 
@@ -214,13 +215,7 @@ class WebhookInbound extends Inbound {
     acknowledgePartnerHeldSigningSecret(secret);
     // The ingest function reads the current and previous versions; Secrets Manager decrypts with the platform key.
     platform.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
-    platform.ingest.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [platform.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(platform).region}.amazonaws.com` } },
-      }),
-    );
+    grantKeyUseVia(platform.ingest.handler.role, platform.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
     const route = bindRoute({
       scope,
       integrationName: name,

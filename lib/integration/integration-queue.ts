@@ -1,9 +1,10 @@
-import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** Properties of an {@link IntegrationQueue}. */
 export interface IntegrationQueueProps {
@@ -46,12 +47,7 @@ export class IntegrationQueue extends Construct {
       actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
       resourceArns: [this.queue.queueArn],
     });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
-    });
+    grantKeyUseVia(grantee, this.encryptionKey, KeyService.SQS, ['kms:Decrypt']);
     return grant;
   }
 

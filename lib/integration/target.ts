@@ -1,4 +1,3 @@
-import { Aws } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +7,7 @@ import { IngestFunction } from '../ingest/ingest-function';
 import { IngestTargetConfig, IngestTargetKind } from '../ingest/ingest-config';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import { IntegrationQueue } from './integration-queue';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** What a target is bound with. */
 export interface TargetBindContext {
@@ -116,13 +116,7 @@ class QueueTarget extends Target {
     allow(context, ['sqs:SendMessage', 'sqs:GetQueueUrl'], [this.queue.queueArn]);
     if (this.queue.encryptionMasterKey) {
       // Only through SQS: the same key may protect PII fields, which only grantDecrypt may open.
-      context.ingest.handler.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [this.queue.encryptionMasterKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
-        }),
-      );
+      grantKeyUseVia(context.ingest.handler.role, this.queue.encryptionMasterKey, KeyService.SQS, ['kms:GenerateDataKey', 'kms:Decrypt']);
     }
     return {
       // A queue with a fixed name is found by name at run time; otherwise its URL travels as a deploy-time value.

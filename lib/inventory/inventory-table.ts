@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +12,7 @@ import type { IntegrationPlatform } from '../platform/integration-platform';
 import { alarmStateChangePattern, rotationOutcomePattern } from './event-patterns';
 import type { InventoryRecord } from './inventory-record';
 import { INVENTORY_INDEXES, INVENTORY_PARTITION_KEY, INVENTORY_SORT_KEY, INVENTORY_TABLE_ENV } from './table-design';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** Properties of an {@link InventoryRegister}. */
 export interface InventoryRegisterProps {
@@ -53,13 +54,7 @@ export class InventoryRegister extends Construct {
     this.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], resources: [this.table.tableArn] }),
     );
-    this.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
+    grantKeyUseVia(this.handler.role, key, KeyService.DYNAMODB, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
 
     const deliver = (rule: events.Rule) =>
       rule.addTarget(new targets.LambdaFunction(this.handler.function, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.platform.functionDeadLetterQueue }));

@@ -8,6 +8,7 @@ import { acknowledgeRandomPasswordPolicy } from '../compliance/acknowledgements'
 import { handlerCode } from '../core/handler-code';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
@@ -55,13 +56,7 @@ export class RotationFunction extends Construct {
     acknowledgeRandomPasswordPolicy(randomPassword);
     this.handler.role.addManagedPolicy(randomPassword);
     // The secrets are encrypted with the platform key; Secrets Manager uses it on the function's behalf.
-    this.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
+    grantKeyUseVia(this.handler.role, this.key, KeyService.SECRETS_MANAGER, ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 
   /** Lets the function run the four steps on one secret. */
