@@ -153,12 +153,15 @@ export async function encryptFields(record: object, paths: readonly string[], op
   const found = fieldPaths.map((fieldPath) => ({ fieldPath, occurrences: findOccurrences(copy, fieldPath) })).filter((f) => f.occurrences.length > 0);
   const cache = options.cache ?? defaultCache;
   const kms = kmsClient(options.kms);
-  let keys;
-  try {
-    keys = await Promise.all(found.map((f) => cache.dataKeyForRecord(kms, keyId, contextOf(integration, f.fieldPath.path))));
-  } catch (error) {
-    throw new FieldEncryptionError(`encryptFields: no data key for integration ${JSON.stringify(integration)}: ${(error as Error).message}`, { cause: error });
+  // Wait for every path's key before deciding: a call left in flight after a sibling failed would be
+  // shared with (and fail) the next record, though the cache never keeps a failure.
+  const settled = await Promise.allSettled(found.map((f) => cache.dataKeyForRecord(kms, keyId, contextOf(integration, f.fieldPath.path))));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const error = failed.reason as Error;
+    throw new FieldEncryptionError(`encryptFields: no data key for integration ${JSON.stringify(integration)}: ${error.message}`, { cause: error });
   }
+  const keys = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<DataKeyCache['dataKeyForRecord']>>>).value);
   found.forEach(({ fieldPath, occurrences }, i) => {
     const ctx = contextOf(integration, fieldPath.path);
     const edk = base64url(keys[i].encrypted);
