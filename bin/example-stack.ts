@@ -46,11 +46,11 @@ export class ExamplePlatformStack extends Stack {
       dataClassification: DataClassification.CONFIDENTIAL,
       description: 'Order intake API for a B2B partner',
       piiFields: ['buyer.contact.*'],
-      // The partner's client secret rotates every 30 days; Cognito keeps the old one valid until the new one is current.
-      credentials: [{ name: 'client-secret', rotation: Rotation.cognitoClientSecret(), rotateEvery: Duration.days(30) }],
       // The partner calls from its two data centres only (documentation ranges, RFC 5737 / RFC 3849).
       waf: { ipAllowlist: ['198.51.100.0/24', '203.0.113.16/28', '2001:db8:4000::/48'] },
       inbound: Inbound.api({
+        // The partner's client secret (credential oauth2-client-secret) rotates every 14 days; the previous one keeps working for 24 hours.
+        clientSecret: { rotateEvery: Duration.days(14), overlap: Duration.hours(24) },
         routes: [
           {
             method: HttpMethod.POST,

@@ -28,7 +28,7 @@ export * from './secrets/rotation';
 export * from './secrets/rotation-window';
 export * from './secrets/rotation-function';
 export * from './secrets/integration-credential';
-export type * from './secrets/rotation-config';
+export * from './secrets/rotation-config';
 export * from './integration/outbound';
 export * from './observability/signal-names';
 export * from './observability/integration-metrics';

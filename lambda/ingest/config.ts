@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ConfigValue, IngestConfig, IngestRouteConfig } from '../../lib/ingest/ingest-config';
+import type { IngestConfig, IngestRouteConfig } from '../../lib/ingest/ingest-config';
+import { resolveValue } from '../shared/config-value';
 
 /** The config file path: the config layer's file, or INGEST_CONFIG_FILE (tests). */
 const CONFIG_PATH = '/opt/ingest/config.json';
@@ -7,13 +8,7 @@ const CONFIG_PATH = '/opt/ingest/config.json';
 /** A route with every deploy-time reference resolved from the environment. */
 export type ResolvedRoute = IngestRouteConfig & { readonly targetAddress: string; readonly signingSecretId?: string };
 
-/** Resolves a config value: a literal, or the environment variable it references. */
-export function resolveValue(value: ConfigValue, env: NodeJS.ProcessEnv = process.env): string {
-  if (typeof value === 'string') return value;
-  const resolved = env[value.env];
-  if (!resolved) throw new Error(`ingest config references environment variable ${value.env}, which is not set`);
-  return resolved;
-}
+export { resolveValue };
 
 /** The route table, keyed `METHOD /resource/path` (API Gateway's `httpMethod` and `resource`). */
 export function loadRoutes(path = process.env.INGEST_CONFIG_FILE ?? CONFIG_PATH, env: NodeJS.ProcessEnv = process.env): Map<string, ResolvedRoute> {

@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { encryptFields } from '../shared/field-encryption';
-import { emitRequestSignals, signalMetrics } from '../shared/signals';
+import { emitRequestSignals, emitSigningSecretInvalid, signalMetrics } from '../shared/signals';
 import { loadRoutes } from './config';
 import { ingest } from './ingest';
 import { signingSecrets } from './signing-secrets';
@@ -34,7 +34,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
     return await ingest(event, {
       routes,
       clients,
-      secretsFor: (id) => signingSecrets(secretsManager, id),
+      secretsFor: (id, overlapSeconds) => signingSecrets(secretsManager, id, overlapSeconds),
       log: {
         info: (msg, extra) => logger.info(msg, extra),
         warn: (msg, extra) => logger.warn(msg, extra),
@@ -43,6 +43,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       traceId: process.env._X_AMZN_TRACE_ID,
       encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms }),
       emitSignals: (integration, statusCode, latencyMs) => emitRequestSignals(metrics, integration, statusCode, latencyMs),
+      emitSigningSecretInvalid: (integration) => emitSigningSecretInvalid(metrics, integration),
     });
   } finally {
     logger.resetKeys();

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { IntegrationRecord } from '../../lib/ingest/ingest-config';
+import type { SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { type ResolvedRoute, routeKey } from './config';
 import { type DeliveryClients, deliver, TargetError } from './deliver';
@@ -16,12 +17,15 @@ export interface IngestLog {
 export interface IngestDependencies {
   readonly routes: Map<string, ResolvedRoute>;
   readonly clients: DeliveryClients;
-  readonly secretsFor: (secretId: string) => Promise<string[]>;
+  /** The signing secrets that verify a route's requests (see signing-secrets.ts). */
+  readonly secretsFor: (secretId: string, overlapSeconds?: number) => Promise<SigningSecrets>;
   readonly log: IngestLog;
   readonly traceId?: string;
   readonly nowSeconds?: number;
   /** Emits the request's signals (request_count, error_count, latency) for the integration. */
   readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number) => void;
+  /** Emits the `signing_secret_invalid` signal: the integration's signing secret is too short to use. */
+  readonly emitSigningSecretInvalid?: (integration: string) => void;
   /** Monotonic clock in ms, for latency. @default performance.now */
   readonly clock?: () => number;
   /** Encrypts a body's PII fields (KMS envelope encryption); `encryptFields` with the function's key. */
@@ -66,7 +70,15 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const rawBody = event.body === null || event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
   if (route.signature) {
-    const secrets = await deps.secretsFor(route.signingSecretId!);
+    const { values: secrets, tooShort } = await deps.secretsFor(route.signingSecretId!, route.signingSecretOverlapSeconds);
+    if (tooShort.length > 0) {
+      deps.log.error('signing secret refused: shorter than 32 bytes; put the partner\'s full secret in Secrets Manager', { integration: route.integration, versions: tooShort });
+      deps.emitSigningSecretInvalid?.(route.integration);
+    }
+    if (tooShort.includes('AWSCURRENT')) {
+      // Our configuration, not the sender's request, is wrong: a 5xx, so the sender retries once it is fixed.
+      return respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '300' });
+    }
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k, v ?? undefined]));
     const verdict = verifySignature(route.signature, rawBody, headers, secrets, deps.nowSeconds);
     if (!verdict.ok) {

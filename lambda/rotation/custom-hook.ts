@@ -31,7 +31,10 @@ export function lambdaHookInvoker(client: LambdaClient): HookInvoker {
   };
 }
 
-/** Checks that a hook answered the action it was asked, with a usable value for `issue`. */
+/**
+ * Checks that a hook answered the action it was asked: a non-empty value for `issue`, and exactly
+ * `ok: true` for `test` and `revoke` (an answer that says anything else is not a pass).
+ */
 function expectResponse<A extends CredentialRotationHookRequest['action']>(
   hookFunction: string,
   action: A,
@@ -43,12 +46,15 @@ function expectResponse<A extends CredentialRotationHookRequest['action']>(
   if (response.action === 'issue' && (typeof response.value !== 'string' || response.value === '')) {
     throw new HookFunctionError(`hook function ${hookFunction} issued no value`);
   }
+  if (response.action !== 'issue' && (response as { ok?: unknown }).ok !== true) {
+    throw new HookFunctionError(`hook function ${hookFunction} answered '${action}' without ok: true`);
+  }
   return response as Extract<CredentialRotationHookResponse, { action: A }>;
 }
 
 /**
  * A third-party credential, rotated by the user's hook: `issue` in createSecret, `test` in
- * testSecret, `revoke` (of the previous value) in finishSecret only, once AWSCURRENT has moved.
+ * testSecret, `revoke` of a superseded value once AWSCURRENT has moved and the overlap has ended.
  * The hook function receives secret values in its event: grant its invocation to the rotation
  * role only.
  */

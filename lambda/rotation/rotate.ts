@@ -1,22 +1,29 @@
 import {
-  type DescribeSecretCommandOutput,
   DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
+  type DescribeSecretCommandOutput,
   PutSecretValueCommand,
-  type SecretVersionsListEntry,
-  TagResourceCommand,
   ResourceExistsException,
-  ResourceNotFoundException,
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { RotationStrategyConfig } from '../../lib/secrets/rotation-config';
-import { rotationConfigFromTags } from './config';
-import type { RotationLog, RotationStrategy } from './strategy';
+import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
+import { RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
+import { overlapEnd, revokeDue } from './revocation';
+import type { CredentialHistory, RotationLog, RotationStrategy, StrategyContext } from './strategy';
+import { CURRENT, listVersions, moveLabel, PENDING, type Stages, versionValue, versionWith } from './versions';
 
 // Secrets Manager's four-step rotation protocol, the same for every strategy.
 // See https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
+//
+// Safe against its own callers, not only against Secrets Manager's retries: the function may be
+// invoked directly (anyone allowed lambda:InvokeFunction), with any step, for any token, in any
+// order. Every decision is taken from what the function was deployed with (the secret's binding)
+// and from the secret's version stages, never from the event beyond the secret and the token:
+//  - the secret must be one of the platform's credentials (its binding, by name) and rotation on;
+//  - the token must be the secret's AWSPENDING version (or already AWSCURRENT: the step is done);
+//  - finishSecret moves AWSCURRENT only to a version labelled TESTED, a label that testSecret puts
+//    on the version whose value passed the strategy's test, and that nobody else may move;
+//  - a superseded credential is revoked only after the binding's overlap (see revocation.ts).
 
 export type RotationStep = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
 
@@ -41,8 +48,12 @@ export type RotationOutcome =
 
 export interface RotationDependencies {
   readonly secretsManager: SecretsManagerClient;
-  readonly strategyFor: (config: RotationStrategyConfig) => RotationStrategy;
+  /** The platform's credentials, by secret name (the function's config layer). */
+  readonly bindings: ReadonlyMap<string, ResolvedBinding>;
+  readonly strategyFor: (rotation: ResolvedStrategy) => RotationStrategy;
   readonly log: RotationLog;
+  /** The clock. @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 /** The event or the secret's version stages do not allow the step: the step fails and Secrets Manager reports the rotation failed. */
@@ -50,59 +61,71 @@ export class RotationProtocolError extends Error {
   override readonly name = 'RotationProtocolError';
 }
 
-const CURRENT = 'AWSCURRENT';
-const PENDING = 'AWSPENDING';
-
-type Versions = Record<string, string[]>;
-
-function versionWith(versions: Versions, stage: string): string | undefined {
-  return Object.keys(versions).find((id) => versions[id].includes(stage));
+/** The binding of a secret, from its DescribeSecret answer. @throws RotationConfigError when the secret is not a rotated credential of this platform. */
+export function bindingOf(meta: DescribeSecretCommandOutput, bindings: ReadonlyMap<string, ResolvedBinding>): ResolvedBinding & { readonly rotation: ResolvedStrategy } {
+  const binding = meta.Name === undefined ? undefined : bindings.get(meta.Name);
+  if (!binding) throw new RotationConfigError(`secret ${meta.ARN ?? meta.Name} is not a credential of this platform: this function rotates only the secrets it was deployed with`);
+  if (!binding.rotation) {
+    throw new RotationConfigError(`secret ${meta.ARN} (${binding.integration}/${binding.credential}) is held with a partner and is not rotated by this function`);
+  }
+  return binding as ResolvedBinding & { readonly rotation: ResolvedStrategy };
 }
 
-/** A version's SecretString, or undefined when the version (or its value) does not exist. */
-async function secretString(sm: SecretsManagerClient, secretId: string, select: { VersionId?: string; VersionStage?: string }): Promise<string | undefined> {
-  try {
-    const out = await sm.send(new GetSecretValueCommand({ SecretId: secretId, ...select }));
-    if (out.SecretString === undefined) throw new RotationProtocolError(`secret ${secretId} holds a binary value: rotation supports SecretString only`);
-    return out.SecretString;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
-    throw error;
-  }
+/** The secret's versions and values, read once per invocation when a strategy first asks. */
+export function historyReader(sm: SecretsManagerClient, arn: string, overlapSeconds: number, lastRotatedAt?: Date): () => Promise<CredentialHistory> {
+  let read: Promise<CredentialHistory> | undefined;
+  return () =>
+    (read ??= (async () => {
+      const versions = [];
+      for (const v of await listVersions(sm, arn)) versions.push({ ...v, value: await versionValue(sm, arn, { VersionId: v.id }) });
+      const current = versions.find((v) => v.stages.includes(CURRENT));
+      return { versions, current, overlapEndsAt: current ? overlapEnd(current, overlapSeconds, lastRotatedAt) : undefined };
+    })());
 }
 
 /**
- * Runs one step. The guard first, on every step: rotation must be enabled, the token must be a
- * version of the secret, a token already AWSCURRENT means the step is done, and a token that is
- * not AWSPENDING is an error.
+ * Runs one step. The guard first, on every step: the secret must be a rotated credential of this
+ * platform with rotation enabled, the token must be a version of the secret, a token already
+ * AWSCURRENT means the step is done, and a token that is not AWSPENDING is an error.
  */
 export async function rotate(event: RotationEvent, deps: RotationDependencies): Promise<RotationOutcome> {
   const { secretsManager: sm, log } = deps;
   const token = event.ClientRequestToken;
   const meta = await sm.send(new DescribeSecretCommand({ SecretId: event.SecretId }));
   const arn = meta.ARN ?? event.SecretId;
+  const binding = bindingOf(meta, deps.bindings);
   if (!meta.RotationEnabled) throw new RotationProtocolError(`rotation is not enabled for secret ${arn}`);
-  const versions: Versions = meta.VersionIdsToStages ?? {};
+  const versions: Stages = meta.VersionIdsToStages ?? {};
   const stages = versions[token];
   if (!stages) throw new RotationProtocolError(`secret version ${token} has no stage for rotation of secret ${arn}`);
   const alreadyCurrent = stages.includes(CURRENT);
   if (!alreadyCurrent && !stages.includes(PENDING)) {
     throw new RotationProtocolError(`secret version ${token} is not set as AWSPENDING for rotation of secret ${arn} (stages: ${stages.join(', ') || 'none'})`);
   }
-  const strategy = () => deps.strategyFor(rotationConfigFromTags(meta.Tags));
-  const ctx = { secretArn: arn, token, log };
+  const strategy = deps.strategyFor(binding.rotation);
+  const now = (deps.now ?? (() => new Date()))();
+  const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate);
+  const ctx: StrategyContext = { secretArn: arn, token, log, now, history };
+  const revocation = { sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, now, log, history };
 
   switch (event.Step) {
     case 'createSecret': {
       if (alreadyCurrent) return 'already-current';
-      const currentValue = await secretString(sm, arn, { VersionStage: CURRENT });
+      const currentValue = await versionValue(sm, arn, { VersionStage: CURRENT });
       if (currentValue === undefined) throw new RotationProtocolError(`secret ${arn} has no AWSCURRENT value to rotate from`);
       // Never issue a second value for a token that already has one (a replay, or a retry after a crash past PutSecretValue).
-      if ((await secretString(sm, arn, { VersionId: token, VersionStage: PENDING })) !== undefined) {
+      if ((await versionValue(sm, arn, { VersionId: token, VersionStage: PENDING })) !== undefined) {
         log.info('createSecret: the pending version already has a value; nothing to do');
         return 'pending-value-exists';
       }
-      const value = await strategy().create({ ...ctx, currentValue });
+      // Revocations that came due since the last sweep, before a new credential is issued; a failure
+      // here is the sweep's to report (and retry), not a reason to keep the current credential longer.
+      try {
+        await revokeDue(revocation);
+      } catch (error) {
+        log.warn('createSecret: revoking a superseded credential failed; the credential sweep retries it', { error: (error as Error).message });
+      }
+      const value = await strategy.create({ ...ctx, currentValue });
       try {
         await sm.send(
           new PutSecretValueCommand({
@@ -115,7 +138,7 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
         );
       } catch (error) {
         // A concurrent invocation for the same token stored its value first: keep that one.
-        if (error instanceof ResourceExistsException && (await secretString(sm, arn, { VersionId: token, VersionStage: PENDING })) !== undefined) {
+        if (error instanceof ResourceExistsException && (await versionValue(sm, arn, { VersionId: token, VersionStage: PENDING })) !== undefined) {
           log.warn('createSecret: another invocation stored the pending value first; keeping it');
           return 'pending-value-exists';
         }
@@ -128,8 +151,7 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
     case 'setSecret': {
       if (alreadyCurrent) return 'already-current';
       const pendingValue = await pendingOf(sm, arn, token);
-      const s = strategy();
-      if (s.set) await s.set({ ...ctx, pendingValue, currentValue: await secretString(sm, arn, { VersionStage: CURRENT }) });
+      if (strategy.set) await strategy.set({ ...ctx, pendingValue, currentValue: await versionValue(sm, arn, { VersionStage: CURRENT }) });
       log.info('setSecret: the pending credential is set at the service');
       return 'pending-value-set';
     }
@@ -138,17 +160,19 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
       if (alreadyCurrent) return 'already-current';
       const pendingValue = await pendingOf(sm, arn, token);
       try {
-        await strategy().test({ ...ctx, pendingValue, currentValue: await secretString(sm, arn, { VersionStage: CURRENT }) });
+        await strategy.test({ ...ctx, pendingValue, currentValue: await versionValue(sm, arn, { VersionStage: CURRENT }) });
       } catch (error) {
         log.error('testSecret: the pending credential failed its test; AWSCURRENT stays on the previous version', { error: (error as Error).message });
         throw error;
       }
+      // The pass, bound to this version: finishSecret moves AWSCURRENT only to a version that has it.
+      await moveLabel(sm, arn, ROTATION_LABELS.TESTED, token, (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {});
       log.info('testSecret: the pending credential passed its test');
       return 'pending-value-tested';
     }
 
     case 'finishSecret':
-      return finish(sm, meta, token, alreadyCurrent, strategy, ctx);
+      return finish(sm, meta, token, alreadyCurrent, binding.overlapSeconds, revocation, log);
 
     default:
       throw new RotationProtocolError(`unknown rotation step '${String((event as { Step?: unknown }).Step)}'`);
@@ -156,87 +180,43 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
 }
 
 async function pendingOf(sm: SecretsManagerClient, arn: string, token: string): Promise<string> {
-  const value = await secretString(sm, arn, { VersionId: token, VersionStage: PENDING });
+  const value = await versionValue(sm, arn, { VersionId: token, VersionStage: PENDING });
   if (value === undefined) throw new RotationProtocolError(`secret version ${token} of ${arn} has no AWSPENDING value: createSecret has not run for this token`);
   return value;
 }
 
-/** The secret tag that records the newest version whose credential has been revoked. */
-export const LAST_REVOKED_TAG = 'cdk-secure-integrations:last-revoked-version';
-
 /**
- * Revokes every credential this secret superseded since the last revocation: the previous one, and
- * also one that a crashed finishSecret never revoked (the next rotation started before its retry)
- * or that an abandoned rotation issued but never made current. Versions created after the one named
- * by {@link LAST_REVOKED_TAG} are candidates, except the current one, a newer rotation's pending
- * one, and any holding the current value; the tag then moves to the newest of them, so a credential
- * is revoked once per rotation that supersedes it (strategies revoke idempotently, for replays).
- */
-async function revokeSuperseded(
-  sm: SecretsManagerClient,
-  meta: DescribeSecretCommandOutput,
-  token: string,
-  s: RotationStrategy,
-  ctx: { secretArn: string; token: string; log: RotationLog },
-): Promise<void> {
-  const { secretArn: arn, log } = ctx;
-  const versions: SecretVersionsListEntry[] = [];
-  let next: string | undefined;
-  do {
-    const page = await sm.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken: next }));
-    versions.push(...(page.Versions ?? []));
-    next = page.NextToken;
-  } while (next);
-  const lastRevoked = meta.Tags?.find((t) => t.Key === LAST_REVOKED_TAG)?.Value;
-  const cutoff = versions.find((v) => v.VersionId === lastRevoked)?.CreatedDate?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const currentValue = await secretString(sm, arn, { VersionId: token, VersionStage: CURRENT });
-  if (currentValue === undefined) return;
-  const candidates = versions
-    // Creation times may tie (second resolution): ties are candidates again, revoked idempotently.
-    .filter((v) => v.VersionId !== token && v.VersionId !== lastRevoked && (v.CreatedDate?.getTime() ?? 0) >= cutoff)
-    .filter((v) => !(v.VersionStages ?? []).some((stage) => stage === CURRENT || stage === PENDING))
-    .sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0));
-  let newest: string | undefined;
-  for (const version of candidates) {
-    const previousValue = await secretString(sm, arn, { VersionId: version.VersionId });
-    // Never revoke a value that is also the current one (a version copied from AWSCURRENT).
-    if (previousValue !== undefined && previousValue !== currentValue) {
-      await s.revoke!({ ...ctx, previousValue, currentValue });
-      log.info('finishSecret: revoked a superseded credential', { versionId: version.VersionId });
-    }
-    newest = version.VersionId;
-  }
-  if (newest) await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: LAST_REVOKED_TAG, Value: newest }] }));
-}
-
-/**
- * finishSecret: move AWSCURRENT to the token's version (AWSPREVIOUS follows the old one), remove
- * AWSPENDING so the next rotation is not blocked, check that end state, and only then let the
- * strategy revoke the previous credential.
+ * finishSecret: move AWSCURRENT to the token's version (AWSPREVIOUS follows the old one) if its
+ * value passed testSecret, remove AWSPENDING so the next rotation is not blocked, check that end
+ * state, and revoke superseded credentials if the overlap is zero (otherwise the sweep does, once
+ * the overlap has ended).
  *
  * A replay finds the token already AWSCURRENT: the stages are left as they are, but the end state
- * is checked and the revocation is run again (strategies revoke idempotently), so a finishSecret
- * that crashed between moving AWSCURRENT and revoking converges when Secrets Manager retries it.
+ * is checked again, so a finishSecret that crashed between its moves converges on a retry.
  */
 async function finish(
   sm: SecretsManagerClient,
   meta: DescribeSecretCommandOutput,
   token: string,
   alreadyCurrent: boolean,
-  strategy: () => RotationStrategy,
-  ctx: { secretArn: string; token: string; log: RotationLog },
+  overlapSeconds: number,
+  revocation: Parameters<typeof revokeDue>[0],
+  log: RotationLog,
 ): Promise<RotationOutcome> {
-  const { secretArn: arn, log } = ctx;
-  const s = strategy(); // a broken configuration fails before AWSCURRENT moves
+  const arn = revocation.arn;
+  let versions: Stages = meta.VersionIdsToStages ?? {};
   if (!alreadyCurrent) {
-    const previousId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
+    if (!versions[token]?.includes(ROTATION_LABELS.TESTED)) {
+      throw new RotationProtocolError(`finishSecret: version ${token} of ${arn} has not passed testSecret; AWSCURRENT stays where it is`);
+    }
+    const previousId = versionWith(versions, CURRENT);
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: CURRENT, MoveToVersionId: token, RemoveFromVersionId: previousId }));
     log.info('finishSecret: moved AWSCURRENT to the new version', { previousVersionId: previousId });
   }
 
   // Remove AWSPENDING from this rotation's own version only: once AWSCURRENT has moved, Secrets
   // Manager may already have started a newer rotation, whose AWSPENDING is not ours to remove.
-  let versions: Versions = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+  versions = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
   if (versions[token]?.includes(PENDING)) {
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: PENDING, RemoveFromVersionId: token }));
   }
@@ -249,6 +229,7 @@ async function finish(
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }
 
-  if (s.revoke) await revokeSuperseded(sm, meta, token, s, ctx);
+  if (overlapSeconds === 0) await revokeDue(revocation);
+  else log.info('finishSecret: the superseded credential stays valid for the overlap; the credential sweep revokes it after', { overlapSeconds });
   return alreadyCurrent ? 'finish-resumed' : 'finished';
 }

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RotationStrategyConfig } from '../../lib/secrets/rotation-config';
+import type { ResolvedStrategy } from './bindings';
 import { type CognitoClientSecretApi, cognitoClientSecretStrategy } from './cognito-client-secret';
 import { customHookStrategy, type HookInvoker } from './custom-hook';
 import { generatedTokenStrategy } from './generated-token';
@@ -14,14 +14,14 @@ export interface StrategyServices {
   readonly fetch?: typeof fetch;
 }
 
-/** The strategy a secret's configuration names. */
-export function strategyFor(config: RotationStrategyConfig, services: StrategyServices): RotationStrategy {
-  switch (config.strategy) {
+/** The strategy a credential's binding names. */
+export function strategyFor(rotation: ResolvedStrategy, services: StrategyServices): RotationStrategy {
+  switch (rotation.strategy) {
     case 'generated-token':
-      return generatedTokenStrategy(services.secretsManager, config.length, config.charset);
+      return generatedTokenStrategy(services.secretsManager, rotation.length, rotation.charset);
     case 'cognito-client-secret':
-      return cognitoClientSecretStrategy(services.cognito, { tokenEndpoint: config.tokenEndpoint, scopes: config.scopes, fetch: services.fetch });
+      return cognitoClientSecretStrategy(services.cognito, rotation, { fetch: services.fetch });
     case 'custom':
-      return customHookStrategy(services.invokeHook, config.hookFunction);
+      return customHookStrategy(services.invokeHook, rotation.hookFunction);
   }
 }

@@ -18,6 +18,13 @@ export function emitRequestSignals(metrics: Metrics, integration: string, status
   metrics.publishStoredMetrics();
 }
 
+/** Emits `signing_secret_invalid` for an integration whose signing secret the ingest refused. */
+export function emitSigningSecretInvalid(metrics: Metrics, integration: string): void {
+  const m = metrics.singleMetric();
+  m.addDimension(INTEGRATION_DIMENSION, integration);
+  m.addMetric(SignalMetric.SIGNING_SECRET_INVALID, MetricUnit.Count, 1);
+}
+
 /** What a sync reports. */
 export interface SyncResult {
   /** The integration's name, as on its `SecureIntegration`. */

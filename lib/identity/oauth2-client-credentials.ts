@@ -54,6 +54,7 @@ export class OAuth2ClientCredentials extends Construct {
   /** The resource server identifier. */
   public readonly resourceServerIdentifier: string;
   private readonly scopes = new Map<string, DeclaredScope>();
+  private readonly clientNames = new Map<string, string>();
   private readonly accessTokenValidity: Duration;
 
   constructor(scope: Construct, id: string, props: OAuth2ClientCredentialsProps = {}) {
@@ -173,8 +174,9 @@ export class OAuth2ClientCredentials extends Construct {
   /**
    * Creates the app client of one integration: client-credentials grant only, a generated secret,
    * and only the given scopes (already declared with {@link declareScope}).
+   * @param clientName the client's name, unique in the pool: the rotation of its secret checks the client by it
    */
-  public addClient(scope: Construct, id: string, scopeNames: string[]): cognito.UserPoolClient {
+  public addClient(scope: Construct, id: string, scopeNames: string[], clientName?: string): cognito.UserPoolClient {
     if (scopeNames.length > MAX_SCOPES_PER_CLIENT) {
       throw new IntegrationConfigError(
         scope.node.path,
@@ -183,8 +185,14 @@ export class OAuth2ClientCredentials extends Construct {
         `One app client may hold at most ${MAX_SCOPES_PER_CLIENT} scopes: let routes share scopes (for example one "orders.write" for every write route) or split the integration.`,
       );
     }
+    if (clientName !== undefined) {
+      const existing = this.clientNames.get(clientName);
+      if (existing) throw new Error(`OAuth2ClientCredentials: app client name ${clientName} is used by ${existing} already`);
+      this.clientNames.set(clientName, scope.node.path);
+    }
     const client = new cognito.UserPoolClient(scope, id, {
       userPool: this.userPool,
+      userPoolClientName: clientName,
       generateSecret: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -1,5 +1,6 @@
 // The contract between the platform (synth time) and the ingest function (run time). Plain,
 // JSON-serializable data; the runtime imports these types with `import type` only.
+import type { ConfigValue } from '../core/config-value';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
 
 /** Where the ingest function delivers an accepted record. */
@@ -12,16 +13,7 @@ export enum IngestTargetKind {
   EVENTBRIDGE = 'eventbridge',
 }
 
-/**
- * A value known only at deploy time (a token at synth): the ingest function reads it from the
- * environment variable named here.
- */
-export interface EnvRef {
-  readonly env: string;
-}
-
-/** A config value: a literal, or a reference to an environment variable that holds it. */
-export type ConfigValue = string | EnvRef;
+export type { ConfigValue, EnvRef } from '../core/config-value';
 
 /** A target as the ingest function sees it. */
 export interface IngestTargetConfig {
@@ -48,6 +40,12 @@ export interface IngestRouteConfig {
   readonly signature?: SignatureSchemeConfig;
   /** Name or ARN of the Secrets Manager secret that holds the signing secret. */
   readonly signingSecret?: ConfigValue;
+  /**
+   * How long, in seconds, the signing secret's AWSPREVIOUS value is still accepted after the
+   * AWSCURRENT version was created (the sender's switch to the new secret). After that, only
+   * AWSCURRENT verifies. @default 86400
+   */
+  readonly signingSecretOverlapSeconds?: number;
   /** Where accepted records go. */
   readonly target: IngestTargetConfig;
   /**

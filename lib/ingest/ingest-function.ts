@@ -1,22 +1,15 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Annotations, Aspects, Aws, Duration, IAspect, Token } from 'aws-cdk-lib';
+import { Aspects, Aws, Duration, IAspect } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { handlerCode } from '../core/handler-code';
-import { INTEGRATION_RUNTIME, IntegrationFunction } from '../functions/integration-function';
+import { DeployTimeConfig } from '../core/deploy-time-config';
+import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
 
-/**
- * Lambda's limit on all environment variables of a function together, in bytes.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
- */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../core/deploy-time-config';
 
 /** Properties of an {@link IngestFunction}. */
 export interface IngestFunctionProps {
@@ -113,41 +106,19 @@ export class IngestFunction extends Construct {
   private finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
-    const refs = new Map<string, string>();
-    const toValue = (value: ConfigValue): ConfigValue => {
-      if (typeof value !== 'string' || !Token.isUnresolved(value)) return value;
-      let name = refs.get(value);
-      if (!name) {
-        name = `INGEST_REF_${refs.size}`;
-        refs.set(value, name);
-        this.handler.function.addEnvironment(name, value);
-      }
-      return { env: name };
-    };
-    const config: IngestConfig = {
+    const config = new DeployTimeConfig(this.handler.function, 'INGEST_REF_');
+    const file: IngestConfig = {
       version: 1,
       routes: this.routes.map((r) => ({
         ...r,
-        signingSecret: r.signingSecret === undefined ? undefined : toValue(r.signingSecret),
-        target: { ...r.target, address: toValue(r.target.address) },
+        signingSecret: r.signingSecret === undefined ? undefined : toValue(config, r.signingSecret),
+        target: { ...r.target, address: toValue(config, r.target.address) },
       })),
     };
-    if (refs.size * 120 > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
-      Annotations.of(this).addWarningV2(
-        'cdk-secure-integrations:ingestEnvironment',
-        `The ingest function carries ${refs.size} deploy-time target references as environment variables; Lambda allows ` +
-          `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes in all. Give targets fixed names (functionName, queueName) or split the platform.`,
-      );
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
-    mkdirSync(join(dir, 'ingest'));
-    writeFileSync(join(dir, 'ingest', 'config.json'), JSON.stringify(config));
-    const layer = new lambda.LayerVersion(this, 'Config', {
-      code: lambda.Code.fromAsset(dir),
-      compatibleRuntimes: [INTEGRATION_RUNTIME],
-      compatibleArchitectures: [lambda.Architecture.ARM_64],
-      description: 'cdk-secure-integrations ingest route table',
-    });
-    this.handler.function.addLayers(layer);
+    config.writeLayer(this, 'Config', { folder: 'ingest', file: 'config.json' }, file, 'cdk-secure-integrations ingest route table');
   }
+}
+
+function toValue(config: DeployTimeConfig, value: ConfigValue): ConfigValue {
+  return typeof value === 'string' ? config.value(value) : value;
 }

@@ -1,4 +1,4 @@
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,11 +11,20 @@ import type { RouteCors } from '../gateway/cors';
 import type { JsonSchemaDocument } from '../gateway/json-schema-model';
 import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
+import { credentialAgeThresholds, DEFAULT_OVERLAP, validateOverlap } from '../secrets/credential-age';
+import { guardCredential } from '../secrets/credential-guard';
+import type { RotationWindow } from '../secrets/rotation-window';
 import { BoundRoute, bindRoute } from './route-binding';
 import { Target } from './target';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 export type { BoundRoute } from './route-binding';
+
+/** The credential name of a webhook's signing secret, in the inventory and the credential sweep. */
+export const WEBHOOK_SIGNING_SECRET = 'webhook-signing-secret';
+
+/** The credential name of an `Inbound.api` integration's app-client secret. */
+export const OAUTH2_CLIENT_SECRET = 'oauth2-client-secret';
 
 /** One route of an OAuth 2.0-protected API integration. */
 export interface ApiRoute {
@@ -59,10 +68,40 @@ export interface ApiRoute {
   readonly cors?: RouteCors;
 }
 
+/**
+ * How an `Inbound.api` integration's app-client secret rotates. The secret is a managed credential
+ * named `oauth2-client-secret` (`integration.credentials['oauth2-client-secret']`): the partner
+ * reads it from Secrets Manager (`grantRead`), the first rotation adopts the secret Cognito
+ * generated, and each rotation keeps the previous secret valid for the overlap.
+ */
+export interface ClientSecretOptions {
+  /**
+   * How often the client secret rotates (4 hours to 90 days, at most the classification's limit).
+   * @default Duration.days(30)
+   */
+  readonly rotateEvery?: Duration;
+  /**
+   * A maintenance window for rotations instead of a plain period.
+   * @default - every `rotateEvery`, at any time of day
+   */
+  readonly rotationWindow?: RotationWindow;
+  /**
+   * How long the previous client secret keeps working after a rotation, for callers that cache it
+   * (0 to 7 days, shorter than the rotation interval).
+   * @default - 24 hours, or half the shortest rotation interval when that is shorter
+   */
+  readonly overlap?: Duration;
+}
+
 /** Options of {@link Inbound.api}. */
 export interface ApiInboundOptions {
   /** The routes, at least one. */
   readonly routes: ApiRoute[];
+  /**
+   * How the integration's app-client secret rotates; it always does.
+   * @default - every 30 days, 24-hour overlap
+   */
+  readonly clientSecret?: ClientSecretOptions;
 }
 
 /** Options of {@link Inbound.webhook}. */
@@ -88,6 +127,14 @@ export interface WebhookInboundOptions {
    * @default - the platform's stage throttling
    */
   readonly throttling?: apigateway.ThrottleSettings;
+  /**
+   * How long the previous signing secret still verifies after a new one was put in Secrets
+   * Manager (counted from the new version's creation), so deliveries the partner signed before it
+   * switched still pass. After that only the current secret verifies: a secret replaced because it
+   * leaked stops working. 0 to 7 days.
+   * @default Duration.hours(24)
+   */
+  readonly signingSecretOverlap?: Duration;
 }
 
 /** What the integration gives its inbound side to bind to. */
@@ -100,6 +147,8 @@ export interface InboundBindContext {
   readonly platform: IntegrationPlatform;
   /** Body fields the ingest function encrypts before delivery. */
   readonly piiFields?: string[];
+  /** The longest a credential of the integration may live (its classification's limit). */
+  readonly credentialMaxAge: Duration;
 }
 
 /** What an inbound side made. */
@@ -108,6 +157,8 @@ export interface InboundConfig {
   readonly routes: BoundRoute[];
   /** The integration's OAuth 2.0 app client, where callers authenticate with one. */
   readonly client?: cognito.UserPoolClient;
+  /** How the app client's secret rotates (a managed credential the integration creates). */
+  readonly clientSecret?: ClientSecretOptions;
   /** The signing secret of a signed webhook. */
   readonly signingSecret?: secretsmanager.ISecret;
 }
@@ -188,8 +239,8 @@ class ApiInbound extends Inbound {
         },
       });
     });
-    const client = oauth2.addClient(scope, 'Client', [...clientScopes]);
-    return { routes: bound, client };
+    const client = oauth2.addClient(scope, 'Client', [...clientScopes], name);
+    return { routes: bound, client, clientSecret: this.options.clientSecret ?? {} };
   }
 }
 
@@ -204,6 +255,7 @@ class WebhookInbound extends Inbound {
     if (!signature) {
       throw new IntegrationConfigError(name, 'inbound.signature', undefined, 'A webhook needs a signature scheme, for example SignatureScheme.githubHmacSha256().');
     }
+    const overlap = validateOverlap(name, 'inbound.signingSecretOverlap', this.options.signingSecretOverlap ?? DEFAULT_OVERLAP);
     const secretName = `integrations/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/signing-secret`;
     const secret = new secretsmanager.Secret(scope, 'SigningSecret', {
       secretName,
@@ -213,6 +265,17 @@ class WebhookInbound extends Inbound {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgePartnerHeldSigningSecret(secret);
+    // Operators put the partner's value; nobody but the rotation role and a deployment moves its
+    // stages (which could revive a replaced value) or changes its tags and policy.
+    const rotation = platform.rotationFunction;
+    guardCredential(secret, { rotationRole: rotation.role, breakGlassRoles: platform.credentialBreakGlassRoles, allowValueWrites: true });
+    // The credential sweep watches its age: a ticket a week before the classification's limit, a page at it.
+    rotation.addCredential(secret, secretName, {
+      integration: name,
+      credential: WEBHOOK_SIGNING_SECRET,
+      overlapSeconds: overlap.toSeconds(),
+      ...credentialAgeThresholds({ maxAge: context.credentialMaxAge }),
+    });
     // The ingest function reads the current and previous versions; Secrets Manager decrypts with the platform key.
     platform.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
     grantKeyUseVia(platform.ingest.handler.role, platform.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
@@ -232,6 +295,7 @@ class WebhookInbound extends Inbound {
       scopes: [],
       signature,
       signingSecretName: secretName,
+      signingSecretOverlapSeconds: overlap.toSeconds(),
       methodOptions: {
         authorizationType: apigateway.AuthorizationType.NONE,
         requestParameters: { [`method.request.header.${signature.signatureHeader}`]: true },

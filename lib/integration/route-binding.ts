@@ -45,6 +45,8 @@ export interface RouteRequest {
   readonly scopes: string[];
   readonly signature?: SignatureSchemeConfig;
   readonly signingSecretName?: string;
+  /** How long, in seconds, the signing secret's previous value stays valid after the current one was put. */
+  readonly signingSecretOverlapSeconds?: number;
   /** Stage throttling for this method only. */
   readonly throttling?: apigateway.ThrottleSettings;
   /** Cross-origin access for browsers. */
@@ -107,6 +109,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     schema: schema as Record<string, unknown> | undefined,
     signature: request.signature,
     signingSecret: request.signingSecretName,
+    signingSecretOverlapSeconds: request.signingSecretOverlapSeconds,
     target: target.ingestTarget,
     corsOrigins: request.cors?.allowOrigins,
     piiFields: request.piiFields,

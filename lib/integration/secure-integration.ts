@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
+import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { IntegrationSlo, SloProps } from '../observability/slo';
 import { IntegrationMetrics } from '../observability/integration-metrics';
@@ -15,9 +16,10 @@ import { buildInventoryRecord, InventorySource } from '../inventory/record-build
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
-import { enforceClassificationControls } from './classification-controls';
+import { Rotation } from '../secrets/rotation';
+import { CLASSIFICATION_CONTROLS, enforceClassificationControls } from './classification-controls';
 import { DataClassification, validateDataClassification } from './data-classification';
-import type { BoundRoute, Inbound } from './inbound';
+import { type BoundRoute, type Inbound, OAUTH2_CLIENT_SECRET, WEBHOOK_SIGNING_SECRET } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
 import type { Outbound, OutboundConfig } from './outbound';
 
@@ -62,8 +64,10 @@ export interface SecureIntegrationProps {
   readonly piiFields?: string[];
   /**
    * Credentials the integration holds (a partner API key, an OAuth client secret, a signing secret
-   * we issue): each a Secrets Manager secret on the platform key, rotated by the platform's rotation
-   * function at least every 90 days.
+   * we issue): each a Secrets Manager secret on the platform key, named
+   * `integrations/<platform>/<integration>/<credential>`, rotated by the platform's rotation
+   * function at least every 90 days (30 or 60 for RESTRICTED and CONFIDENTIAL data). An
+   * `Inbound.api` integration's app-client secret is one already (`oauth2-client-secret`).
    * @default - none
    */
   readonly credentials?: CredentialProps[];
@@ -145,8 +149,10 @@ export class SecureIntegration extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The body fields encrypted before delivery. */
   public readonly piiFields: string[];
-  /** The credentials, by name. */
+  /** The credentials, by name; an `Inbound.api` integration's app-client secret is `oauth2-client-secret`. */
   public readonly credentials: Record<string, IntegrationCredential> = {};
+  /** The age alarms of the integration's credentials, where it holds any. */
+  public readonly credentialAgeAlarms?: CredentialAgeAlarms;
   /** The integration's own queue, where a route uses the default target. */
   public readonly queue?: IntegrationQueue;
 
@@ -178,26 +184,45 @@ export class SecureIntegration extends Construct {
     this.platform._registerIntegration(name, this);
 
     this.piiFields = props.piiFields === undefined ? [] : validatePiiFields(name, props.piiFields);
-    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform, piiFields: this.piiFields });
+    const credentialMaxAge = CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod;
+    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform, piiFields: this.piiFields, credentialMaxAge });
     this.routes = inbound?.routes ?? [];
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
     this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
-    (props.credentials ?? []).forEach((credential, i) => {
-      const prop = `credentials[${i}]`;
+    const ownClient = this.client
+      ? { client: this.client, userPool: this.platform.oauth2.userPool, clientName: name, tokenEndpoint: this.platform.oauth2.tokenEndpoint }
+      : undefined;
+    const addCredential = (credential: CredentialProps, prop: string) => {
       if (credential.name in this.credentials) {
-        throw new IntegrationConfigError(name, `${prop}.name`, credential.name, 'Each credential of an integration needs its own name.');
+        throw new IntegrationConfigError(
+          name,
+          `${prop}.name`,
+          credential.name,
+          credential.name === OAUTH2_CLIENT_SECRET && this.client
+            ? 'The integration\'s app-client secret is the managed credential oauth2-client-secret: configure it with Inbound.api({ clientSecret }), or give this credential another name.'
+            : 'Each credential of an integration needs its own name.',
+        );
       }
       // Keyed by name, not position, so that reordering credentials never replaces a secret.
-      this.credentials[credential.name] = new IntegrationCredential(this, validateCredentialName(name, `${prop}.name`, credential.name), {
+      const credentialName = validateCredentialName(name, `${prop}.name`, credential.name);
+      this.credentials[credential.name] = new IntegrationCredential(this, credentialName, {
         ...credential,
         prop,
         integrationName: name,
+        secretName: `${this.platform.secretNamePrefix}/${name}/${credentialName}`,
         encryptionKey: this.platform.encryptionKey,
         rotationFunction: this.platform.rotationFunction,
-        client: this.client ? { client: this.client, userPool: this.platform.oauth2.userPool } : undefined,
+        client: ownClient,
+        maxAge: credentialMaxAge,
+        breakGlassRoles: this.platform.credentialBreakGlassRoles,
       });
-    });
+    };
+    // Every app client's secret is a managed credential: rotated, listed, handed out through Secrets Manager.
+    if (this.client && inbound?.clientSecret) {
+      addCredential({ ...inbound.clientSecret, name: OAUTH2_CLIENT_SECRET, rotation: Rotation.cognitoClientSecret(), description: 'OAuth 2.0 client secret of the partner\'s app client' }, 'inbound.clientSecret');
+    }
+    (props.credentials ?? []).forEach((credential, i) => addCredential(credential, `credentials[${i}]`));
     enforceClassificationControls({
       name,
       classification: this.dataClassification,
@@ -217,6 +242,16 @@ export class SecureIntegration extends Construct {
       );
     }
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
+    if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
+      this.credentialAgeAlarms = new CredentialAgeAlarms(this, 'CredentialAge', {
+        context: alarmContext,
+        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        ticketTopic: this.platform.ticketTopic,
+        pageTopic: this.platform.pageTopic,
+      });
+      this.addAlarm(this.credentialAgeAlarms.due, 'credential-age-ticket', `${this.platform.alarmNamePrefix}${name}-credential-age-ticket`);
+      this.addAlarm(this.credentialAgeAlarms.overdue, 'credential-age-page', `${this.platform.alarmNamePrefix}${name}-credential-age-page`);
+    }
     if (heartbeat) {
       this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', {
         ...heartbeat,
@@ -265,11 +300,11 @@ export class SecureIntegration extends Construct {
         ...(this.signingSecret
           ? [
               {
-                name: 'webhook-signing-secret',
+                name: WEBHOOK_SIGNING_SECRET,
                 secretArn: this.signingSecret.secretArn,
                 rotationSchedule: 'partner-managed',
-                // Changed in step with the partner; the library's policy still caps its age at 90 days.
-                maxRotationIntervalDays: 90,
+                // Changed in step with the partner; its age is capped by the classification's limit (the credential sweep alarms).
+                maxRotationIntervalDays: CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod.toDays(),
                 strategy: 'partner-held signing secret (changed with the partner; the previous value stays valid during the overlap)',
               },
             ]

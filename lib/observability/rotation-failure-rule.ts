@@ -15,6 +15,14 @@ export const ROTATION_FAILURE_EVENT_PATTERN: events.EventPattern = {
   detail: { eventName: ['RotationFailed', 'RotationAbandoned'] },
 };
 
+/** The rotation failure events of the secrets whose ARNs start with `secretArnPrefix`. */
+export function rotationFailurePattern(secretArnPrefix: string): events.EventPattern {
+  return {
+    ...ROTATION_FAILURE_EVENT_PATTERN,
+    detail: { ...ROTATION_FAILURE_EVENT_PATTERN.detail, additionalEventData: { SecretId: [{ prefix: secretArnPrefix }] } },
+  };
+}
+
 /** Properties of a {@link RotationFailureRule}. */
 export interface RotationFailureRuleProps {
   /** Where failures page. */
@@ -23,12 +31,18 @@ export interface RotationFailureRuleProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** The runbook, where the platform has one. */
   readonly runbookUrl?: string;
+  /**
+   * Only secrets whose ARN starts with this page, for example `arn:aws:secretsmanager:<region>:<account>:secret:integrations/<platform>/`.
+   * @default - every secret of the account and region
+   */
+  readonly secretArnPrefix?: string;
 }
 
 /**
- * Pages when a secret of this account fails to rotate: a credential that cannot rotate is a
- * credential that stays valid too long. The message names the secret; its tag
- * `cdk-secure-integrations:integration` names the integration and the inventory names the owner.
+ * Pages when a secret of the platform fails to rotate: a credential that cannot rotate is a
+ * credential that stays valid too long. The message names the secret, whose name
+ * (`integrations/<platform>/<integration>/<credential>`) names the integration; the inventory names
+ * the owner.
  */
 export class RotationFailureRule extends Construct {
   /** The rule. */
@@ -38,7 +52,7 @@ export class RotationFailureRule extends Construct {
     super(scope, id);
     this.rule = new events.Rule(this, 'Resource', {
       description: 'Pages when a Secrets Manager rotation fails or is abandoned',
-      eventPattern: ROTATION_FAILURE_EVENT_PATTERN,
+      eventPattern: props.secretArnPrefix === undefined ? ROTATION_FAILURE_EVENT_PATTERN : rotationFailurePattern(props.secretArnPrefix),
     });
     const runbook = props.runbookUrl ? ` Runbook: ${props.runbookUrl}` : '';
     this.rule.addTarget(

@@ -22,4 +22,25 @@ export const SignalMetric = {
   SYNC_FAILED: 'sync_failed',
   /** Records a sync moved (Count). */
   RECORDS_SYNCED: 'records_synced',
+  /** Requests the ingest refused because the integration's signing secret is shorter than 32 bytes (Count). */
+  SIGNING_SECRET_INVALID: 'signing_secret_invalid',
+} as const;
+
+/** The dimension that names a credential within its integration (with {@link INTEGRATION_DIMENSION}). */
+export const CREDENTIAL_DIMENSION = 'Credential';
+/** The dimension of the credential sweep's own health: the platform's rotation function's name. */
+export const ROTATION_FUNCTION_DIMENSION = 'RotationFunction';
+
+/** The credential sweep's metrics (hourly, from the platform's rotation function). */
+export const CredentialMetric = {
+  /** Age of a credential's AWSCURRENT version (Seconds), by Integration and Credential. */
+  CREDENTIAL_AGE: 'credential_age',
+  /** Credentials of an integration past their policy age: a missed rotation, or a partner-held secret due for change (Count), by Integration. */
+  CREDENTIALS_DUE: 'credentials_due',
+  /** Credentials of an integration past their classification's limit (Count), by Integration. */
+  CREDENTIALS_OVERDUE: 'credentials_overdue',
+  /** Sweeps that checked every credential (Count), by RotationFunction. */
+  SWEEPS_COMPLETED: 'credential_sweeps_completed',
+  /** Credentials a sweep could not check or revoke (Count), by RotationFunction. */
+  SWEEP_FAILURES: 'credential_sweep_failures',
 } as const;

@@ -1,6 +1,7 @@
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,9 +17,10 @@ import { IngestFunction } from '../ingest/ingest-function';
 import { InventoryRegister } from '../inventory/inventory-table';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { createAlarmTopic } from '../observability/alarm-topic';
+import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
-import { RotationFunction } from '../secrets/rotation-function';
+import { RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
@@ -89,6 +91,14 @@ export interface IntegrationPlatformProps {
    * @default - the AWS managed rule groups of DEFAULT_MANAGED_RULE_GROUPS, no allowlist, no rate limit
    */
   readonly waf?: PlatformWafOptions;
+  /**
+   * Roles allowed to change the platform's credentials (values, version stages, tags, resource
+   * policy, rotation) besides the rotation function and a CloudFormation deployment: break-glass
+   * access, for example to rotate a leaked credential at once. Each credential's resource policy
+   * denies those changes to every other principal of every account.
+   * @default - none: outside its rotation, a credential changes only through a deployment
+   */
+  readonly credentialBreakGlassRoles?: iam.IRole[];
 }
 
 /** What an integration registers with its platform, so that names and routes stay unique. */
@@ -286,13 +296,41 @@ export class IntegrationPlatform extends Construct {
     return this.props.logRetention ?? logs.RetentionDays.ONE_YEAR;
   }
 
-  /** The rotation function every credential of the platform uses, created on first use. */
+  /**
+   * The rotation function every credential of the platform uses (the four steps and the hourly
+   * credential sweep), created on first use with the rule that pages on rotation failures and the
+   * alarm that pages when the sweep stops.
+   */
   public get rotationFunction(): RotationFunction {
     if (!this._rotationFunction) {
-      this._rotationFunction = new RotationFunction(this, 'Rotation', { platform: this });
-      new RotationFailureRule(this, 'RotationFailures', { topic: this.pageTopic, deadLetterQueue: this.functionDeadLetterQueue, runbookUrl: this.runbookUrl });
+      this._rotationFunction = new RotationFunction(this, 'Rotation', { platform: this, secretNamePrefix: this.secretNamePrefix });
+      new RotationFailureRule(this, 'RotationFailures', {
+        topic: this.pageTopic,
+        deadLetterQueue: this.functionDeadLetterQueue,
+        runbookUrl: this.runbookUrl,
+        secretArnPrefix: secretArnPrefix(this, `${this.secretNamePrefix}/`),
+      });
+      new CredentialSweepAlarm(this, 'CredentialSweepAlarm', {
+        alarmName: `${this.alarmNamePrefix}credential-sweep`,
+        functionName: this._rotationFunction.handler.function.functionName,
+        topic: this.pageTopic,
+        runbookUrl: this.runbookUrl,
+      });
     }
     return this._rotationFunction;
+  }
+
+  /**
+   * The name prefix of the platform's rotated credentials: each is
+   * `<prefix>/<integration>/<credential>`, unique in the account and region.
+   */
+  public get secretNamePrefix(): string {
+    return `integrations/${Names.uniqueResourceName(this, { maxLength: 96, separator: '-' })}`;
+  }
+
+  /** Roles allowed to change credentials besides the rotation function and a deployment. */
+  public get credentialBreakGlassRoles(): iam.IRole[] {
+    return [...(this.props.credentialBreakGlassRoles ?? [])];
   }
 
   /** The names of the integrations registered so far. */

@@ -1,11 +1,14 @@
-import { Duration, RemovalPolicy, SecretValue, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Tags, Token } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
-import type { Rotation, RotationBindContext } from './rotation';
+import { guardCredential } from './credential-guard';
+import { credentialAgeThresholds, DEFAULT_OVERLAP, validateOverlap } from './credential-age';
+import type { OwnAppClient, Rotation } from './rotation';
 import type { RotationFunction } from './rotation-function';
-import { periodRules, RotationRulesConfig, RotationWindow } from './rotation-window';
+import { MAX_ROTATION_PERIOD, periodRules, RotationRulesConfig, RotationWindow } from './rotation-window';
 
 /** A credential an integration holds. */
 export interface CredentialProps {
@@ -14,7 +17,7 @@ export interface CredentialProps {
   /** How it rotates, for example `Rotation.generatedToken()`. */
   readonly rotation: Rotation;
   /**
-   * How often it rotates: 4 hours to 90 days.
+   * How often it rotates: 4 hours to 90 days, and at most the classification's limit.
    * @default Duration.days(30)
    */
   readonly rotateEvery?: Duration;
@@ -23,6 +26,15 @@ export interface CredentialProps {
    * @default - every `rotateEvery`, at any time of day
    */
   readonly rotationWindow?: RotationWindow;
+  /**
+   * How long the superseded credential stays valid after its successor became AWSCURRENT, so that
+   * whoever cached it (a partner, a consumer with a cache) has time to fetch the new one. The
+   * rotation revokes it after that (within the hour: the credential sweep runs hourly). Zero
+   * revokes it when the rotation finishes. At most 7 days, and shorter than the shortest interval
+   * between two rotations (the next rotation must find the previous credential revoked).
+   * @default - 24 hours, or half the shortest rotation interval when that is shorter
+   */
+  readonly overlap?: Duration;
   /**
    * What the credential is for.
    * @default - none
@@ -36,12 +48,25 @@ export interface IntegrationCredentialProps extends CredentialProps {
   readonly integrationName: string;
   /** The prop path, for error messages. */
   readonly prop: string;
+  /** The secret's name, fixed at synth (`integrations/<platform>/<integration>/<credential>`). */
+  readonly secretName: string;
   /** The key the secret is encrypted with. */
   readonly encryptionKey: kms.IKey;
   /** The platform's rotation function. */
   readonly rotationFunction: RotationFunction;
   /** The integration's own app client, for `Rotation.cognitoClientSecret()`. */
-  readonly client?: RotationBindContext['client'];
+  readonly client?: OwnAppClient;
+  /**
+   * The longest the credential may live: its classification's limit. Past it (plus a day for
+   * Secrets Manager's rotation window) the credential's age pages.
+   * @default Duration.days(90)
+   */
+  readonly maxAge?: Duration;
+  /**
+   * Roles allowed to change the secret besides the rotation function and a deployment (break-glass).
+   * @default - none
+   */
+  readonly breakGlassRoles?: iam.IRole[];
 }
 
 const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -59,13 +84,17 @@ export function validateCredentialName(owner: string, prop: string, name: unknow
 }
 
 /**
- * One credential of an integration: a Secrets Manager secret on the platform key, tagged with its
- * rotation strategy, and a rotation schedule that runs the platform's rotation function at least
- * every 90 days, starting with a rotation when the secret is created.
+ * One credential of an integration: a Secrets Manager secret on the platform key, named
+ * `integrations/<platform>/<integration>/<credential>`, bound in the platform's rotation function
+ * to its strategy, and a rotation schedule that runs the function at least every 90 days, starting
+ * with a rotation when the secret is created. The secret's resource policy lets only the rotation
+ * function and a deployment change it (value, stages, tags, policy, rotation).
  */
 export class IntegrationCredential extends Construct {
   /** The secret. */
   public readonly secret: secretsmanager.Secret;
+  /** The secret's name. */
+  public readonly secretName: string;
   /** The rotation schedule. */
   public readonly schedule: secretsmanager.CfnRotationSchedule;
   /** The credential's name. */
@@ -78,6 +107,8 @@ export class IntegrationCredential extends Construct {
   public readonly maxIntervalHours: number;
   /** The schedule expression, e.g. `rate(30 days)`. */
   public readonly scheduleExpression: string;
+  /** How long the superseded credential stays valid. */
+  public readonly overlap: Duration;
 
   constructor(scope: Construct, id: string, props: IntegrationCredentialProps) {
     super(scope, id);
@@ -89,10 +120,23 @@ export class IntegrationCredential extends Construct {
     this.rotateEvery = props.rotationWindow ? undefined : (props.rotateEvery ?? Duration.days(30));
     this.maxIntervalHours = rules.maxIntervalHours;
     this.scheduleExpression = rules.scheduleExpression;
+    this.overlap =
+      props.overlap === undefined
+        ? Duration.seconds(Math.min(DEFAULT_OVERLAP.toSeconds(), (rules.minIntervalHours * 3600) / 2))
+        : validateOverlap(owner, `${props.prop}.overlap`, props.overlap, rules.minIntervalHours);
+    if (Token.isUnresolved(props.secretName)) throw new Error('IntegrationCredential: the secret name must be known at synth');
+    this.secretName = props.secretName;
 
-    const config = props.rotation.bind({ owner, prop: `${props.prop}.rotation`, rotationFunction: props.rotationFunction, client: props.client });
+    const config = props.rotation.bind({
+      owner,
+      prop: `${props.prop}.rotation`,
+      credential: `${owner}/${this.credentialName}`,
+      rotationFunction: props.rotationFunction,
+      client: props.client,
+    });
     this.strategy = config.description;
     this.secret = new secretsmanager.Secret(this, 'Secret', {
+      secretName: this.secretName,
       description: `${props.description ?? `Credential ${props.name}`} of integration ${owner}; rotated by ${config.description}`,
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -101,10 +145,19 @@ export class IntegrationCredential extends Construct {
         ? { secretStringValue: SecretValue.unsafePlainText(config.initialValue) }
         : { generateSecretString: { passwordLength: 48, excludePunctuation: true } }),
     });
-    for (const [key, value] of Object.entries(config.tags)) Tags.of(this.secret).add(key, value as string);
+    // Labels for people; the rotation reads its binding, never tags.
     Tags.of(this.secret).add('cdk-secure-integrations:integration', owner);
+    Tags.of(this.secret).add('cdk-secure-integrations:credential', this.credentialName);
+    guardCredential(this.secret, { rotationRole: props.rotationFunction.role, breakGlassRoles: props.breakGlassRoles });
 
-    props.rotationFunction.grantRotate(this.secret);
+    const maxAge = props.maxAge ?? MAX_ROTATION_PERIOD;
+    props.rotationFunction.addCredential(this.secret, this.secretName, {
+      integration: owner,
+      credential: this.credentialName,
+      rotation: config.binding,
+      overlapSeconds: this.overlap.toSeconds(),
+      ...credentialAgeThresholds({ rotatedEveryHours: rules.maxIntervalHours, maxAge }),
+    });
     this.schedule = new secretsmanager.CfnRotationSchedule(this, 'Schedule', {
       secretId: this.secret.secretArn,
       rotationLambdaArn: props.rotationFunction.handler.function.functionArn,
@@ -115,5 +168,14 @@ export class IntegrationCredential extends Construct {
     this.schedule.node.addDependency(props.rotationFunction.invokePermission);
     // The rotation at creation needs the function's permissions on this secret in place.
     this.schedule.node.addDependency(props.rotationFunction.handler.role.policy);
+  }
+
+  /**
+   * Lets a principal read the credential (a partner's role, a consumer), with `kms:Decrypt` on the
+   * platform key through Secrets Manager only.
+   * @returns the grant
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantRead(grantee);
   }
 }

@@ -1,20 +1,20 @@
 // The contract between the platform (synth time) and the shared rotation function (run time),
-// and the interface a user's credential hook implements. Types only: the runtime imports this
-// file with `import type`, so nothing here reaches the handler bundle.
+// and the interface a user's credential hook implements. It imports types only, so the handler
+// bundles it as it is.
 //
-// How the rotation function learns a secret's strategy: from the secret's own TAGS, read from the
-// DescribeSecret call that the four-step guard makes anyway (no extra API call). Tags, not an
-// environment-variable map keyed by secret, because:
-//  - the function's environment stays independent of the number of secrets (one function serves
-//    every credential of a platform; Lambda caps the environment at 4 KB, reached at a few dozen
-//    secrets), and adding a credential never redeploys the function;
-//  - the configuration travels with the secret (a secret imported into another stack, or rotated
-//    by hand with `aws secretsmanager rotate-secret`, still rotates the same way).
-// Tags are not secret and anyone with `secretsmanager:TagResource` can change them: the construct
-// grants the rotation role `lambda:InvokeFunction` on the configured hook functions only, so a
-// changed tag can at worst make a rotation fail, never call a function the platform did not allow.
-// Tag values are plain strings (Secrets Manager tag values allow letters, digits, spaces and
-// `+ - = . _ : / @`, at most 256 characters), so each parameter has a tag of its own: no JSON.
+// How the rotation function learns how to rotate a secret: from its BINDING, written by the
+// platform at synth into the function's config layer (`/opt/rotation/config.json`, keyed by the
+// secret's name) and read nowhere else. Only a deployment changes a layer, so nobody who may write
+// a secret's value or tags can change what its rotation does: not the strategy, the app client,
+// the token endpoint, the hook function, the token's length, nor where revocation has got to.
+// A secret's value or tags that disagree with its binding fail the rotation loudly and change
+// nothing. Values known only at deploy time (the user pool id, a hook's ARN) travel as environment
+// variables of the function (`{ env }` references), one per distinct value.
+//
+// Tags on the secrets are labels for people only; the rotation's own state lives in staging labels
+// of the secret's versions (see ROTATION_LABELS), which the secret's resource policy lets only the
+// rotation role (and CloudFormation) move.
+import type { ConfigValue } from '../core/config-value';
 
 /** The rotation strategies the shared rotation function implements. */
 export type RotationStrategyName = 'generated-token' | 'cognito-client-secret' | 'custom';
@@ -32,48 +32,91 @@ export type GeneratedTokenCharset = 'alphanumeric' | 'ascii-printable' | 'hex' |
 export type GeneratedTokenLengthBounds = { readonly min: 16; readonly max: 4096 };
 
 /**
- * The tags a rotated secret carries, by key. Values are strings, as tags are. The platform writes
- * them on the secret; the rotation function reads them. Type a literal as `RotationTagKey` on both
- * sides so that a typo is a compile error.
+ * How one secret rotates, fixed at synth. `V` is {@link ConfigValue} in the config file and
+ * `string` once the function has resolved the environment references.
  */
-export interface RotationTags {
-  /** Which strategy rotates the secret. Required. */
-  readonly 'cdk-secure-integrations:rotation-strategy': RotationStrategyName;
-  /** `generated-token`: length in characters, decimal. Default `32`. */
-  readonly 'cdk-secure-integrations:generated-token-length'?: string;
-  /** `generated-token`: a {@link GeneratedTokenCharset}. Default `alphanumeric`. */
-  readonly 'cdk-secure-integrations:generated-token-charset'?: GeneratedTokenCharset;
-  /**
-   * `cognito-client-secret`: the user pool's OAuth 2.0 token endpoint
-   * (`https://<domain>/oauth2/token`). When set, testSecret requests a token with the pending
-   * secret (client credentials grant), the real proof; when unset, testSecret checks that the
-   * pending secret is one of the app client's secrets.
-   */
-  readonly 'cdk-secure-integrations:cognito-token-endpoint'?: string;
-  /** `cognito-client-secret`: space-separated scopes for that token request. Default: none (the client's allowed scopes). */
-  readonly 'cdk-secure-integrations:cognito-token-scopes'?: string;
-  /** `custom`: name or ARN of the Lambda function implementing {@link CredentialRotationHook} (wrapped with `rotationHookHandler`). Required for `custom`. */
-  readonly 'cdk-secure-integrations:custom-hook-function'?: string;
-}
-
-/** A key of {@link RotationTags}. */
-export type RotationTagKey = keyof RotationTags;
-
-/** A secret's rotation configuration, as the rotation function reads it from the tags. */
-export type RotationStrategyConfig =
+export type StrategyBinding<V = ConfigValue> =
   | { readonly strategy: 'generated-token'; readonly length: number; readonly charset: GeneratedTokenCharset }
-  | { readonly strategy: 'cognito-client-secret'; readonly tokenEndpoint?: string; readonly scopes?: string }
-  | { readonly strategy: 'custom'; readonly hookFunction: string };
+  | {
+      readonly strategy: 'cognito-client-secret';
+      /** The user pool of the app client. */
+      readonly userPoolId: V;
+      /**
+       * The app client: by name for the platform's own clients (the name is fixed at synth; the
+       * rotation checks that the client the secret's value names has it), by id for a client given
+       * to `Rotation.cognitoClientSecret({ client })`.
+       */
+      readonly client: { readonly name: string } | { readonly id: V };
+      /** The OAuth 2.0 token endpoint testSecret requests a client-credentials token from (`https://` only). */
+      readonly tokenEndpoint?: V;
+      /** Space-separated scopes for that request. */
+      readonly scopes?: string;
+    }
+  | {
+      readonly strategy: 'custom';
+      /** ARN of the Lambda function implementing {@link CredentialRotationHook} (wrapped with `rotationHookHandler`). */
+      readonly hookFunction: V;
+    };
 
 /**
- * The value of a secret rotated by `cognito-client-secret`: a JSON object. `clientSecretId` is
- * the id Cognito gives the secret (`<client-id>--<epoch>`); it may be absent in a secret's first
- * value if the app client has a single secret, whose id the rotation then finds.
+ * One credential the platform knows: how it rotates (absent for a partner-held secret, which is
+ * only watched for age), how long a superseded value stays valid, and when its age alarms.
+ */
+export interface CredentialBinding<V = ConfigValue> {
+  /** The integration that holds the credential. */
+  readonly integration: string;
+  /** The credential's name within the integration. */
+  readonly credential: string;
+  /** How it rotates; absent for a partner-held secret (a webhook signing secret changed with the partner). */
+  readonly rotation?: StrategyBinding<V>;
+  /**
+   * How long, in seconds, the superseded credential stays valid after its successor became
+   * AWSCURRENT (measured from the successor version's creation); the rotation revokes it after that.
+   */
+  readonly overlapSeconds: number;
+  /** Age, in seconds, of the AWSCURRENT version past which the credential is due (a ticket). */
+  readonly ticketAfterSeconds: number;
+  /** Age, in seconds, past which the credential has outlived its classification's limit (a page). */
+  readonly pageAfterSeconds: number;
+}
+
+/** The rotation function's config file (`/opt/rotation/config.json` in its config layer). */
+export interface RotationConfigFile<V = ConfigValue> {
+  /** The schema version of this file. */
+  readonly version: 2;
+  /** Every credential of the platform, by secret name. */
+  readonly credentials: Readonly<Record<string, CredentialBinding<V>>>;
+}
+
+/** Where the config file lands inside the function (layers unpack under /opt). */
+export const ROTATION_CONFIG_PATH = '/opt/rotation/config.json';
+
+/**
+ * The staging labels the rotation keeps its own state in. Each is attached to at most one version
+ * of a secret at a time; only the rotation role and CloudFormation may move labels (the secret's
+ * resource policy).
+ * - `TESTED`: on the version whose value last passed testSecret. finishSecret refuses a version
+ *   without it, so AWSCURRENT only ever moves to a tested value.
+ * - `REVOKED`: on the newest version whose credential has been revoked; versions created after it
+ *   and before AWSCURRENT's version are the superseded credentials still to revoke.
+ */
+export const ROTATION_LABELS = { TESTED: 'INTEGRATIONS_TESTED', REVOKED: 'INTEGRATIONS_REVOKED' } as const;
+
+/**
+ * The value of a secret rotated by `cognito-client-secret`: a JSON object.
+ *
+ * The platform writes the first value at deploy as `{ userPoolId, clientId }`, without a secret:
+ * the first rotation (at creation) adopts the secret Cognito generated for the app client (its
+ * only one) and stores it with its id. Later rotations add a new secret (`clientSecretId` is the id
+ * Cognito gives it, `<client-id>--<epoch>`) and revoke the previous one once the overlap has passed.
+ * The pool and client must be the ones the secret is bound to: a value naming another client
+ * fails the rotation and changes nothing.
  */
 export interface CognitoClientSecretValue {
   readonly userPoolId: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** Absent (or empty) only in the value the platform writes before the first rotation. */
+  readonly clientSecret?: string;
   readonly clientSecretId?: string;
 }
 

@@ -1,52 +1,89 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aspects, Aws, Duration, IAspect, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeRandomPasswordPolicy } from '../compliance/acknowledgements';
+import type { ConfigValue } from '../core/config-value';
+import { DeployTimeConfig } from '../core/deploy-time-config';
+import { IntegrationConfigError } from '../core/errors';
 import { handlerCode } from '../core/handler-code';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
-import { grantKeyUseVia, KeyService } from '../core/key-use';
+import type { IRotationHost } from './rotation';
+import type { CredentialBinding, RotationConfigFile } from './rotation-config';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
   /** The platform the function serves; its key encrypts every secret it rotates. */
   readonly platform: IntegrationPlatform;
+  /**
+   * The name prefix of every secret the function rotates (`integrations/<platform>`): Secrets
+   * Manager may invoke the function for those secrets only.
+   */
+  readonly secretNamePrefix: string;
 }
+
+/** How often the credential sweep runs: superseded credentials are revoked within this after their overlap. */
+export const CREDENTIAL_SWEEP_INTERVAL = Duration.hours(1);
 
 /**
  * The platform's one rotation function, shared by every credential: Secrets Manager's four steps
- * (createSecret, setSecret, testSecret, finishSecret) around the strategy each secret names in its
- * tags. Secrets Manager may invoke it for secrets of this account only (`SourceAccount`), and its
- * role may touch only the secrets granted with {@link grantRotate}.
+ * (createSecret, setSecret, testSecret, finishSecret) around the strategy each credential is BOUND
+ * to, and an hourly sweep that revokes superseded credentials after their overlap and measures
+ * every credential's age.
+ *
+ * The bindings are written at synth into the function's config layer (`/opt/rotation/config.json`,
+ * keyed by secret name): only a deployment changes how a secret rotates. Secrets Manager may invoke
+ * the function for this account's secrets under the platform's name prefix only (`SourceAccount`,
+ * `SourceArn`), and its role may touch only the secrets added with {@link addCredential}.
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
  */
-export class RotationFunction extends Construct {
+export class RotationFunction extends Construct implements IRotationHost {
   /** The function. */
   public readonly handler: IntegrationFunction;
   /** The permission that lets Secrets Manager invoke the function; schedules depend on it. */
   public readonly invokePermission: lambda.CfnPermission;
+  /** The hourly schedule of the credential sweep. */
+  public readonly sweepRule: events.Rule;
+  /** The ARN pattern of the secrets the function rotates (`arn:...:secret:<prefix>/*`). */
+  public readonly secretArnPattern: string;
   private readonly key: kms.IKey;
+  private readonly config: DeployTimeConfig;
+  private readonly bindings = new Map<string, CredentialBinding>();
+  private readonly appClients = new Map<string, string>();
+  private finalized = false;
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
     super(scope, id);
     this.key = props.platform.encryptionKey;
     this.handler = new IntegrationFunction(this, 'Function', {
       code: handlerCode('rotation'),
-      description: 'cdk-secure-integrations rotation: the four steps of Secrets Manager rotation',
-      // Well above the 3 s default: a step may call a partner API and Cognito's token endpoint.
-      timeout: Duration.seconds(60),
+      description: 'cdk-secure-integrations rotation: the four steps of Secrets Manager rotation, and the hourly credential sweep',
+      // A step may call a partner API and Cognito's token endpoint; the sweep visits every credential.
+      timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 5,
       platform: props.platform,
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-rotation' },
+    });
+    this.config = new DeployTimeConfig(this.handler.function, 'ROTATION_REF_');
+    this.secretArnPattern = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${props.secretNamePrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.invokePermission = new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
       action: 'lambda:InvokeFunction',
       functionName: this.handler.function.functionArn,
       principal: 'secretsmanager.amazonaws.com',
       sourceAccount: Aws.ACCOUNT_ID,
+      // Only for the platform's own secrets: Secrets Manager sends the secret's ARN as aws:SourceArn.
+      sourceArn: this.secretArnPattern,
     });
     // GetRandomPassword, for generated tokens, takes no resource: its statement sits in a policy of its own.
     const randomPassword = new iam.ManagedPolicy(this, 'RandomPasswordPolicy', {
@@ -57,28 +94,91 @@ export class RotationFunction extends Construct {
     this.handler.role.addManagedPolicy(randomPassword);
     // The secrets are encrypted with the platform key; Secrets Manager uses it on the function's behalf.
     grantKeyUseVia(this.handler.role, this.key, KeyService.SECRETS_MANAGER, ['kms:Decrypt', 'kms:GenerateDataKey']);
+
+    this.sweepRule = new events.Rule(this, 'Sweep', {
+      description: 'The credential sweep: revokes superseded credentials after their overlap, measures every credential\'s age',
+      schedule: events.Schedule.rate(CREDENTIAL_SWEEP_INTERVAL),
+    });
+    this.sweepRule.addTarget(
+      new targets.LambdaFunction(this.handler.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: props.platform.functionDeadLetterQueue }),
+    );
+
+    const finalizer: IAspect = {
+      visit: (node: IConstruct) => {
+        if (node === this) this.finalize();
+      },
+    };
+    Aspects.of(this).add(finalizer);
   }
 
-  /** Lets the function run the four steps on one secret. */
-  public grantRotate(secret: secretsmanager.ISecret): void {
-    this.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
+  /** The role the function runs as: the only principal (besides a deployment) that may change a credential. */
+  public get role(): iam.IRole {
+    return this.handler.role;
+  }
+
+  /** A config value for a deploy-time value (an environment reference) or a literal. */
+  public configValue(value: string): ConfigValue {
+    return this.config.value(value);
+  }
+
+  /** Records that an app client's secret is rotated by a credential; one credential per client. */
+  public claimAppClient(client: IConstruct, credential: string, owner: string, prop: string): void {
+    const existing = this.appClients.get(client.node.path);
+    if (existing !== undefined && existing !== credential) {
+      throw new IntegrationConfigError(
+        owner,
+        prop,
+        'Rotation.cognitoClientSecret()',
+        `Credential ${existing} already rotates the secret of app client ${client.node.path}; two rotations of one client would revoke each other's secrets. ` +
+          'An Inbound.api integration\'s own client secret is the managed credential oauth2-client-secret: configure it with Inbound.api({ clientSecret }).',
+      );
+    }
+    this.appClients.set(client.node.path, credential);
+  }
+
+  /**
+   * Adds a credential: its binding goes into the function's config, and the function's role may
+   * rotate the secret (a binding with `rotation`) or only watch its age (a partner-held secret).
+   * @param secretName the secret's name, a literal
+   */
+  public addCredential(secret: secretsmanager.ISecret, secretName: string, binding: CredentialBinding): void {
+    if (this.finalized) throw new Error('RotationFunction: credentials cannot be added after synthesis has started');
+    if (Token.isUnresolved(secretName)) throw new Error('RotationFunction: a credential\'s secret name must be known at synth');
+    if (this.bindings.has(secretName)) throw new Error(`RotationFunction: secret ${secretName} is bound twice`);
+    this.bindings.set(secretName, binding);
+    const actions = binding.rotation
+      ? [
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
+          // AWSCURRENT, AWSPENDING and the rotation's own TESTED and REVOKED labels.
           'secretsmanager:UpdateSecretVersionStage',
-          // Finding every superseded credential to revoke, and recording the last one revoked.
+          // Finding every superseded credential to revoke, and each version's age.
           'secretsmanager:ListSecretVersionIds',
-          'secretsmanager:TagResource',
-        ],
-        resources: [secret.secretArn],
-      }),
-    );
+        ]
+      : ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'];
+    this.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [secret.secretArn] }));
+  }
+
+  /** The secret names the function knows, for tests and reports. */
+  public get credentialNames(): string[] {
+    return [...this.bindings.keys()];
   }
 
   /** Adds a statement to the function's role (strategy-specific permissions). */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.handler.role.addToPrincipalPolicy(statement);
   }
+
+  private finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    const file: RotationConfigFile = { version: 2, credentials: Object.fromEntries(this.bindings) };
+    this.config.writeLayer(this, 'Config', { folder: 'rotation', file: 'config.json' }, file, 'cdk-secure-integrations rotation bindings');
+  }
+}
+
+/** The ARN of a secret of the platform by name, without the random suffix (for prefix matching). */
+export function secretArnPrefix(scope: IConstruct, namePrefix: string): string {
+  return Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: namePrefix, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(scope));
 }

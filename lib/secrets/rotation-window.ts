@@ -15,6 +15,8 @@ export interface RotationRulesConfig {
   readonly duration?: string;
   /** The longest time between two rotations the rules allow, in hours (an upper bound for cron). */
   readonly maxIntervalHours: number;
+  /** The shortest time between two rotations the rules allow, in hours (a lower bound for cron). */
+  readonly minIntervalHours: number;
 }
 
 /**
@@ -59,7 +61,12 @@ class CronWindow extends RotationWindow {
         'The month field must be "*": a schedule that skips months could leave a credential unrotated for more than 90 days.',
       );
     }
-    return { scheduleExpression: `cron(${fields.join(' ')})`, duration: renderWindow(owner, `${prop}.window`, this.window), maxIntervalHours: cronMaxIntervalHours(fields) };
+    return {
+      scheduleExpression: `cron(${fields.join(' ')})`,
+      duration: renderWindow(owner, `${prop}.window`, this.window),
+      maxIntervalHours: cronMaxIntervalHours(fields),
+      minIntervalHours: cronMinIntervalHours(fields),
+    };
   }
 }
 
@@ -93,7 +100,7 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
       'Give the rotation period in whole hours from 4 to 23, or in whole days (a rotation window never crosses a UTC day).',
     );
   }
-  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`, maxIntervalHours: hours };
+  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`, maxIntervalHours: hours, minIntervalHours: hours };
 }
 
 /**
@@ -105,4 +112,14 @@ function cronMaxIntervalHours(fields: string[]): number {
   if (dayOfMonth !== '*' && dayOfMonth !== '?') return 31 * 24;
   if (dayOfWeek !== '*' && dayOfWeek !== '?') return 7 * 24;
   return 24;
+}
+
+/**
+ * A lower bound on the time between two runs of a cron schedule: a day when it names one minute of
+ * one hour (it runs at most daily), else Secrets Manager's 4-hour minimum between rotations.
+ */
+function cronMinIntervalHours(fields: string[]): number {
+  const [minutes, hours] = fields;
+  const single = (field: string) => /^\d+$/.test(field);
+  return single(minutes) && single(hours) ? 24 : MIN_ROTATION_PERIOD.toHours();
 }

@@ -1,10 +1,11 @@
-import { Arn, Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
+import type { ConfigValue } from '../core/config-value';
 import { IntegrationConfigError } from '../core/errors';
-import type { RotationFunction } from './rotation-function';
-import type { GeneratedTokenCharset, RotationTags } from './rotation-config';
+import type { GeneratedTokenCharset, StrategyBinding } from './rotation-config';
 
 /** Characters of a generated token. */
 export enum TokenCharset {
@@ -32,19 +33,48 @@ export interface GeneratedTokenOptions {
   readonly charset?: TokenCharset;
 }
 
+/** An app client and its user pool. */
+export interface CognitoAppClient {
+  readonly client: cognito.IUserPoolClient;
+  readonly userPool: cognito.IUserPool;
+}
+
 /** Options of {@link Rotation.cognitoClientSecret}. */
 export interface CognitoClientSecretOptions {
   /**
-   * The app client whose secret rotates, with its user pool.
-   * @default - the integration's own app client (an `Inbound.api` integration has one)
+   * The app client whose secret rotates, with its user pool. An `Inbound.api` integration's own
+   * app client is already a managed credential (`oauth2-client-secret`): name another client here.
+   * @default - the integration's own app client
    */
-  readonly client?: { readonly client: cognito.IUserPoolClient; readonly userPool: cognito.IUserPool };
+  readonly client?: CognitoAppClient;
   /**
    * The token endpoint the test step requests a client-credentials token from, proving the new
    * secret works (`https://<domain>/oauth2/token`).
-   * @default - the test step checks that the new secret is one of the client's secrets
+   * @default - for the integration's own client, the platform's token endpoint; otherwise the test
+   * step checks that the new secret is one of the client's secrets
    */
   readonly tokenEndpoint?: string;
+}
+
+/** The rotation function, as a strategy needs it. */
+export interface IRotationHost {
+  /** A config value for a deploy-time value (an environment reference) or a literal. */
+  configValue(value: string): ConfigValue;
+  /** Adds a statement to the rotation function's role. */
+  addToRolePolicy(statement: iam.PolicyStatement): void;
+  /**
+   * Records that an app client's secret is rotated by a credential.
+   * @throws IntegrationConfigError (naming `owner` and `prop`) when another credential already rotates it.
+   */
+  claimAppClient(client: IConstruct, credential: string, owner: string, prop: string): void;
+}
+
+/** The integration's own app client, as the platform made it. */
+export interface OwnAppClient extends CognitoAppClient {
+  /** The client's name, fixed at synth: the binding checks the client by it. */
+  readonly clientName: string;
+  /** The platform's OAuth 2.0 token endpoint. */
+  readonly tokenEndpoint: string;
 }
 
 /** What a strategy is bound with. */
@@ -53,16 +83,18 @@ export interface RotationBindContext {
   readonly owner: string;
   /** The prop path of the strategy, for error messages. */
   readonly prop: string;
+  /** The credential's path (`<integration>/<credential>`), for error messages. */
+  readonly credential: string;
   /** The platform's rotation function; strategy permissions go to its role. */
-  readonly rotationFunction: RotationFunction;
-  /** The integration's own OAuth 2.0 app client and its user pool, where it has one. */
-  readonly client?: { readonly client: cognito.IUserPoolClient; readonly userPool: cognito.IUserPool };
+  readonly rotationFunction: IRotationHost;
+  /** The integration's own OAuth 2.0 app client, where it has one. */
+  readonly client?: OwnAppClient;
 }
 
 /** What a strategy gives its credential. */
 export interface RotationConfig {
-  /** The tags that tell the rotation function how to rotate the secret. */
-  readonly tags: RotationTags;
+  /** How the rotation function rotates the secret (written into its config layer). */
+  readonly binding: StrategyBinding;
   /** The secret's value before its first rotation, or undefined for a generated placeholder. */
   readonly initialValue?: string;
   /** A short description for the inventory. */
@@ -71,21 +103,23 @@ export interface RotationConfig {
 
 /**
  * How a credential rotates. Choose one with a static factory; every strategy runs inside the
- * platform's shared rotation function, which implements the four steps around it.
+ * platform's shared rotation function, which implements the four steps around it, and is fixed
+ * at deploy in the function's config (never read from the secret's tags or value).
  */
 export abstract class Rotation {
   /**
-   * A token we issue (a webhook signing secret we hand out, a partner-facing API key): a new random
-   * value each rotation; the previous one stays readable as AWSPREVIOUS during the overlap.
+   * A token we issue (a partner-facing API key, a signing secret we hand out): a new random value
+   * each rotation; the previous one stays readable as AWSPREVIOUS during the overlap.
    */
   public static generatedToken(options: GeneratedTokenOptions = {}): Rotation {
     return new GeneratedTokenRotation(options);
   }
 
   /**
-   * The client secret of a Cognito app client, rotated with Cognito's two-active-secrets API
-   * (AddUserPoolClientSecret, then DeleteUserPoolClientSecret of the old one only after the new one
-   * is current), so callers never see a secret stop working before they fetched the new one.
+   * The client secret of a Cognito app client, rotated with Cognito's two-active-secrets API: the
+   * first rotation adopts the secret Cognito generated, each later one adds a new secret
+   * (AddUserPoolClientSecret) and deletes the superseded one (DeleteUserPoolClientSecret) only
+   * once the overlap after the new one became current has passed.
    */
   public static cognitoClientSecret(options: CognitoClientSecretOptions = {}): Rotation {
     return new CognitoClientSecretRotation(options);
@@ -94,7 +128,7 @@ export abstract class Rotation {
   /**
    * A credential a third party issues: the user's function implements `issue`, `test` and `revoke`
    * (the `CredentialRotationHook` interface; wrap it with `rotationHookHandler`), and the four steps
-   * run around it. The previous credential is revoked only after the new one is current.
+   * run around it. A superseded credential is revoked only after the overlap.
    */
   public static custom(hook: lambda.IFunction): Rotation {
     return new CustomRotation(hook);
@@ -114,15 +148,8 @@ class GeneratedTokenRotation extends Rotation {
     if (!Number.isInteger(length) || length < 16 || length > 4096) {
       throw new IntegrationConfigError(owner, `${prop}.length`, length, 'A generated token is a whole number of characters from 16 to 4096; 32 or more for a secret.');
     }
-    const charset = this.options.charset ?? TokenCharset.ALPHANUMERIC;
-    return {
-      tags: {
-        'cdk-secure-integrations:rotation-strategy': 'generated-token',
-        'cdk-secure-integrations:generated-token-length': String(length),
-        'cdk-secure-integrations:generated-token-charset': charset as GeneratedTokenCharset,
-      },
-      description: `generated token (${length} ${charset} characters)`,
-    };
+    const charset = (this.options.charset ?? TokenCharset.ALPHANUMERIC) as GeneratedTokenCharset;
+    return { binding: { strategy: 'generated-token', length, charset }, description: `generated token (${length} ${charset} characters)` };
   }
 }
 
@@ -131,26 +158,35 @@ class CognitoClientSecretRotation extends Rotation {
     super();
   }
 
-  public bind({ owner, prop, rotationFunction, client: own }: RotationBindContext): RotationConfig {
-    const target = this.options.client ?? own;
+  public bind({ owner, prop, credential, rotationFunction, client: own }: RotationBindContext): RotationConfig {
+    const target: CognitoAppClient | undefined = this.options.client ?? own;
     if (!target) {
       throw new IntegrationConfigError(owner, `${prop}.client`, undefined, 'This integration has no app client of its own (no Inbound.api): name the client to rotate in Rotation.cognitoClientSecret({ client }).');
     }
+    const tokenEndpoint = this.options.tokenEndpoint ?? (this.options.client ? undefined : own?.tokenEndpoint);
+    if (this.options.tokenEndpoint !== undefined && !Token.isUnresolved(this.options.tokenEndpoint) && !/^https:\/\/[^/\s]+\/\S*$/.test(this.options.tokenEndpoint)) {
+      throw new IntegrationConfigError(owner, `${prop}.tokenEndpoint`, this.options.tokenEndpoint, 'The token endpoint receives the new client secret: give its https:// URL, for example "https://<domain>.auth.<region>.amazoncognito.com/oauth2/token".');
+    }
     const { client, userPool } = target;
+    rotationFunction.claimAppClient(client, credential, owner, prop);
     rotationFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret'],
+        actions: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient'],
         resources: [userPool.userPoolArn],
       }),
     );
+    const byName = this.options.client === undefined && own !== undefined;
+    const binding: StrategyBinding = {
+      strategy: 'cognito-client-secret',
+      userPoolId: rotationFunction.configValue(userPool.userPoolId),
+      client: byName ? { name: own.clientName } : { id: rotationFunction.configValue(client.userPoolClientId) },
+      ...(tokenEndpoint === undefined ? {} : { tokenEndpoint: rotationFunction.configValue(tokenEndpoint) }),
+    };
     return {
-      tags: {
-        'cdk-secure-integrations:rotation-strategy': 'cognito-client-secret',
-        ...(this.options.tokenEndpoint ? { 'cdk-secure-integrations:cognito-token-endpoint': this.options.tokenEndpoint } : {}),
-      },
-      // The first rotation, at creation, adds the first secret we know (Cognito's own is never read).
-      initialValue: Stack.of(client).toJsonString({ userPoolId: userPool.userPoolId, clientId: client.userPoolClientId, clientSecret: '' }),
-      description: 'Cognito app client secret (two active secrets during rotation)',
+      binding,
+      // The first rotation, at creation, adopts the secret Cognito generated with the client.
+      initialValue: Stack.of(client).toJsonString({ userPoolId: userPool.userPoolId, clientId: client.userPoolClientId }),
+      description: 'Cognito app client secret (two active secrets during the overlap)',
     };
   }
 }
@@ -162,9 +198,8 @@ class CustomRotation extends Rotation {
 
   public bind({ rotationFunction }: RotationBindContext): RotationConfig {
     rotationFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.hook.functionArn] }));
-    const name = Arn.extractResourceName(this.hook.functionArn, 'function');
     return {
-      tags: { 'cdk-secure-integrations:rotation-strategy': 'custom', 'cdk-secure-integrations:custom-hook-function': name },
+      binding: { strategy: 'custom', hookFunction: rotationFunction.configValue(this.hook.functionArn) },
       description: `custom hook ${this.hook.node.path}`,
     };
   }

@@ -1,5 +1,6 @@
 // Starts moto_server (Python moto, a real implementation of the AWS APIs) on 127.0.0.1 for the
 // handler tests, and exposes its address as MOTO_ENDPOINT. Stopped by PID in moto-global-teardown.js.
+// It runs through moto-server.py, moto's own server with one documented correction (see there).
 const { spawn } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
 const net = require('node:net');
@@ -36,9 +37,9 @@ async function waitUntilUp(endpoint, child, deadlineMs) {
 module.exports = async () => {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
+  const child = spawn('python3', [join(__dirname, 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: false });
   child.on('error', (e) => {
-    throw new Error(`cannot start moto_server (python3 moto must be installed): ${e.message}`);
+    throw new Error(`cannot start moto_server (python3 with moto must be on the PATH): ${e.message}`);
   });
   await waitUntilUp(endpoint, child, 30000);
   process.env.MOTO_ENDPOINT = endpoint;

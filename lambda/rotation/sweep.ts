@@ -1,0 +1,98 @@
+import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ResolvedBinding, ResolvedStrategy } from './bindings';
+import { revokeDue } from './revocation';
+import { historyReader } from './rotate';
+import type { RotationLog, RotationStrategy } from './strategy';
+import { CURRENT, listVersions } from './versions';
+
+// The hourly credential sweep (an EventBridge schedule invokes the rotation function with it):
+// for every credential of the platform, revoke superseded credentials whose overlap has ended,
+// and measure the age of the AWSCURRENT version against the credential's policy age (a ticket)
+// and its classification's limit (a page). A partner-held signing secret is only measured: it
+// changes when an operator puts the partner's new value. Everything it does follows from the
+// deployed bindings and the secrets' versions; the invoking event carries nothing it reads.
+
+/** What the sweep found for one credential. */
+export interface CredentialReport {
+  readonly secretName: string;
+  readonly integration: string;
+  readonly credential: string;
+  /** Age of the AWSCURRENT version, seconds. */
+  readonly ageSeconds?: number;
+  /** Past its policy age (ticket). */
+  readonly due: boolean;
+  /** Past its classification's limit (page). */
+  readonly overdue: boolean;
+  /** Versions whose credentials this sweep revoked. */
+  readonly revoked: readonly string[];
+  /** Why the credential could not be checked or revoked. */
+  readonly error?: string;
+}
+
+/** What the sweep publishes (as EMF metrics in the function). */
+export interface SweepMetrics {
+  readonly credentials: ReadonlyArray<{ readonly integration: string; readonly credential: string; readonly ageSeconds: number }>;
+  readonly integrations: ReadonlyArray<{ readonly integration: string; readonly due: number; readonly overdue: number }>;
+  /** Credentials the sweep could not check or revoke. */
+  readonly failures: number;
+}
+
+export interface SweepDependencies {
+  readonly secretsManager: SecretsManagerClient;
+  readonly bindings: ReadonlyMap<string, ResolvedBinding>;
+  readonly strategyFor: (rotation: ResolvedStrategy) => RotationStrategy;
+  readonly log: RotationLog;
+  readonly publish: (metrics: SweepMetrics) => void;
+  /** The clock. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDependencies, now: Date): Promise<CredentialReport> {
+  const { secretsManager: sm, log } = deps;
+  const base = { secretName: name, integration: binding.integration, credential: binding.credential };
+  const meta = await sm.send(new DescribeSecretCommand({ SecretId: name }));
+  const arn = meta.ARN ?? name;
+  let revoked: readonly string[] = [];
+  if (binding.rotation) {
+    const strategy = deps.strategyFor(binding.rotation);
+    const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate);
+    const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, now, log, history });
+    revoked = outcome.revoked;
+  }
+  const current = (await listVersions(sm, arn)).find((v) => v.stages.includes(CURRENT));
+  if (!current) return { ...base, due: false, overdue: false, revoked, error: 'the secret has no AWSCURRENT version' };
+  const ageSeconds = Math.max(0, Math.floor((now.getTime() - current.createdAt) / 1000));
+  return { ...base, ageSeconds, due: ageSeconds > binding.ticketAfterSeconds, overdue: ageSeconds > binding.pageAfterSeconds, revoked };
+}
+
+/** Sweeps every credential; a failure on one is reported and the others are still swept. */
+export async function sweep(deps: SweepDependencies): Promise<CredentialReport[]> {
+  const now = (deps.now ?? (() => new Date()))();
+  const reports: CredentialReport[] = [];
+  for (const [name, binding] of deps.bindings) {
+    try {
+      const report = await sweepOne(name, binding, deps, now);
+      reports.push(report);
+      if (report.overdue) deps.log.error('credential past its classification\'s limit', { ...report });
+      else if (report.due) deps.log.warn('credential past its policy age', { ...report });
+      else deps.log.info('credential checked', { ...report });
+    } catch (error) {
+      const message = (error as Error).message;
+      reports.push({ secretName: name, integration: binding.integration, credential: binding.credential, due: false, overdue: false, revoked: [], error: message });
+      deps.log.error('credential sweep failed for a credential', { secretName: name, integration: binding.integration, credential: binding.credential, error: message });
+    }
+  }
+  const byIntegration = new Map<string, { due: number; overdue: number }>();
+  for (const r of reports) {
+    const counts = byIntegration.get(r.integration) ?? { due: 0, overdue: 0 };
+    if (r.due) counts.due += 1;
+    if (r.overdue) counts.overdue += 1;
+    byIntegration.set(r.integration, counts);
+  }
+  deps.publish({
+    credentials: reports.flatMap((r) => (r.ageSeconds === undefined ? [] : [{ integration: r.integration, credential: r.credential, ageSeconds: r.ageSeconds }])),
+    integrations: [...byIntegration].map(([integration, c]) => ({ integration, ...c })),
+    failures: reports.filter((r) => r.error !== undefined).length,
+  });
+  return reports;
+}

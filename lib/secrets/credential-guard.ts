@@ -1,0 +1,77 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/**
+ * What changes a credential: its value and version stages (which value is AWSCURRENT), its tags and
+ * resource policy, its key, its rotation and its replicas.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+ */
+export const CREDENTIAL_CHANGING_ACTIONS: readonly string[] = [
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+  'secretsmanager:TagResource',
+  'secretsmanager:UntagResource',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:ReplicateSecretToRegions',
+  'secretsmanager:RemoveRegionsFromReplication',
+  'secretsmanager:StopReplicationToReplica',
+];
+
+/**
+ * CloudFormation's service principal, as `aws:CalledVia` names it: CloudFormation makes its calls
+ * through forward access sessions, with and without a stack role, so every resource operation of a
+ * deployment carries it.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/fas-requests-and-permission-evaluation.html
+ */
+export const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
+
+/** Options of {@link guardCredential}. */
+export interface CredentialGuardOptions {
+  /** The rotation function's role: the only principal allowed to change the credential outside a deployment. */
+  readonly rotationRole: iam.IRole;
+  /**
+   * Roles also allowed to change the credential, for break-glass (rotate now, repair a value).
+   * @default - none: outside the rotation, only a CloudFormation deployment changes the credential
+   */
+  readonly breakGlassRoles?: iam.IRole[];
+  /**
+   * Whether principals with IAM permission may put new values (`PutSecretValue`): true for a
+   * partner-held secret, whose value an operator sets when the partner changes it. Everything else
+   * stays denied: a stage move could revive a superseded value, and a tag or policy change could
+   * hide the secret from its checks.
+   * @default false
+   */
+  readonly allowValueWrites?: boolean;
+}
+
+/**
+ * Denies changes of a credential to every principal but the rotation role, CloudFormation (a
+ * deployment) and the break-glass roles, in the secret's resource policy. A resource policy's
+ * explicit Deny overrides any Allow of an identity policy in the account, so a role allowed
+ * `secretsmanager:*` on every secret still cannot write another integration's credential, move its
+ * stages or change its tags.
+ *
+ * The break-glass path: a deployment (change the template, for example remove the credential's
+ * rotation or the policy itself, and deploy), or a role named in `breakGlassRoles`.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ */
+export function guardCredential(secret: secretsmanager.Secret, options: CredentialGuardOptions): void {
+  const exempt = [options.rotationRole, ...(options.breakGlassRoles ?? [])].map((r) => r.roleArn);
+  secret.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheRotationOrADeploymentChangesTheCredential',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: CREDENTIAL_CHANGING_ACTIONS.filter((a) => !(options.allowValueWrites && a === 'secretsmanager:PutSecretValue')),
+      resources: ['*'],
+      conditions: {
+        ArnNotEquals: { 'aws:PrincipalArn': exempt },
+        'ForAllValues:StringNotEquals': { 'aws:CalledVia': [CLOUDFORMATION_SERVICE] },
+      },
+    }),
+  );
+}
