@@ -45,7 +45,9 @@ function select(c: Cached, overlapSeconds: number, now: number): SigningSecrets 
  * The signing secret's current value and, within the overlap after the current version was
  * created (`overlapSeconds`), its previous one: the sender may still sign with it until it
  * switches. After the overlap the previous value no longer verifies, so a secret replaced because
- * it leaked stops working. Cached per container for {@link SECRET_CACHE_MS}.
+ * it leaked stops working. The overlap counts from the version's creation, which for a value put
+ * with PutSecretValue (the default stage AWSCURRENT) is when it became current. Cached per
+ * container for {@link SECRET_CACHE_MS}.
  */
 export async function signingSecrets(
   client: SecretsManagerClient,
@@ -57,15 +59,15 @@ export async function signingSecrets(
   if (cached && now - cached.fetchedAt < SECRET_CACHE_MS) return select(cached, overlapSeconds, now);
   const current = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
   const currentCreatedAt = current.CreatedDate?.getTime() ?? 0;
+  // The previous value is read whatever this route's overlap: routes may share a secret with
+  // different overlaps, and select() applies each one's on every call.
   let previous: string | undefined;
-  if (now < currentCreatedAt + overlapSeconds * 1000) {
-    try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS' }));
-      if (out.SecretString && out.SecretString !== current.SecretString) previous = out.SecretString;
-    } catch (error) {
-      // No previous version before the first change.
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSPREVIOUS' }));
+    if (out.SecretString && out.SecretString !== current.SecretString) previous = out.SecretString;
+  } catch (error) {
+    // No previous version before the first change.
+    if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   const entry: Cached = { current: current.SecretString ?? '', currentCreatedAt, previous, fetchedAt: now };
   cache.set(secretId, entry);

@@ -1,8 +1,8 @@
 // The platform's inventory function: one per platform, two jobs, chosen by the event's shape.
 // - A CloudFormation custom resource request (Lambda-backed, no Provider framework): register.ts
 //   writes or decommissions the record and cfn-response.ts answers CloudFormation.
-// - An EventBridge event (Secrets Manager rotation outcome, CloudWatch alarm state change):
-//   update.ts records it on the right record.
+// - An EventBridge event (Secrets Manager rotation outcome, a new value put in a secret, CloudWatch
+//   alarm state change): update.ts records it on the right record.
 // Environment: INVENTORY_TABLE_NAME (the table; a custom resource may name another in TableName).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';

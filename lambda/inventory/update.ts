@@ -1,11 +1,18 @@
 // The event updater: keeps records true after deploy. Secrets Manager rotation outcomes set a
-// credential's lastRotated / lastRotationStatus; CloudWatch alarm state changes set an alarm's
-// state. Each event names a secret or an alarm; its lookup item names the integration. Writes are
-// conditional on the record's version and retried when a concurrent writer wins. Events about
-// resources the register does not know are ignored and logged; late (out-of-order) events never
-// overwrite newer state.
+// credential's lastRotated / lastRotationStatus; a new value put in a secret that became AWSCURRENT
+// (PutSecretValue, UpdateSecret: how a partner-held signing secret changes) sets its lastRotated;
+// CloudWatch alarm state changes set an alarm's state. Each event names a secret or an alarm; its
+// lookup item names the integration. Writes are conditional on the record's version and retried
+// when a concurrent writer wins. Events about resources the register does not know are ignored
+// and logged; late (out-of-order) events never overwrite newer state.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ALARM_STATE_CHANGE_DETAIL_TYPE, ROTATION_EVENT_DETAIL_TYPE, ROTATION_EVENT_NAMES } from '../../lib/inventory/event-patterns';
+import {
+  ALARM_STATE_CHANGE_DETAIL_TYPE,
+  API_CALL_DETAIL_TYPE,
+  ROTATION_EVENT_DETAIL_TYPE,
+  ROTATION_EVENT_NAMES,
+  VALUE_CHANGE_EVENT_NAMES,
+} from '../../lib/inventory/event-patterns';
 import type { InventoryRecord } from '../../lib/inventory/inventory-record';
 import { alarmLookupKey, type InventoryKey, secretLookupKey } from '../../lib/inventory/table-design';
 import { readLookup, readRecord, withVersionRetry, writeRecord } from './record-store';
@@ -25,6 +32,7 @@ export interface InventoryEvent {
 /** What an event says about the register. */
 export type InventoryChange =
   | { readonly kind: 'rotation'; readonly secretArn: string; readonly outcome: 'SUCCEEDED' | 'FAILED'; readonly at: string }
+  | { readonly kind: 'value'; readonly secretArn: string; readonly eventName: string; readonly at: string }
   | { readonly kind: 'alarm'; readonly account: string; readonly region: string; readonly alarmName: string; readonly state: string; readonly at: string };
 
 export type UpdateOutcome =
@@ -82,6 +90,7 @@ export function parseEvent(event: InventoryEvent): InventoryChange | { readonly 
     if (!at) return { ignored: `${name} event has no time` };
     return { kind: 'rotation', secretArn, outcome: name === 'RotationSucceeded' ? 'SUCCEEDED' : 'FAILED', at };
   }
+  if (event.source === 'aws.secretsmanager' && event['detail-type'] === API_CALL_DETAIL_TYPE) return parseValueChange(event, detail);
   if (event.source === 'aws.cloudwatch' && event['detail-type'] === ALARM_STATE_CHANGE_DETAIL_TYPE) {
     const alarmName = str(detail.alarmName);
     const state = str(obj(detail.state).value);
@@ -90,6 +99,42 @@ export function parseEvent(event: InventoryEvent): InventoryChange | { readonly 
     return { kind: 'alarm', account: event.account, region: event.region, alarmName, state, at };
   }
   return { ignored: `event ${String(event.source)} / ${String(event['detail-type'])} is not one the register follows` };
+}
+
+/** The staging label of the version a secret's users read. */
+const AWSCURRENT = 'AWSCURRENT';
+
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+
+/**
+ * A successful PutSecretValue or UpdateSecret whose new value became AWSCURRENT. The secret is the
+ * full ARN in `responseElements.arn` (`requestParameters.secretId` may be a name or a partial ARN,
+ * which the lookup would not find). PutSecretValue attaches AWSCURRENT unless the caller named
+ * other stages: `responseElements.versionStages` (else the request's) without AWSCURRENT is a
+ * staged value nobody reads yet, such as a rotation function's AWSPENDING. UpdateSecret moves
+ * AWSCURRENT to a new version when it carries a value (its response then names the version); a
+ * change of description or key alone is no new value.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutSecretValue.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecret.html
+ */
+function parseValueChange(event: InventoryEvent, detail: Obj): InventoryChange | { readonly ignored: string } {
+  const name = str(detail.eventName);
+  if (!name || !(VALUE_CHANGE_EVENT_NAMES as readonly string[]).includes(name)) return { ignored: `Secrets Manager call ${name ?? '(no eventName)'} puts no new value` };
+  const errorCode = str(detail.errorCode);
+  if (errorCode) return { ignored: `${name} failed (${errorCode}): the secret's value did not change` };
+  const request = obj(detail.requestParameters);
+  const response = obj(detail.responseElements);
+  const secretArn = str(response.arn) ?? str(response.aRN) ?? str(response.ARN);
+  if (!secretArn) return { ignored: `${name} event names no secret ARN in its response elements` };
+  if (name === 'PutSecretValue') {
+    const stages = strings(response.versionStages) ?? strings(request.versionStages);
+    if (stages && !stages.includes(AWSCURRENT)) return { ignored: `PutSecretValue staged ${stages.join(', ') || 'no label'}, not ${AWSCURRENT}: the new value is not in use` };
+  } else if (!str(response.versionId) && !('secretString' in request) && !('secretBinary' in request)) {
+    return { ignored: 'UpdateSecret carried no new value' };
+  }
+  const at = isoTime(detail.eventTime) ?? isoTime(event.time);
+  if (!at) return { ignored: `${name} event has no time` };
+  return { kind: 'value', secretArn, eventName: name, at };
 }
 
 /** The record with the change applied, or why it does not apply. Pure. */
@@ -110,6 +155,18 @@ export function applyChange(record: InventoryRecord, change: InventoryChange): {
     if (JSON.stringify(credentials) === JSON.stringify(record.credentials)) return { unchanged: 'the record already holds this rotation outcome or a newer one' };
     return { record: { ...record, credentials } };
   }
+  if (change.kind === 'value') {
+    // A new current value restarts the credential's age, as a rotation does; the rotation status is a rotation's alone.
+    let matched = false;
+    const credentials = record.credentials.map((c) => {
+      if (c.secretArn !== change.secretArn) return c;
+      matched = true;
+      return c.lastRotated && ms(c.lastRotated) >= ms(change.at) ? c : { ...c, lastRotated: change.at };
+    });
+    if (!matched) return { unchanged: `the record holds no credential with secret ${change.secretArn}` };
+    if (JSON.stringify(credentials) === JSON.stringify(record.credentials)) return { unchanged: 'the record already holds this value change or a newer one' };
+    return { record: { ...record, credentials } };
+  }
   let matched = false;
   const alarms = record.alarms.map((a) => {
     if (a.name !== change.alarmName) return a;
@@ -123,7 +180,7 @@ export function applyChange(record: InventoryRecord, change: InventoryChange): {
 }
 
 function lookupKeyOf(change: InventoryChange): InventoryKey {
-  return change.kind === 'rotation' ? secretLookupKey(change.secretArn) : alarmLookupKey(change.account, change.region, change.alarmName);
+  return change.kind === 'alarm' ? alarmLookupKey(change.account, change.region, change.alarmName) : secretLookupKey(change.secretArn);
 }
 
 /** Applies one EventBridge event to the register. Throws only on errors worth a retry (AWS errors, lost races beyond the budget). */
@@ -133,7 +190,7 @@ export async function updateFromEvent(event: InventoryEvent, deps: UpdateDepende
     deps.log.info('event ignored', { reason: change.ignored });
     return { result: 'ignored', reason: change.ignored };
   }
-  const subject = change.kind === 'rotation' ? { secretArn: change.secretArn } : { alarmName: change.alarmName };
+  const subject = change.kind === 'alarm' ? { alarmName: change.alarmName } : { secretArn: change.secretArn };
   const integrationId = await readLookup(deps.ddb, deps.tableName, lookupKeyOf(change));
   if (!integrationId) {
     deps.log.info('event about a resource the register does not know; ignored', { ...subject, kind: change.kind });

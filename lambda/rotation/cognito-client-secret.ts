@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CognitoClientSecretValue } from '../../lib/secrets/rotation-config';
+import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
 import type { ResolvedStrategy } from './bindings';
 import { BindingMismatchError, CredentialTestError, type RotationStrategy, type StrategyContext } from './strategy';
 
@@ -198,14 +199,17 @@ export function cognitoClientSecretStrategy(api: CognitoClientSecretApi, binding
       }
       if (binding.tokenEndpoint) await requestToken(pending, binding, options);
     },
-    revoke: async ({ previousValue, currentValue, log }: StrategyContext & { previousValue: string; currentValue: string }) => {
+    revoke: async ({ previousValue, currentValue, log, token }: StrategyContext & { previousValue: string; currentValue: string }) => {
       const previous = parseClientSecretValue(previousValue, 'superseded', true);
       if (!previous.clientSecretId) return; // the value written before the first rotation: nothing was issued
       const current = parseClientSecretValue(currentValue, 'AWSCURRENT');
       if (previous.clientSecretId === current.clientSecretId) return;
       await checkBinding(current, 'AWSCURRENT');
       if (previous.userPoolId !== pool || previous.clientId !== current.clientId) {
-        throw new BindingMismatchError(`a superseded value names app client ${previous.clientId} of user pool ${previous.userPoolId}, not the bound client: its secret is not this rotation's to delete`);
+        throw new BindingMismatchError(
+          `version ${token} names app client ${previous.clientId} of user pool ${previous.userPoolId}, not the bound client: its secret is not this rotation's to delete. ` +
+            `Find out who wrote that version; then a break-glass role may move the ${ROTATION_LABELS.REVOKED} staging label to it so that revocation goes on past it`,
+        );
       }
       const ids = await api.list(pool, previous.clientId);
       if (!ids.includes(previous.clientSecretId)) return; // already deleted (replay)

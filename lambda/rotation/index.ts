@@ -53,22 +53,23 @@ function isScheduledEvent(event: unknown): event is ScheduledEvent {
   return e?.source === 'aws.events' && e['detail-type'] === 'Scheduled Event';
 }
 
+/** One EMF line per credential and per integration, and one for the sweep's health (dimensions reset after each publish). */
 function publish(out: SweepMetrics): void {
   for (const c of out.credentials) {
-    const m = metrics.singleMetric();
-    m.addDimensions({ [INTEGRATION_DIMENSION]: c.integration, [CREDENTIAL_DIMENSION]: c.credential });
-    m.addMetric(CredentialMetric.CREDENTIAL_AGE, MetricUnit.Seconds, c.ageSeconds);
+    metrics.addDimensions({ [INTEGRATION_DIMENSION]: c.integration, [CREDENTIAL_DIMENSION]: c.credential });
+    metrics.addMetric(CredentialMetric.CREDENTIAL_AGE, MetricUnit.Seconds, c.ageSeconds);
+    metrics.publishStoredMetrics();
   }
   for (const i of out.integrations) {
-    const m = metrics.singleMetric();
-    m.addDimension(INTEGRATION_DIMENSION, i.integration);
-    m.addMetric(CredentialMetric.CREDENTIALS_DUE, MetricUnit.Count, i.due);
-    m.addMetric(CredentialMetric.CREDENTIALS_OVERDUE, MetricUnit.Count, i.overdue);
+    metrics.addDimension(INTEGRATION_DIMENSION, i.integration);
+    metrics.addMetric(CredentialMetric.CREDENTIALS_DUE, MetricUnit.Count, i.due);
+    metrics.addMetric(CredentialMetric.CREDENTIALS_OVERDUE, MetricUnit.Count, i.overdue);
+    metrics.publishStoredMetrics();
   }
-  const health = metrics.singleMetric();
-  health.addDimension(ROTATION_FUNCTION_DIMENSION, process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'unknown');
-  health.addMetric(CredentialMetric.SWEEP_FAILURES, MetricUnit.Count, out.failures);
-  health.addMetric(CredentialMetric.SWEEPS_COMPLETED, MetricUnit.Count, out.failures === 0 ? 1 : 0);
+  metrics.addDimension(ROTATION_FUNCTION_DIMENSION, process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'unknown');
+  metrics.addMetric(CredentialMetric.SWEEP_FAILURES, MetricUnit.Count, out.failures);
+  metrics.addMetric(CredentialMetric.SWEEPS_COMPLETED, MetricUnit.Count, out.failures === 0 ? 1 : 0);
+  metrics.publishStoredMetrics();
 }
 
 export const handler = async (event: RotationEvent | ScheduledEvent, context?: Context): Promise<void> => {

@@ -21,6 +21,8 @@ export function emitRequestSignals(metrics: Metrics, integration: string, status
 /** Emits `signing_secret_invalid` for an integration whose signing secret the ingest refused. */
 export function emitSigningSecretInvalid(metrics: Metrics, integration: string): void {
   const m = metrics.singleMetric();
+  // A single metric starts with Powertools' default `service` dimension again: alarms select on { Integration } alone.
+  m.clearDefaultDimensions();
   m.addDimension(INTEGRATION_DIMENSION, integration);
   m.addMetric(SignalMetric.SIGNING_SECRET_INVALID, MetricUnit.Count, 1);
 }

@@ -268,7 +268,7 @@ class WebhookInbound extends Inbound {
     // Operators put the partner's value; nobody but the rotation role and a deployment moves its
     // stages (which could revive a replaced value) or changes its tags and policy.
     const rotation = platform.rotationFunction;
-    guardCredential(secret, { rotationRole: rotation.role, breakGlassRoles: platform.credentialBreakGlassRoles, allowValueWrites: true });
+    guardCredential(secret, { rotationRole: rotation.role, breakGlassRoles: platform.credentialBreakGlassRoles, deploymentRoleArns: platform.credentialDeploymentRoleArns, allowValueWrites: true });
     // The credential sweep watches its age: a ticket a week before the classification's limit, a page at it.
     rotation.addCredential(secret, secretName, {
       integration: name,

@@ -11,6 +11,7 @@ import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { IntegrationSlo, SloProps } from '../observability/slo';
 import { IntegrationMetrics } from '../observability/integration-metrics';
 import { integrationWidgets } from '../observability/platform-dashboard';
+import { PARTNER_MANAGED_SCHEDULE } from '../inventory/inventory-record';
 import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
@@ -216,6 +217,7 @@ export class SecureIntegration extends Construct {
         client: ownClient,
         maxAge: credentialMaxAge,
         breakGlassRoles: this.platform.credentialBreakGlassRoles,
+        deploymentRoleArns: this.platform.credentialDeploymentRoleArns,
       });
     };
     // Every app client's secret is a managed credential: rotated, listed, handed out through Secrets Manager.
@@ -302,7 +304,7 @@ export class SecureIntegration extends Construct {
               {
                 name: WEBHOOK_SIGNING_SECRET,
                 secretArn: this.signingSecret.secretArn,
-                rotationSchedule: 'partner-managed',
+                rotationSchedule: PARTNER_MANAGED_SCHEDULE,
                 // Changed in step with the partner; its age is capped by the classification's limit (the credential sweep alarms).
                 maxRotationIntervalDays: CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod.toDays(),
                 strategy: 'partner-held signing secret (changed with the partner; the previous value stays valid during the overlap)',

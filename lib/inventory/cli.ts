@@ -1,6 +1,6 @@
 // The command line: `cdk-secure-integrations inventory`. Reads the inventory table or a JSON
-// inventory, prints the report, and with --check exits 2 when it finds an overdue credential, a
-// failed rotation, an unmonitored ACTIVE integration or a record it cannot read. Exit 1 is for
+// inventory, prints the report, and with --check exits 2 when it finds an overdue credential (a
+// partner-held secret past its classification's limit included), a failed rotation, an unmonitored ACTIVE integration or a record it cannot read. Exit 1 is for
 // usage and IO errors, 0 otherwise. `main` takes its output streams and clients as arguments, so
 // tests run it in-process.
 import { existsSync, readFileSync } from 'node:fs';
@@ -87,7 +87,8 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     .command('inventory')
     .description(
       'Report the integration register: integrations by owner and classification, credentials past their rotation period ' +
-        'or whose last rotation failed, integrations without SLO or heartbeat alarms, decommissioned ones.',
+        '(partner-held secrets: past their classification\'s limit) or whose last rotation failed, integrations without SLO or ' +
+        'heartbeat alarms, decommissioned ones.',
     )
     .option('--table <name>', 'read the inventory DynamoDB table (standard AWS credential chain; AWS_ENDPOINT_URL honoured)')
     .option('--region <region>', 'the table\'s region (default: AWS_REGION or the profile\'s)')

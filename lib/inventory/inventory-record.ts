@@ -19,6 +19,13 @@ export interface InventoryRoute {
   readonly target: string;
 }
 
+/**
+ * The `rotationSchedule` of a partner-held credential (a webhook's signing secret): never rotated,
+ * changed with the partner by putting its new value in Secrets Manager. Its age is capped by
+ * `maxRotationIntervalDays`, the integration's classification limit.
+ */
+export const PARTNER_MANAGED_SCHEDULE = 'partner-managed';
+
 /** One credential the integration holds. */
 export interface InventoryCredential {
   readonly name: string;
@@ -26,13 +33,16 @@ export interface InventoryCredential {
   readonly secretArn?: string;
   /** The rotation period in days, or undefined with a cron window. */
   readonly rotationPeriodDays?: number;
-  /** The schedule expression, e.g. `rate(30 days)` or `cron(0 2 ? * SUN *)`. */
+  /** The schedule expression, e.g. `rate(30 days)` or `cron(0 2 ? * SUN *)`, or `partner-managed` ({@link PARTNER_MANAGED_SCHEDULE}). */
   readonly rotationSchedule: string;
   /** The longest time between two rotations, in days. */
   readonly maxRotationIntervalDays: number;
   /** The strategy's description. */
   readonly strategy: string;
-  /** ISO 8601 time of the last successful rotation (kept true by the event updater). */
+  /**
+   * ISO 8601 time of the last successful rotation, or of the last new value put in the secret that
+   * became current (a partner-held secret's change), kept true by the event updater.
+   */
   readonly lastRotated?: string;
   /** Outcome of the last rotation. */
   readonly lastRotationStatus?: 'SUCCEEDED' | 'FAILED';

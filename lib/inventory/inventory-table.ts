@@ -9,10 +9,11 @@ import { acknowledgeInventoryTableBackups } from '../compliance/acknowledgements
 import { handlerCode } from '../core/handler-code';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
-import { alarmStateChangePattern, rotationOutcomePattern } from './event-patterns';
+import { alarmStateChangePattern, INTEGRATION_SECRET_NAME_ROOT, rotationOutcomePattern, secretValueChangePattern } from './event-patterns';
 import type { InventoryRecord } from './inventory-record';
 import { INVENTORY_INDEXES, INVENTORY_PARTITION_KEY, INVENTORY_SORT_KEY, INVENTORY_TABLE_ENV } from './table-design';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
+import { secretArnPrefix } from '../secrets/rotation-function';
 
 /** Properties of an {@link InventoryRegister}. */
 export interface InventoryRegisterProps {
@@ -31,7 +32,15 @@ export interface InventoryRegisterProps {
 /**
  * The integration register: a DynamoDB table (on demand, the platform key, point-in-time
  * recovery, deletion protection, retained on stack deletion), the one function that writes it at
- * deploy (a custom resource per integration) and keeps it true after (rotation and alarm events).
+ * deploy (a custom resource per integration) and keeps it true after (rotation outcomes, new values
+ * put in the integrations' secrets, alarm state changes).
+ *
+ * The rules match only the platform's own resources, by prefix: rotation outcomes of the secrets
+ * named `<platform.secretNamePrefix>/...` (the rotated credentials), value changes of the secrets
+ * named `integrations/...` (the rotated credentials and every webhook's signing secret, whose
+ * names do not share the platform's prefix), state changes of the alarms named
+ * `<alarmNamePrefix>...`. The function looks each secret or alarm up in the register and ignores
+ * (and logs) the ones it does not know, such as another platform's in the same account.
  */
 export class InventoryRegister extends Construct {
   /** The table. */
@@ -45,7 +54,7 @@ export class InventoryRegister extends Construct {
     this.table = props.table ?? createTable(this, key);
     this.handler = new IntegrationFunction(this, 'Function', {
       code: handlerCode('inventory'),
-      description: 'cdk-secure-integrations inventory: registers integrations at deploy, follows rotation and alarm events',
+      description: 'cdk-secure-integrations inventory: registers integrations at deploy, follows rotation, secret value and alarm events',
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 5,
       platform: props.platform,
@@ -58,7 +67,18 @@ export class InventoryRegister extends Construct {
 
     const deliver = (rule: events.Rule) =>
       rule.addTarget(new targets.LambdaFunction(this.handler.function, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue: props.platform.functionDeadLetterQueue }));
-    deliver(new events.Rule(this, 'RotationEvents', { description: 'Records rotation outcomes in the integration register', eventPattern: rotationOutcomePattern() as events.EventPattern }));
+    deliver(
+      new events.Rule(this, 'RotationEvents', {
+        description: 'Records rotation outcomes of the platform\'s credentials in the integration register',
+        eventPattern: rotationOutcomePattern({ secretArnPrefix: secretArnPrefix(this, `${props.platform.secretNamePrefix}/`) }) as events.EventPattern,
+      }),
+    );
+    deliver(
+      new events.Rule(this, 'SecretValueEvents', {
+        description: 'Records new values put in the integrations\' secrets (a partner-held signing secret changed with the partner) in the integration register',
+        eventPattern: secretValueChangePattern({ secretArnPrefix: secretArnPrefix(this, INTEGRATION_SECRET_NAME_ROOT) }) as events.EventPattern,
+      }),
+    );
     deliver(
       new events.Rule(this, 'AlarmEvents', {
         description: 'Records the state of the integrations\' alarms in the integration register',

@@ -1,8 +1,9 @@
 // What the inventory report says about a set of records: integrations by owner and
-// classification, credentials past their rotation period or whose last rotation failed,
-// integrations without SLO or heartbeat alarms, decommissioned ones, and records that could not
-// be read. Pure: records and a clock in, findings out.
-import type { InventoryRecord } from './inventory-record';
+// classification, credentials past their rotation period (a partner-held secret: past its
+// classification's limit) or whose last rotation failed, integrations without SLO or heartbeat
+// alarms, decommissioned ones, and records that could not be read. Pure: records and a clock in,
+// findings out.
+import { type InventoryCredential, type InventoryRecord, PARTNER_MANAGED_SCHEDULE } from './inventory-record';
 
 /** Alarm severities that count as monitoring: SLO burn-rate alarms page or ticket, the heartbeat alarm is its own. */
 export const MONITORING_SEVERITIES: readonly string[] = ['page', 'ticket', 'heartbeat'];
@@ -26,11 +27,19 @@ export interface CredentialRef {
 }
 
 export interface OverdueCredential extends CredentialRef {
+  /** The longest age allowed, in days: the rotation interval, or a partner-held secret's classification limit. */
   readonly maxRotationIntervalDays: number;
   readonly lastRotated?: string;
-  /** When the clock started: the last rotation, or the record's creation for a credential never rotated. */
+  /** When the clock started: the last rotation (or new value put), or the record's creation for a credential never changed. */
   readonly since: string;
   readonly daysSince: number;
+  /** A partner-held secret: not rotated, it must be changed with the partner (and its new value put in Secrets Manager). */
+  readonly partnerHeld: boolean;
+}
+
+/** Whether a credential is partner-held (changed with the partner, never rotated). */
+export function isPartnerHeld(credential: InventoryCredential): boolean {
+  return credential.rotationSchedule === PARTNER_MANAGED_SCHEDULE;
 }
 
 export interface FailedRotation extends CredentialRef {
@@ -61,6 +70,7 @@ export interface OwnerGroup {
 
 export interface InventoryFindings {
   readonly byOwner: OwnerGroup[];
+  /** Credentials past their maximum age: rotations overdue, and partner-held secrets past their classification's limit (`partnerHeld`). */
   readonly overdueCredentials: OverdueCredential[];
   readonly failedRotations: FailedRotation[];
   /** ACTIVE credentials whose rotation age is unknown (never rotated and no creation time, as in a synth report). */
@@ -118,14 +128,21 @@ export function analyse(records: InventoryRecord[], now: Date, unreadable: Unrea
       }
       const days = (now.getTime() - Date.parse(since)) / DAY_MS;
       if (days > c.maxRotationIntervalDays) {
-        overdueCredentials.push({ ...ref, maxRotationIntervalDays: c.maxRotationIntervalDays, lastRotated: c.lastRotated, since, daysSince: Math.floor(days * 10) / 10 });
+        overdueCredentials.push({
+          ...ref,
+          maxRotationIntervalDays: c.maxRotationIntervalDays,
+          lastRotated: c.lastRotated,
+          since,
+          daysSince: Math.floor(days * 10) / 10,
+          partnerHeld: isPartnerHeld(c),
+        });
       }
     }
   }
   return { byOwner, overdueCredentials, failedRotations, rotationAgeUnknown, unmonitored, decommissioned, unreadable };
 }
 
-/** What `--check` fails on: an overdue credential, a failed rotation, an unmonitored ACTIVE integration, an unreadable record. */
+/** What `--check` fails on: an overdue credential (partner-held ones too), a failed rotation, an unmonitored ACTIVE integration, an unreadable record. */
 export function checkProblems(findings: InventoryFindings): number {
   return findings.overdueCredentials.length + findings.failedRotations.length + findings.unmonitored.length + findings.unreadable.length;
 }

@@ -2,7 +2,7 @@
 // as text tables for a terminal or a CI log.
 import Table from 'cli-table3';
 import { INVENTORY_SCHEMA_VERSION, type InventoryRecord } from './inventory-record';
-import { checkProblems, type InventoryFindings } from './report-findings';
+import { checkProblems, type InventoryFindings, type OverdueCredential } from './report-findings';
 
 /** The report: what was read, what was found, and whether `--check` passes. */
 export interface InventoryReport {
@@ -80,13 +80,25 @@ export function renderText(report: InventoryReport): string {
       ),
     ),
   );
+  const lastChange = (c: OverdueCredential) => (c.lastRotated ? day(c.lastRotated) : `never (created ${day(c.since)})`);
   out.push(
     section(
       'Credentials past their rotation period',
       ['Integration', 'Owner', 'Credential', 'Max interval (days)', 'Last rotated', 'Days since'],
-      f.overdueCredentials.map((c) => [c.integration, c.owner, c.credential, String(c.maxRotationIntervalDays), c.lastRotated ? day(c.lastRotated) : `never (created ${day(c.since)})`, String(c.daysSince)]),
+      f.overdueCredentials.filter((c) => !c.partnerHeld).map((c) => [c.integration, c.owner, c.credential, String(c.maxRotationIntervalDays), lastChange(c), String(c.daysSince)]),
     ),
   );
+  // Not rotated, so not "overdue for rotation": the owner agrees a new secret with the partner and puts it in Secrets Manager.
+  const partnerHeld = f.overdueCredentials.filter((c) => c.partnerHeld);
+  if (partnerHeld.length > 0) {
+    out.push(
+      section(
+        'Partner-held secrets past their classification\'s limit: change each with the partner, then put the new value in Secrets Manager (PutSecretValue)',
+        ['Integration', 'Owner', 'Credential', 'Limit (days)', 'Last changed', 'Days since'],
+        partnerHeld.map((c) => [c.integration, c.owner, c.credential, String(c.maxRotationIntervalDays), lastChange(c), String(c.daysSince)]),
+      ),
+    );
+  }
   out.push(
     section(
       'Credentials whose last rotation failed',

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -99,6 +99,14 @@ export interface IntegrationPlatformProps {
    * @default - none: outside its rotation, a credential changes only through a deployment
    */
   readonly credentialBreakGlassRoles?: iam.IRole[];
+  /**
+   * ARNs of the roles CloudFormation deploys this stack as: they may change credentials, through
+   * CloudFormation only. Other principals' CloudFormation stacks may not.
+   * @default - with CDK's default synthesizer, its CloudFormation execution role (the bootstrap's
+   * `cdk-<qualifier>-cfn-exec-role-<account>-<region>`); with a synthesizer that has none, any
+   * CloudFormation operation may change credentials (a warning says so)
+   */
+  readonly credentialDeploymentRoleArns?: string[];
 }
 
 /** What an integration registers with its platform, so that names and routes stay unique. */
@@ -161,6 +169,7 @@ export class IntegrationPlatform extends Construct {
   private _rotationFunction?: RotationFunction;
   private _dashboard?: PlatformDashboard;
   private _inventory?: InventoryRegister;
+  private warnedAboutDeployment = false;
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -331,6 +340,23 @@ export class IntegrationPlatform extends Construct {
   /** Roles allowed to change credentials besides the rotation function and a deployment. */
   public get credentialBreakGlassRoles(): iam.IRole[] {
     return [...(this.props.credentialBreakGlassRoles ?? [])];
+  }
+
+  /** The roles CloudFormation deploys the stack as, which alone may change credentials through it (see the prop). */
+  public get credentialDeploymentRoleArns(): string[] {
+    if (this.props.credentialDeploymentRoleArns) return [...this.props.credentialDeploymentRoleArns];
+    const synthesizer = Stack.of(this).synthesizer;
+    const execution = synthesizer instanceof DefaultStackSynthesizer ? synthesizer.cloudFormationExecutionRoleArn : undefined;
+    if (execution) return [Fn.sub(execution)];
+    if (!this.warnedAboutDeployment) {
+      this.warnedAboutDeployment = true;
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:credentialDeploymentRole',
+        'The stack synthesizer names no CloudFormation execution role, so any CloudFormation operation may change the platform\'s credentials ' +
+          '(a principal allowed to create stacks could deploy a resource policy on a secret). Set credentialDeploymentRoleArns to the role your deployments use.',
+      );
+    }
+    return [];
   }
 
   /** The names of the integrations registered so far. */

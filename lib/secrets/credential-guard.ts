@@ -39,6 +39,14 @@ export interface CredentialGuardOptions {
    */
   readonly breakGlassRoles?: iam.IRole[];
   /**
+   * ARNs of the roles CloudFormation deploys the stack as (a stack's service role; with CDK's
+   * default synthesizer, the bootstrap's `cfn-exec-role`). They may change the credential only
+   * through CloudFormation. Without them, any CloudFormation operation may (any principal allowed
+   * to create a stack could deploy a resource policy on the secret).
+   * @default - any CloudFormation operation
+   */
+  readonly deploymentRoleArns?: string[];
+  /**
    * Whether principals with IAM permission may put new values (`PutSecretValue`): true for a
    * partner-held secret, whose value an operator sets when the partner changes it. Everything else
    * stays denied: a stage move could revive a superseded value, and a tag or policy change could
@@ -49,11 +57,16 @@ export interface CredentialGuardOptions {
 }
 
 /**
- * Denies changes of a credential to every principal but the rotation role, CloudFormation (a
- * deployment) and the break-glass roles, in the secret's resource policy. A resource policy's
- * explicit Deny overrides any Allow of an identity policy in the account, so a role allowed
- * `secretsmanager:*` on every secret still cannot write another integration's credential, move its
- * stages or change its tags.
+ * Denies changes of a credential to every principal but the rotation role, the deployment (the
+ * stack's CloudFormation role, through CloudFormation) and the break-glass roles, in the secret's
+ * resource policy. A resource policy's explicit Deny overrides any Allow of an identity policy in
+ * the account, so a role allowed `secretsmanager:*` on every secret still cannot write another
+ * integration's credential, move its stages or change its tags.
+ *
+ * With deployment roles, two Deny statements: one for every principal but the rotation,
+ * break-glass and deployment roles, one for the deployment roles when not called through
+ * CloudFormation (`aws:CalledVia`). Without them, one: every principal but the rotation and
+ * break-glass roles, unless called through CloudFormation.
  *
  * The break-glass path: a deployment (change the template, for example remove the credential's
  * rotation or the policy itself, and deploy), or a role named in `breakGlassRoles`.
@@ -61,17 +74,15 @@ export interface CredentialGuardOptions {
  */
 export function guardCredential(secret: secretsmanager.Secret, options: CredentialGuardOptions): void {
   const exempt = [options.rotationRole, ...(options.breakGlassRoles ?? [])].map((r) => r.roleArn);
-  secret.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'OnlyTheRotationOrADeploymentChangesTheCredential',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: CREDENTIAL_CHANGING_ACTIONS.filter((a) => !(options.allowValueWrites && a === 'secretsmanager:PutSecretValue')),
-      resources: ['*'],
-      conditions: {
-        ArnNotEquals: { 'aws:PrincipalArn': exempt },
-        'ForAllValues:StringNotEquals': { 'aws:CalledVia': [CLOUDFORMATION_SERVICE] },
-      },
-    }),
-  );
+  const actions = CREDENTIAL_CHANGING_ACTIONS.filter((a) => !(options.allowValueWrites && a === 'secretsmanager:PutSecretValue'));
+  const deny = (sid: string, conditions: Record<string, unknown>) =>
+    secret.addToResourcePolicy(new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions, resources: ['*'], conditions }));
+  const throughCloudFormation = { 'ForAllValues:StringNotEquals': { 'aws:CalledVia': [CLOUDFORMATION_SERVICE] } };
+  const deployment = options.deploymentRoleArns ?? [];
+  if (deployment.length === 0) {
+    deny('OnlyTheRotationOrADeploymentChangesTheCredential', { ArnNotEquals: { 'aws:PrincipalArn': exempt }, ...throughCloudFormation });
+    return;
+  }
+  deny('OnlyTheRotationOrTheDeploymentChangesTheCredential', { ArnNotEquals: { 'aws:PrincipalArn': [...exempt, ...deployment] } });
+  deny('TheDeploymentChangesTheCredentialThroughCloudFormationOnly', { ArnNotEquals: { 'aws:PrincipalArn': exempt }, ...throughCloudFormation });
 }

@@ -67,6 +67,11 @@ export interface IntegrationCredentialProps extends CredentialProps {
    * @default - none
    */
   readonly breakGlassRoles?: iam.IRole[];
+  /**
+   * The roles CloudFormation deploys the stack as (see `guardCredential`).
+   * @default - any CloudFormation operation
+   */
+  readonly deploymentRoleArns?: string[];
 }
 
 const CREDENTIAL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -148,7 +153,7 @@ export class IntegrationCredential extends Construct {
     // Labels for people; the rotation reads its binding, never tags.
     Tags.of(this.secret).add('cdk-secure-integrations:integration', owner);
     Tags.of(this.secret).add('cdk-secure-integrations:credential', this.credentialName);
-    guardCredential(this.secret, { rotationRole: props.rotationFunction.role, breakGlassRoles: props.breakGlassRoles });
+    guardCredential(this.secret, { rotationRole: props.rotationFunction.role, breakGlassRoles: props.breakGlassRoles, deploymentRoleArns: props.deploymentRoleArns });
 
     const maxAge = props.maxAge ?? MAX_ROTATION_PERIOD;
     props.rotationFunction.addCredential(this.secret, this.secretName, {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { motoEndpoint } from '../support/aws-env';
-import { cfnEvent, createInventoryTable, declaredRecord, fakeResponseBucket, getRecordItem, motoDynamoDb, rotationEvent } from './inventory-fixtures';
+import { cfnEvent, createInventoryTable, declaredRecord, fakeResponseBucket, getRecordItem, motoDynamoDb, rotationEvent, secretValueEvent, webhookRecord } from './inventory-fixtures';
 
 /**
  * The bundle the platform deploys (dist/handlers/inventory/index.js, built by `npm run build`),
@@ -61,6 +61,15 @@ describe('inventory bundle', () => {
       expect.objectContaining({ result: 'updated', version: 2 }),
     );
     expect((await getRecordItem(ddb, table, record.integrationId))?.credentials[0].lastRotationStatus).toBe('SUCCEEDED');
+  });
+
+  test('records a new value put in a signing secret', async () => {
+    const record = webhookRecord('BundleHooks');
+    await handler({ ...cfnEvent('Create', table, record), ResponseURL: responseUrl }, context);
+    await expect(handler(secretValueEvent('PutSecretValue', record.credentials[0].secretArn!, '2026-03-10T04:00:00Z'), context)).resolves.toEqual(
+      expect.objectContaining({ result: 'updated', version: 2 }),
+    );
+    expect((await getRecordItem(ddb, table, record.integrationId))?.credentials[0].lastRotated).toBe('2026-03-10T04:00:00.000Z');
   });
 
   test('ignores an event of an unknown shape', async () => {

@@ -171,6 +171,102 @@ export function rotationEvent(eventName: 'RotationSucceeded' | 'RotationFailed' 
   };
 }
 
+/** The name of a webhook's signing secret, as lib/integration/inbound.ts makes it (`integrations/<unique>/signing-secret`). */
+export function signingSecretName(integration: string): string {
+  return `integrations/IntegrationsStack-${integration}-9F3A61C2/signing-secret`;
+}
+
+/**
+ * The record of a webhook integration: its one credential is the partner-held signing secret
+ * (`partner-managed`, never rotated), its age limit the classification's (CONFIDENTIAL: 60 days).
+ */
+export function webhookRecord(name: string, overrides: Partial<InventoryRecord> = {}): InventoryRecord {
+  return declaredRecord(name, {
+    inbound: [{ method: 'POST', path: '/webhooks/partner', auth: 'signature:github-hmac-sha256', scopes: [], target: 'sqs:/webhooks/partner' }],
+    targets: ['sqs:/webhooks/partner'],
+    credentials: [
+      {
+        name: 'webhook-signing-secret',
+        secretArn: secretArn(signingSecretName(name)),
+        rotationSchedule: 'partner-managed',
+        maxRotationIntervalDays: 60,
+        strategy: 'partner-held signing secret (changed with the partner; the previous value stays valid during the overlap)',
+      },
+    ],
+    contentHash: hashOf(`${name}:webhook:v1`),
+    ...overrides,
+  });
+}
+
+/** Options of a {@link secretValueEvent}. */
+export interface SecretValueEventOptions {
+  /** `responseElements.versionStages`; `null` leaves it out. @default ['AWSCURRENT'] for PutSecretValue, none for UpdateSecret */
+  readonly versionStages?: string[] | null;
+  /** `requestParameters.versionStages`, as a caller (a rotation function) names them. @default - none */
+  readonly requestedStages?: string[];
+  /** A failed call: CloudTrail's `errorCode`, no response elements. */
+  readonly errorCode?: string;
+  /** `requestParameters.secretId`: the name or partial ARN the caller gave. @default - the secret's name, without the random suffix */
+  readonly secretId?: string;
+  /** UpdateSecret only: whether it carried a new value (then the response names the new version). @default true */
+  readonly newValue?: boolean;
+}
+
+/**
+ * A PutSecretValue or UpdateSecret call as EventBridge delivers it: a CloudTrail management event
+ * ("AWS API Call via CloudTrail"), the secret's value hidden, its full ARN in
+ * `responseElements.arn` (shape of the Secrets Manager User Guide's CloudTrail entries and the API's
+ * response: arn, name, versionId, versionStages).
+ */
+export function secretValueEvent(eventName: 'PutSecretValue' | 'UpdateSecret', arn: string, time: string, options: SecretValueEventOptions = {}) {
+  const name = arn.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, '').replace(/-[A-Za-z0-9]{6}$/, '');
+  const versionId = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
+  const stages = options.versionStages === undefined ? (eventName === 'PutSecretValue' ? ['AWSCURRENT'] : undefined) : (options.versionStages ?? undefined);
+  const putsValue = eventName === 'PutSecretValue' || options.newValue !== false;
+  return {
+    version: '0',
+    id: '6f87d04b-9f74-4f04-a780-7acf4b0a9b38',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.secretsmanager',
+    account: ACCOUNT,
+    time: time.replace(/\.\d+Z$/, 'Z'),
+    region: REGION,
+    resources: [],
+    detail: {
+      eventVersion: '1.09',
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROAEXAMPLEID:operator@example.com',
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/IntegrationOperators/operator@example.com`,
+        accountId: ACCOUNT,
+      },
+      eventTime: time,
+      eventSource: 'secretsmanager.amazonaws.com',
+      eventName,
+      awsRegion: REGION,
+      sourceIPAddress: '198.51.100.7',
+      userAgent: 'aws-cli/2.15.30 md/command#secretsmanager.put-secret-value',
+      requestParameters: {
+        secretId: options.secretId ?? name,
+        clientRequestToken: versionId,
+        ...(options.requestedStages ? { versionStages: options.requestedStages } : {}),
+        ...(eventName === 'UpdateSecret' && !putsValue ? { description: 'a new description' } : {}),
+      },
+      responseElements: options.errorCode
+        ? null
+        : { arn, name, ...(putsValue ? { versionId } : {}), ...(stages ? { versionStages: stages } : {}) },
+      ...(options.errorCode ? { errorCode: options.errorCode, errorMessage: `User is not authorized to perform: secretsmanager:${eventName}` } : {}),
+      requestID: 'a6f7e0a4-8c2b-4a34-9d3f-2e5d1c0b9a87',
+      eventID: '0b9c6d0e-3f5a-4c2b-8e1d-7a6b5c4d3e2f',
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: ACCOUNT,
+      eventCategory: 'Management',
+    },
+  };
+}
+
 /** A CloudWatch alarm state change (single metric alarm) as in the CloudWatch User Guide. */
 export function alarmEvent(alarmName: string, state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', time: string, previous = 'OK') {
   // CloudWatch writes the state timestamp with a `+0000` offset.

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { IntegrationPlatform, SecureIntegration, unacknowledgedFindings } from '../../lib';
-import { integrationProps, newStack, onlyResource } from '../helpers';
+import { DataClassification, Inbound, IntegrationPlatform, SecureIntegration, SignatureScheme, unacknowledgedFindings } from '../../lib';
+import { INTEGRATION_SECRET_NAME_ROOT } from '../../lib/inventory/event-patterns';
+import { integrationProps, newStack, objectSchema, onlyResource } from '../helpers';
 
 describe('the integration register', () => {
   const stack = newStack();
@@ -61,5 +62,50 @@ describe('the integration register', () => {
 
   test('passes the five packs (the test helper\'s stand-in handlers aside)', () => {
     expect(unacknowledgedFindings(stack).filter((f) => !f.path.startsWith('TestStack/Fn'))).toEqual([]);
+  });
+});
+
+describe('the register\'s Secrets Manager rules', () => {
+  // GIVEN a platform with an API integration (a rotated client secret) and a webhook (a partner-held signing secret)
+  const stack = newStack();
+  const platform = new IntegrationPlatform(stack, 'Platform');
+  new SecureIntegration(stack, 'Orders', integrationProps(stack, {}, 'orders.write'));
+  new SecureIntegration(stack, 'Hooks', {
+    owner: 'hooks@example.com',
+    dataClassification: DataClassification.INTERNAL,
+    inbound: Inbound.webhook({ path: '/hooks', bodySchema: objectSchema, signature: SignatureScheme.githubHmacSha256() }),
+  });
+  const template = Template.fromStack(stack);
+  const secretArnPrefix = (name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:111111111111:secret:${name}`]] });
+  const secretNames = Object.values(template.findResources('AWS::SecretsManager::Secret')).map((r) => r.Properties.Name as string);
+
+  test('rotation outcomes are matched for the platform\'s rotated credentials only, by ARN prefix', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ eventName: ['RotationSucceeded', 'RotationFailed'], additionalEventData: { SecretId: [{ prefix: secretArnPrefix(`${platform.secretNamePrefix}/`) }] } }),
+      }),
+    });
+  });
+
+  test('successful PutSecretValue and UpdateSecret calls of the integrations\' secrets reach the writer, with retries and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.secretsmanager'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['PutSecretValue', 'UpdateSecret'],
+          errorCode: [{ exists: false }],
+          responseElements: { arn: [{ prefix: secretArnPrefix(INTEGRATION_SECRET_NAME_ROOT) }] },
+        },
+      },
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+
+  test('every secret the platform creates is under the value-change prefix: the signing secret and the rotated credentials', () => {
+    expect(secretNames.filter((n) => n.endsWith('/signing-secret'))).toHaveLength(1);
+    expect(secretNames.filter((n) => n.startsWith(`${platform.secretNamePrefix}/`))).not.toHaveLength(0);
+    for (const name of secretNames) expect(name.startsWith(INTEGRATION_SECRET_NAME_ROOT)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { InventoryRecord } from '../../lib/inventory/inventory-record';
 import { analyse, checkProblems, isMonitored } from '../../lib/inventory/report-findings';
 import { buildReport, renderJson, renderText } from '../../lib/inventory/report-format';
-import { declaredRecord } from './inventory-fixtures';
+import { declaredRecord, webhookRecord } from './inventory-fixtures';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 
@@ -31,6 +31,28 @@ describe('inventory findings', () => {
     expect(findings.overdueCredentials).toEqual([]);
     expect(findings.rotationAgeUnknown).toEqual([expect.objectContaining({ integration: 'SynthOnly', credential: 'ApiKey' })]);
     expect(checkProblems(findings)).toBe(0);
+  });
+
+  test('a partner-held secret is aged from its last change, or its record\'s creation, against its classification\'s limit', () => {
+    // GIVEN webhooks whose signing secrets (60-day limit) were changed 61 days ago, 59 days ago, and never since a creation 92 days ago
+    const changedLongAgo = webhookRecord('LongAgo', { createdAt: '2026-01-01T00:00:00Z' });
+    const stale = { ...changedLongAgo, credentials: [{ ...changedLongAgo.credentials[0], lastRotated: '2026-04-01T00:00:00Z' }] };
+    const recent = webhookRecord('Recent', { createdAt: '2026-01-01T00:00:00Z' });
+    const fresh = { ...recent, credentials: [{ ...recent.credentials[0], lastRotated: '2026-04-03T00:00:00Z' }] };
+    const never = webhookRecord('Never', { createdAt: '2026-03-01T00:00:00Z' });
+    // WHEN
+    const findings = analyse([stale, fresh, never], NOW);
+    // THEN
+    expect(findings.overdueCredentials).toEqual([
+      expect.objectContaining({ integration: 'LongAgo', credential: 'webhook-signing-secret', partnerHeld: true, maxRotationIntervalDays: 60, since: '2026-04-01T00:00:00Z', daysSince: 61 }),
+      expect.objectContaining({ integration: 'Never', partnerHeld: true, since: '2026-03-01T00:00:00Z', daysSince: 92 }),
+    ]);
+    expect(checkProblems(findings)).toBe(2);
+  });
+
+  test('a rotated credential\'s finding is not partner-held', () => {
+    const findings = analyse([withCredential('Rotated', { lastRotated: '2026-04-01T00:00:00Z', maxRotationIntervalDays: 30 })], NOW);
+    expect(findings.overdueCredentials).toEqual([expect.objectContaining({ integration: 'Rotated', partnerHeld: false })]);
   });
 
   test('a failed last rotation is a finding even within the period', () => {
@@ -92,6 +114,14 @@ describe('inventory report rendering', () => {
     expect(text).toMatch(/│ Old\s+│ team-payments\s+│ ApiKey\s+│ 30\s+│ 2026-04-01\s+│ 61\s+│/);
     expect(text).toContain('Check found 3 problem(s).');
     expect(text.includes('\u001b[')).toBe(false); // no colour codes
+  });
+
+  test('text output lists a partner-held secret past its limit as one to change with the partner, not as a rotation overdue', () => {
+    const hook = webhookRecord('Hooks', { createdAt: '2026-01-01T00:00:00Z' });
+    const text = renderText(buildReport('file inventory.json', NOW, [hook], 0, analyse([hook], NOW)));
+    expect(text).toMatch(/Credentials past their rotation period\n {2}none\n/);
+    expect(text).toMatch(/Partner-held secrets past their classification's limit: change each with the partner(.*\n){4}│ Hooks\s+│ team-payments\s+│ webhook-signing-secret\s+│ 60\s+│ never \(created 2026-01-01\)\s+│ 151\s+│/);
+    expect(text).toContain('Check found 1 problem(s).');
   });
 
   test('JSON output carries the findings, the check and the records', () => {

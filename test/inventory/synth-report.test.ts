@@ -26,8 +26,15 @@ describe('synth-time inventory report', () => {
       }),
     );
     expect(orders.inbound.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /orders', 'GET /orders/{orderId}']);
-    expect(orders.credentials).toEqual([expect.objectContaining({ name: 'client-secret', rotationSchedule: 'rate(30 days)', rotationPeriodDays: 30, maxRotationIntervalDays: 30 })]);
+    // The partner's OAuth 2.0 client secret, rotated every 14 days (bin/example-stack.ts).
+    expect(orders.credentials).toEqual([
+      expect.objectContaining({ name: 'oauth2-client-secret', rotationSchedule: 'rate(14 days)', rotationPeriodDays: 14, maxRotationIntervalDays: 14 }),
+    ]);
     expect(orders.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    // GitHub's signing secret is partner-held: changed with GitHub, within INTERNAL's 90 days.
+    expect(document.records.find((r) => r.name === 'GitHubEvents')!.credentials).toEqual([
+      expect.objectContaining({ name: 'webhook-signing-secret', rotationSchedule: 'partner-managed', maxRotationIntervalDays: 90 }),
+    ]);
   });
 
   test('holds no deploy-time tokens', () => {

@@ -43,7 +43,7 @@ describe('ingest encrypts PII fields before delivery', () => {
     deps = {
       routes: loadRoutes(join(dir, 'config.json'), {}),
       clients: { sqs, eventBridge: new EventBridgeClient(motoClientConfig()), lambda: new LambdaClient(motoClientConfig()) },
-      secretsFor: (id) => signingSecrets(new SecretsManagerClient(motoClientConfig()), id),
+      secretsFor: (id, overlapSeconds) => signingSecrets(new SecretsManagerClient(motoClientConfig()), id, overlapSeconds),
       log: { info: () => undefined, warn: () => undefined, error: () => undefined },
       encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms, keyId }),
     };

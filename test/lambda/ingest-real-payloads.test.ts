@@ -22,8 +22,10 @@ import { motoClientConfig, uniqueName } from '../support/aws-env';
  */
 const sqs = new SQSClient(motoClientConfig());
 const secretsManager = new SecretsManagerClient(motoClientConfig());
-const GITHUB_SECRET = 'github-webhook-secret-for-tests';
-const STRIPE_SECRET = 'whsec_test_secret_for_tests';
+// GitHub's secret is any string the owner picks; Stripe's is `whsec_` and 32 characters. The
+// ingest refuses signing secrets under 32 bytes.
+const GITHUB_SECRET = 'github-webhook-secret-8d3f6a1c9e2b7f40d5a8';
+const STRIPE_SECRET = 'whsec_Xq7vN2mK9pR4tW8yB3cF6hJ1lD5sG0zA';
 const stripe = new Stripe('sk_test_not_a_real_key');
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,7 +93,7 @@ describe('ingest on real GitHub and Stripe deliveries', () => {
     deps = {
       routes: loadRoutes(join(dir, 'config.json'), {}),
       clients: { sqs, eventBridge: new EventBridgeClient(motoClientConfig()), lambda: new LambdaClient(motoClientConfig()) },
-      secretsFor: (id) => signingSecrets(secretsManager, id),
+      secretsFor: (id, overlapSeconds) => signingSecrets(secretsManager, id, overlapSeconds),
       log: silent,
     };
   });
@@ -127,7 +129,7 @@ describe('ingest on real GitHub and Stripe deliveries', () => {
     const tampered = body.replace('"ref":"', '"ref":"x');
     const cases: Array<[string, Record<string, string>, number]> = [
       [tampered, { 'X-Hub-Signature-256': githubSign(body) }, 401],
-      [body, { 'X-Hub-Signature-256': githubSign(body, 'not-the-secret') }, 401],
+      [body, { 'X-Hub-Signature-256': githubSign(body, 'github-webhook-secret-not-the-one-configured') }, 401],
       [body, {}, 401],
       ['{"ref": "refs/heads/main"', { 'X-Hub-Signature-256': githubSign('{"ref": "refs/heads/main"') }, 400],
       ['{"zen": 42}', { 'X-Hub-Signature-256': githubSign('{"zen": 42}') }, 400],
@@ -146,7 +148,7 @@ describe('ingest on real GitHub and Stripe deliveries', () => {
     const stale = await ingest(event('/webhooks/stripe', payload, { 'Stripe-Signature': header(STRIPE_SECRET, now - 600) }), deps);
     expect(stale.statusCode).toBe(401);
     expect(warnings.at(-1)?.reason).toBe('timestamp-out-of-tolerance');
-    expect((await ingest(event('/webhooks/stripe', payload, { 'Stripe-Signature': header('whsec_other', now) }), deps)).statusCode).toBe(401);
+    expect((await ingest(event('/webhooks/stripe', payload, { 'Stripe-Signature': header('whsec_Lm4pQ8sT2vX6zB0dF3hK7nR1wY5cG9jE', now) }), deps)).statusCode).toBe(401);
     const queued = await drain();
     expect(queued).toHaveLength(1);
     expect(queued[0]).toEqual(expect.objectContaining({ integration: 'Payments', body: JSON.parse(payload) }));

@@ -19,6 +19,10 @@ const sqs = new SQSClient(motoClientConfig());
 const eventBridge = new EventBridgeClient(motoClientConfig());
 const secretsManager = new SecretsManagerClient(motoClientConfig());
 const TRACE = 'Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1';
+// GitHub webhook secrets are any string the owner picks; the ingest refuses ones under 32 bytes.
+const FIRST_SECRET = 'gh-whk-1-9c41f0b27e5d8a63c2f4e1b09d7a5c38';
+const SECOND_SECRET = 'gh-whk-2-4e7b2d91a0c6f35e8b1d7a42c9f0e6b3';
+const UNKNOWN_SECRET = 'gh-whk-3-b5a0e8d3f1c7294a6e0b8d5c3f7a1e92';
 
 const orderSchema = {
   $schema: 'http://json-schema.org/draft-04/schema#',
@@ -88,7 +92,7 @@ describe('ingest function against moto', () => {
     await eventBridge.send(new PutRuleCommand({ Name: 'all', EventBusName: busName, EventPattern: JSON.stringify({ source: ['support.tool'] }) }));
     await eventBridge.send(new PutTargetsCommand({ Rule: 'all', EventBusName: busName, Targets: [{ Id: 'sink', Arn: busQueueArn }] }));
     secretName = uniqueName('integrations/github/signing-secret');
-    await secretsManager.send(new CreateSecretCommand({ Name: secretName, SecretString: 'first-secret' }));
+    await secretsManager.send(new CreateSecretCommand({ Name: secretName, SecretString: FIRST_SECRET }));
 
     lambdaService = fakeLambdaService((payload) => {
       const record = payload as { body?: { orderId?: string } };
@@ -120,7 +124,7 @@ describe('ingest function against moto', () => {
     deps = {
       routes: loadRoutes(join(dir, 'config.json'), { INGEST_REF_0: 'partner-orders-fn' }),
       clients: { sqs, eventBridge, lambda: new LambdaClient({ ...motoClientConfig(), endpoint: lambdaEndpoint }) },
-      secretsFor: (id) => signingSecrets(secretsManager, id),
+      secretsFor: (id, overlapSeconds) => signingSecrets(secretsManager, id, overlapSeconds),
       log,
       traceId: TRACE,
     };
@@ -224,20 +228,20 @@ describe('ingest function against moto', () => {
       apiEvent({ resource: '/webhooks/github', body: payload, headers: signature ? { 'x-hub-signature-256': signature } : {} });
 
     test('a correctly signed event is accepted and queued', async () => {
-      const res = await ingest(webhook(sign('first-secret')), deps);
+      const res = await ingest(webhook(sign(FIRST_SECRET)), deps);
       expect(res.statusCode).toBe(202);
       expect(JSON.parse((await receiveOne(queueUrl)).Body!).integration).toBe('GitHub');
     });
 
     test('a wrong signature is a 401 before the body is parsed or delivered', async () => {
-      const res = await ingest(webhook(sign('wrong-secret')), deps);
+      const res = await ingest(webhook(sign(UNKNOWN_SECRET)), deps);
       expect(res.statusCode).toBe(401);
       expect(JSON.parse(res.body)).toEqual({ message: 'invalid signature', requestId: 'req-123' });
       expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('mismatch');
     });
 
     test('a body changed after signing is rejected', async () => {
-      const res = await ingest({ ...webhook(sign('first-secret')), body: body.replace('main', 'mains') }, deps);
+      const res = await ingest({ ...webhook(sign(FIRST_SECRET)), body: body.replace('main', 'mains') }, deps);
       expect(res.statusCode).toBe(401);
       expect(JSON.parse(res.body)).toEqual({ message: 'invalid signature', requestId: 'req-123' });
       expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('mismatch');
@@ -250,14 +254,14 @@ describe('ingest function against moto', () => {
       expect(logs.find((l) => l.msg === 'webhook signature rejected')?.extra.reason).toBe('missing-header');
     });
 
-    test('after the secret changes, both the new (AWSCURRENT) and the previous (AWSPREVIOUS) value verify', async () => {
-      await secretsManager.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: 'second-secret' }));
+    test('after the secret changes, both the new (AWSCURRENT) and, within the default 24 h overlap, the previous (AWSPREVIOUS) value verify', async () => {
+      await secretsManager.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: SECOND_SECRET }));
       clearSecretCache();
-      expect((await ingest(webhook(sign('second-secret')), deps)).statusCode).toBe(202);
+      expect((await ingest(webhook(sign(SECOND_SECRET)), deps)).statusCode).toBe(202);
       await receiveOne(queueUrl);
-      expect((await ingest(webhook(sign('first-secret')), deps)).statusCode).toBe(202);
+      expect((await ingest(webhook(sign(FIRST_SECRET)), deps)).statusCode).toBe(202);
       await receiveOne(queueUrl);
-      expect((await ingest(webhook(sign('third-secret')), deps)).statusCode).toBe(401);
+      expect((await ingest(webhook(sign(UNKNOWN_SECRET)), deps)).statusCode).toBe(401);
     });
   });
 });

@@ -1,216 +1,294 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import type { ResolvedBinding } from '../../lambda/rotation/bindings';
 import { sdkCognitoClientSecretApi } from '../../lambda/rotation/cognito-client-secret';
 import { type HookInvoker, lambdaHookInvoker } from '../../lambda/rotation/custom-hook';
 import { rotationHookHandler } from '../../lambda/rotation/hook';
 import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
 import { strategyFor } from '../../lambda/rotation/strategies';
-import { CredentialTestError } from '../../lambda/rotation/strategy';
-import type { CognitoClientSecretValue, CredentialRotationHook, RotationTags } from '../../lib/secrets/rotation-config';
-import { motoClientConfig } from '../support/aws-env';
-import { createMotoRotationFunction, createRotatingSecret, startRotation } from '../support/rotation-fixtures';
+import { BindingMismatchError, CredentialTestError } from '../../lambda/rotation/strategy';
+import { sweep } from '../../lambda/rotation/sweep';
+import type { CognitoClientSecretValue, CredentialRotationHook, CredentialRotationHookResponse } from '../../lib/secrets/rotation-config';
+import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
+import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { CognitoStandIn } from '../support/cognito-stand-in';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation } from '../support/rotation-fixtures';
 
 // The Cognito and custom strategies, with their four steps run against moto_server's Secrets
-// Manager (real version stages).
+// Manager (real version stages) and moto's Cognito user pools and app clients. Cognito's
+// two-active-secrets API and token endpoint come from the stand-in in test/support/cognito-stand-in.ts
+// (moto 5.2.1 has neither); the rotation talks to it through the real AWS SDK client.
 //
-// CLEARLY MARKED STAND-IN: moto 5.2.1 does not implement Cognito's two-active-secrets API
-// (AddUserPoolClientSecret, ListUserPoolClientSecrets, DeleteUserPoolClientSecret) nor a token
-// endpoint, so `fakeCognito` below is a local HTTP server speaking that API's JSON 1.1 protocol
-// (at most 2 secrets per app client, LimitExceededException beyond) and an OAuth 2.0 token
-// endpoint; the rotation talks to it through the real AWS SDK client.
+// Every secret is BOUND as the platform binds it at deploy (test/support/rotation-fixtures.ts
+// `binding`): the tests attack the secret's value, never the binding, which only a deployment changes.
 
 const sm = new SecretsManagerClient(motoClientConfig());
-const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const logs: Array<{ level: string; msg: string; extra?: Record<string, unknown> }> = [];
+const log = {
+  info: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'info', msg, extra }),
+  warn: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'warn', msg, extra }),
+  error: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'error', msg, extra }),
+};
+const HOUR = 3600 * 1000;
+const bindings = new Map<string, ResolvedBinding>();
 
 let rotationFunctionArn: string;
 beforeAll(async () => {
   rotationFunctionArn = await createMotoRotationFunction();
 });
+beforeEach(() => {
+  logs.length = 0;
+});
 
-/** A secret with rotation enabled and AWSPENDING on a version without a value (moto's RotateSecret, no code run). */
-const rotatingSecret = (tags: object, value: string) => createRotatingSecret(sm, rotationFunctionArn, { tags, value });
 const stages = async (arn: string) => (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
 const valueAt = async (arn: string, VersionStage: string) => (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage }))).SecretString!;
-const read = (req: IncomingMessage) => new Promise<string>((r) => {
-  let data = '';
-  req.on('data', (c) => (data += c));
-  req.on('end', () => r(data));
-});
-const listen = async (server: Server) => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-};
-
-/** STAND-IN for Cognito's app-client secret API and token endpoint (moto lacks both); see the top of the file. */
-function fakeCognito() {
-  const secrets = new Map<string, Array<{ id: string; value: string }>>(); // by `${userPoolId}/${clientId}`
-  const calls: Array<{ op: string; phase: string; clientSecretId?: string }> = [];
-  const state = { phase: '' };
-  let clock = 1764400000;
-  const server = createServer(async (req, res) => {
-    const body = await read(req);
-    const reply = (status: number, out: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(out));
-    };
-    if (req.url === '/oauth2/token') {
-      const [clientId, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
-      const ok = new URLSearchParams(body).get('grant_type') === 'client_credentials' && [...secrets.entries()].some(([k, list]) => k.endsWith(`/${clientId}`) && list.some((s) => s.value === secret));
-      calls.push({ op: 'token', phase: state.phase });
-      return ok ? reply(200, { access_token: 'at', token_type: 'Bearer', expires_in: 3600 }) : reply(400, { error: 'invalid_client' });
-    }
-    const op = String(req.headers['x-amz-target']).split('.')[1];
-    const input = JSON.parse(body) as { UserPoolId: string; ClientId: string; ClientSecretId?: string };
-    const list = secrets.get(`${input.UserPoolId}/${input.ClientId}`);
-    if (!list) return reply(400, { __type: 'ResourceNotFoundException', message: 'app client not found' });
-    calls.push({ op, phase: state.phase, clientSecretId: input.ClientSecretId });
-    if (op === 'AddUserPoolClientSecret') {
-      if (list.length >= 2) return reply(400, { __type: 'LimitExceededException', message: 'an app client can have at most 2 secrets' });
-      const added = { id: `${input.ClientId}--${clock++}`, value: randomBytes(32).toString('base64url') };
-      list.push(added);
-      return reply(200, { ClientSecretDescriptor: { ClientSecretId: added.id, ClientSecretValue: added.value, ClientSecretCreateDate: clock } });
-    }
-    if (op === 'ListUserPoolClientSecrets') return reply(200, { ClientSecrets: list.map((s) => ({ ClientSecretId: s.id, ClientSecretCreateDate: clock })) });
-    if (op === 'DeleteUserPoolClientSecret') {
-      const i = list.findIndex((s) => s.id === input.ClientSecretId);
-      if (i < 0) return reply(400, { __type: 'ResourceNotFoundException', message: 'no such client secret' });
-      list.splice(i, 1);
-      return reply(200, {});
-    }
-    return reply(400, { __type: 'UnknownOperationException', message: op });
-  });
-  /** An app client with one secret, as CreateUserPoolClient(GenerateSecret) leaves it. */
-  const appClient = (): CognitoClientSecretValue => {
-    const userPoolId = 'us-east-1_Fake12345';
-    const clientId = `client${randomBytes(6).toString('hex')}`;
-    const first = { id: `${clientId}--${clock++}`, value: randomBytes(32).toString('base64url') };
-    secrets.set(`${userPoolId}/${clientId}`, [first]);
-    return { userPoolId, clientId, clientSecret: first.value, clientSecretId: first.id };
-  };
-  const idsOf = (v: CognitoClientSecretValue) => (secrets.get(`${v.userPoolId}/${v.clientId}`) ?? []).map((s) => s.id);
-  return { server, calls, state, appClient, idsOf, secrets };
+const pendingOf = async (arn: string, token: string) => JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as CognitoClientSecretValue;
+/** A bound secret with rotation started (AWSPENDING on a version without a value). */
+async function boundSecret(value: string, b: ResolvedBinding) {
+  const secret = await createRotatingSecret(sm, rotationFunctionArn, { value });
+  bindings.set(secret.name, b);
+  return secret;
 }
 
-describe('cognito-client-secret strategy (moto Secrets Manager, stand-in Cognito)', () => {
-  const cognito = fakeCognito();
-  let endpoint: string;
-  let deps: RotationDependencies;
-  const makeDeps = (): RotationDependencies => {
-    const api = sdkCognitoClientSecretApi(new CognitoIdentityProviderClient({ ...motoClientConfig(), endpoint }));
-    return { secretsManager: sm, strategyFor: (config) => strategyFor(config, { secretsManager: sm, cognito: api, invokeHook: () => Promise.reject(new Error('unused')) }), log };
-  };
+describe('cognito-client-secret strategy (moto Secrets Manager and user pools, stand-in client-secret API)', () => {
+  const cognito = new CognitoStandIn();
+  let idp: CognitoIdentityProviderClient;
+  let userPoolId: string;
   beforeAll(async () => {
-    endpoint = await listen(cognito.server);
-    deps = makeDeps();
+    idp = new CognitoIdentityProviderClient({ ...motoClientConfig(), endpoint: await cognito.start() });
+    userPoolId = (await idp.send(new CreateUserPoolCommand({ PoolName: uniqueName('integrations') }))).UserPool!.Id!;
   });
-  afterAll(() => new Promise<void>((r) => cognito.server.close(() => r())));
+  afterAll(() => cognito.stop());
 
-  const TAGS: RotationTags = { 'cdk-secure-integrations:rotation-strategy': 'cognito-client-secret' };
-  const step = (arn: string, token: string, Step: RotationStep, d = deps) => {
-    cognito.state.phase = Step;
-    return rotate({ SecretId: arn, ClientRequestToken: token, Step }, d);
+  /** An app client as the platform creates it: named after the integration, with a generated secret. */
+  async function appClient(name = uniqueName('Crm')) {
+    const client = (await idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: name, GenerateSecret: true }))).UserPoolClient!;
+    return { name, clientId: client.ClientId!, generated: client.ClientSecret! };
+  }
+  /** The binding the platform writes for an integration's own client. */
+  const boundTo = (name: string, overlapSeconds = 0) =>
+    binding({ strategy: 'cognito-client-secret', userPoolId, client: { name }, tokenEndpoint: cognito.tokenEndpoint }, { overlapSeconds });
+  const deps = (now = new Date()): RotationDependencies => {
+    const api = sdkCognitoClientSecretApi(idp);
+    return { secretsManager: sm, bindings, strategyFor: (r) => strategyFor(r, { secretsManager: sm, cognito: api, invokeHook: () => Promise.reject(new Error('unused')) }), log, now: () => now };
   };
+  const step = (arn: string, token: string, Step: RotationStep, now?: Date) => {
+    cognito.phase = Step;
+    return rotate({ SecretId: arn, ClientRequestToken: token, Step }, deps(now));
+  };
+  const rotation = async (arn: string, token: string, now?: Date) => {
+    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, token, s, now);
+  };
+  /** The hourly sweep, for one secret, at a given time. */
+  const sweepAt = async (name: string, now: Date) => {
+    cognito.phase = 'sweep';
+    const api = sdkCognitoClientSecretApi(idp);
+    return sweep({ secretsManager: sm, bindings: new Map([[name, bindings.get(name)!]]), strategyFor: (r) => strategyFor(r, { secretsManager: sm, cognito: api, invokeHook: () => Promise.reject(new Error('unused')) }), log, publish: () => undefined, now: () => now });
+  };
+  /** The value the construct writes before the first rotation: pool and client, no secret. */
+  const synthesized = (clientId: string) => JSON.stringify({ userPoolId, clientId });
 
-  test('a full rotation adds a second client secret, moves AWSCURRENT to it, and deletes the old one only in finishSecret', async () => {
-    const initial = cognito.appClient();
-    const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    cognito.calls.length = 0;
+  test('the first rotation adopts the secret Cognito generated, from the value the construct writes, and it works at once', async () => {
+    const client = await appClient();
+    const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+    await rotation(arn, token);
+    const current = JSON.parse(await valueAt(arn, 'AWSCURRENT')) as CognitoClientSecretValue;
+    expect(current).toEqual({ userPoolId, clientId: client.clientId, clientSecret: client.generated, clientSecretId: cognito.ids(userPoolId, client.clientId)[0] });
+    expect(cognito.ids(userPoolId, client.clientId)).toHaveLength(1); // nothing added, nothing deleted
+    expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'token')).toEqual([{ op: 'token', phase: 'testSecret', clientId: client.clientId }]);
+  });
 
-    await step(arn, token, 'createSecret');
-    const pending = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as CognitoClientSecretValue;
-    expect(pending).toEqual({ userPoolId: initial.userPoolId, clientId: initial.clientId, clientSecret: expect.any(String), clientSecretId: expect.stringMatching(new RegExp(`^${initial.clientId}--`)) });
-    expect(cognito.idsOf(initial)).toEqual([initial.clientSecretId, pending.clientSecretId]); // both work during the overlap
-    await step(arn, token, 'setSecret');
-    await step(arn, token, 'testSecret');
-    await step(arn, token, 'finishSecret');
+  test('the value an earlier version of the library wrote ("clientSecret": "") is adopted the same way', async () => {
+    const client = await appClient();
+    const { arn, token } = await boundSecret(JSON.stringify({ userPoolId, clientId: client.clientId, clientSecret: '' }), boundTo(client.name));
+    await rotation(arn, token);
+    expect(JSON.parse(await valueAt(arn, 'AWSCURRENT')).clientSecret).toBe(client.generated);
+  });
 
-    expect(JSON.parse(await valueAt(arn, 'AWSCURRENT'))).toEqual(pending);
-    expect(cognito.idsOf(initial)).toEqual([pending.clientSecretId]);
-    expect(cognito.calls.filter((c) => c.op !== 'ListUserPoolClientSecrets')).toEqual([
-      { op: 'AddUserPoolClientSecret', phase: 'createSecret', clientSecretId: undefined },
-      { op: 'DeleteUserPoolClientSecret', phase: 'finishSecret', clientSecretId: initial.clientSecretId },
+  test('later rotations add a secret; the previous one keeps working for the overlap, then the sweep deletes it', async () => {
+    const client = await appClient();
+    const { arn, name, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name, 24 * 3600));
+    await rotation(arn, token);
+    const first = JSON.parse(await valueAt(arn, 'AWSCURRENT')) as CognitoClientSecretValue;
+    const next = await startRotation(sm, rotationFunctionArn, arn);
+    await rotation(arn, next);
+    const second = JSON.parse(await valueAt(arn, 'AWSCURRENT')) as CognitoClientSecretValue;
+    expect(second.clientSecretId).not.toBe(first.clientSecretId);
+    // Both work: a partner that cached the first secret is not cut off.
+    expect(cognito.accepts(userPoolId, client.clientId, first.clientSecret!)).toBe(true);
+    expect(cognito.accepts(userPoolId, client.clientId, second.clientSecret!)).toBe(true);
+    expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'DeleteUserPoolClientSecret')).toEqual([]);
+
+    await sweepAt(name, new Date(Date.now() + 23 * HOUR)); // within the overlap
+    expect(cognito.ids(userPoolId, client.clientId)).toEqual([first.clientSecretId, second.clientSecretId]);
+    await sweepAt(name, new Date(Date.now() + 25 * HOUR)); // past it
+    expect(cognito.ids(userPoolId, client.clientId)).toEqual([second.clientSecretId]);
+    expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'DeleteUserPoolClientSecret')).toEqual([
+      { op: 'DeleteUserPoolClientSecret', phase: 'sweep', clientId: client.clientId, clientSecretId: first.clientSecretId },
     ]);
+    // Once revoked, the watermark moved: the next sweep deletes nothing more.
+    await sweepAt(name, new Date(Date.now() + 26 * HOUR));
+    expect(cognito.calls.filter((c) => c.op === 'DeleteUserPoolClientSecret' && c.clientId === client.clientId)).toHaveLength(1);
+  });
+
+  test('two full rotations of the synthesized value, each at its scheduled time, keep exactly one working secret between overlaps', async () => {
+    const client = await appClient();
+    const { arn, name, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name, 3600));
+    await rotation(arn, token);
+    for (let i = 1; i <= 2; i++) {
+      const t = await startRotation(sm, rotationFunctionArn, arn);
+      await rotation(arn, t, new Date(Date.now() + (i - 1) * 2 * HOUR));
+      await sweepAt(name, new Date(Date.now() + (i * 2 - 1) * HOUR + 10 * 60 * 1000));
+      const current = JSON.parse(await valueAt(arn, 'AWSCURRENT')) as CognitoClientSecretValue;
+      expect(cognito.ids(userPoolId, client.clientId)).toEqual([current.clientSecretId]);
+      expect(cognito.accepts(userPoolId, client.clientId, current.clientSecret!)).toBe(true);
+    }
+  });
+
+  describe('the value cannot choose the client (cross-integration takeover)', () => {
+    test("a value naming another integration's client fails createSecret and touches neither client", async () => {
+      const mine = await appClient('Alpha-' + uniqueName('a'));
+      const theirs = await appClient('Beta-' + uniqueName('b'));
+      const { arn, token } = await boundSecret(synthesized(mine.clientId), boundTo(mine.name));
+      await rotation(arn, token);
+      // Someone allowed PutSecretValue on this credential (the resource policy now denies it) writes the other client's id.
+      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ userPoolId, clientId: theirs.clientId, clientSecret: 'x'.repeat(40), clientSecretId: 'x' }) }));
+      const theirIds = cognito.ids(userPoolId, theirs.clientId);
+      const next = await startRotation(sm, rotationFunctionArn, arn);
+      await expect(step(arn, next, 'createSecret')).rejects.toThrow(BindingMismatchError);
+      await expect(step(arn, next, 'createSecret')).rejects.toThrow(/bound to the app client named 'Alpha-/);
+      expect(cognito.ids(userPoolId, theirs.clientId)).toEqual(theirIds); // their secrets untouched
+      expect(cognito.calls.filter((c) => c.clientId === theirs.clientId && ['AddUserPoolClientSecret', 'DeleteUserPoolClientSecret'].includes(c.op))).toEqual([]);
+      expect((await stages(arn))[next]).toEqual(['AWSPENDING']); // nothing stored for the writer
+    });
+
+    test('a value naming another user pool fails before any Cognito call', async () => {
+      const mine = await appClient();
+      const { arn, token } = await boundSecret(JSON.stringify({ userPoolId: 'us-east-1_Elsewhere1', clientId: mine.clientId }), boundTo(mine.name));
+      const before = cognito.calls.length;
+      await expect(step(arn, token, 'createSecret')).rejects.toThrow(/names user pool us-east-1_Elsewhere1, but this credential is bound to user pool/);
+      expect(cognito.calls.slice(before)).toEqual([]);
+    });
+
+    test("a superseded value naming another client is never revoked: its secret is not this rotation's to delete", async () => {
+      const mine = await appClient();
+      const theirs = await appClient();
+      const { arn, name, token } = await boundSecret(synthesized(mine.clientId), boundTo(mine.name));
+      await rotation(arn, token);
+      const theirIds = await sdkCognitoClientSecretApi(idp).list(userPoolId, theirs.clientId);
+      expect(theirIds).toHaveLength(1);
+      // A planted version naming their client, then (as if) superseded by a genuine rotation.
+      await sm.send(new PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify({ userPoolId, clientId: theirs.clientId, clientSecret: 'x'.repeat(40), clientSecretId: theirIds[0] }), VersionStages: ['PLANTED'] }));
+      const next = await startRotation(sm, rotationFunctionArn, arn);
+      for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) await step(arn, next, s);
+      // The finish (overlap 0) revokes what AWSCURRENT superseded, and refuses the planted value; the sweep keeps refusing it.
+      await expect(step(arn, next, 'finishSecret')).rejects.toThrow(/not the bound client: its secret is not this rotation's to delete/);
+      await expect(sweepAt(name, new Date(Date.now() + HOUR))).resolves.toEqual([expect.objectContaining({ error: expect.stringMatching(/not the bound client: its secret is not this rotation's to delete/) })]);
+      expect(cognito.ids(userPoolId, theirs.clientId)).toEqual(theirIds);
+    });
+  });
+
+  describe('createSecret never revokes a live credential', () => {
+    test("a secret an operator added is not deleted: the rotation fails and says why", async () => {
+      const client = await appClient();
+      const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+      await rotation(arn, token);
+      const operators = await cognito.addByOperator(userPoolId, client.clientId);
+      const next = await startRotation(sm, rotationFunctionArn, arn);
+      await expect(step(arn, next, 'createSecret')).rejects.toThrow(new RegExp(`holds client secret ${operators.id}, which no version of this credential names`));
+      expect(cognito.ids(userPoolId, client.clientId)).toContain(operators.id);
+      expect(cognito.accepts(userPoolId, client.clientId, JSON.parse(await valueAt(arn, 'AWSCURRENT')).clientSecret)).toBe(true);
+    });
+
+    test('a secret left by a createSecret that crashed after adding it is not deleted either (its value is lost; a person decides)', async () => {
+      const client = await appClient();
+      const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+      await rotation(arn, token);
+      const next = await startRotation(sm, rotationFunctionArn, arn);
+      const orphan = await sdkCognitoClientSecretApi(idp).add(userPoolId, client.clientId); // the crashed attempt's AddUserPoolClientSecret
+      await expect(step(arn, next, 'createSecret')).rejects.toThrow(/left by a createSecret that crashed after adding it/);
+      expect(cognito.ids(userPoolId, client.clientId)).toContain(orphan.id);
+    });
+
+    test('the previous secret is not deleted while its overlap runs: a rotation inside the overlap is refused', async () => {
+      const client = await appClient();
+      const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name, 24 * 3600));
+      await rotation(arn, token);
+      const second = await startRotation(sm, rotationFunctionArn, arn);
+      await rotation(arn, second);
+      const previous = JSON.parse(await valueAt(arn, 'AWSPREVIOUS')) as CognitoClientSecretValue;
+      const third = await startRotation(sm, rotationFunctionArn, arn);
+      await expect(step(arn, third, 'createSecret', new Date(Date.now() + HOUR))).rejects.toThrow(/stays valid until .* \(the overlap\)/);
+      expect(cognito.accepts(userPoolId, client.clientId, previous.clientSecret!)).toBe(true);
+      // After the overlap the same rotation goes through, deleting the previous secret first.
+      await rotation(arn, third, new Date(Date.now() + 25 * HOUR));
+      expect(cognito.accepts(userPoolId, client.clientId, previous.clientSecret!)).toBe(false);
+    });
+
+    test("a secret an abandoned rotation issued (never current) is the rotation's own and is deleted to make room", async () => {
+      const client = await appClient();
+      const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+      await rotation(arn, token);
+      const abandoned = await startRotation(sm, rotationFunctionArn, arn);
+      await step(arn, abandoned, 'createSecret');
+      const abandonedValue = await pendingOf(arn, abandoned);
+      await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: abandoned })); // an operator unblocks rotation
+      const next = await startRotation(sm, rotationFunctionArn, arn);
+      await rotation(arn, next);
+      expect(cognito.ids(userPoolId, client.clientId)).not.toContain(abandonedValue.clientSecretId);
+    });
   });
 
   test('createSecret replayed adds no third secret', async () => {
-    const initial = cognito.appClient();
-    const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    cognito.calls.length = 0;
-    await step(arn, token, 'createSecret');
-    await step(arn, token, 'createSecret');
-    expect(cognito.calls.filter((c) => c.op === 'AddUserPoolClientSecret')).toHaveLength(1);
-    expect(cognito.idsOf(initial)).toHaveLength(2);
-  });
-
-  test('a createSecret that crashed after AddUserPoolClientSecret converges: the orphan is deleted, then one secret added', async () => {
-    const initial = cognito.appClient();
-    const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    const orphan = await sdkCognitoClientSecretApi(new CognitoIdentityProviderClient({ ...motoClientConfig(), endpoint })).add(initial.userPoolId, initial.clientId); // the crashed attempt
-    await step(arn, token, 'createSecret');
-    const pending = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as CognitoClientSecretValue;
-    expect(cognito.idsOf(initial)).toEqual([initial.clientSecretId, pending.clientSecretId]);
-    expect(cognito.idsOf(initial)).not.toContain(orphan.id);
-  });
-
-  test('a finishSecret that crashed before deleting the old secret deletes it when retried', async () => {
-    const initial = cognito.appClient();
-    const { arn, token, firstVersion } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) await step(arn, token, s);
-    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: firstVersion }));
-    expect(cognito.idsOf(initial)).toHaveLength(2);
-    expect(await step(arn, token, 'finishSecret')).toBe('finish-resumed');
-    expect(cognito.idsOf(initial)).toEqual([JSON.parse(await valueAt(arn, 'AWSCURRENT')).clientSecretId]);
-    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
-  });
-
-  test('a first value without clientSecretId works when the app client has one secret', async () => {
-    const named = cognito.appClient();
-    const initial = { userPoolId: named.userPoolId, clientId: named.clientId, clientSecret: named.clientSecret }; // no clientSecretId
-    const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, token, s);
-    expect(cognito.idsOf(initial as CognitoClientSecretValue)).toHaveLength(2); // the unnamed first secret is kept (logged), deleted by the next createSecret
+    const client = await appClient();
+    const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+    await rotation(arn, token);
     const next = await startRotation(sm, rotationFunctionArn, arn);
-    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await step(arn, next, s);
-    expect(cognito.idsOf(initial as CognitoClientSecretValue)).toEqual([JSON.parse(await valueAt(arn, 'AWSCURRENT')).clientSecretId]);
+    await step(arn, next, 'createSecret');
+    await step(arn, next, 'createSecret');
+    expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'AddUserPoolClientSecret')).toHaveLength(1);
+    expect(cognito.ids(userPoolId, client.clientId)).toHaveLength(2);
   });
 
-  test('with a token endpoint configured, testSecret obtains a token with the pending secret', async () => {
-    const initial = cognito.appClient();
-    const { arn, token } = await rotatingSecret({ ...TAGS, 'cdk-secure-integrations:cognito-token-endpoint': `${endpoint}/oauth2/token` }, JSON.stringify(initial));
-    cognito.calls.length = 0;
-    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) await step(arn, token, s);
-    expect(cognito.calls.filter((c) => c.op === 'token')).toEqual([{ op: 'token', phase: 'testSecret' }]);
+  test('a pending secret the token endpoint refuses fails testSecret, and finishSecret then refuses to promote it', async () => {
+    const client = await appClient();
+    const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+    await rotation(arn, token);
+    const next = await startRotation(sm, rotationFunctionArn, arn);
+    await step(arn, next, 'createSecret');
+    const pending = await pendingOf(arn, next);
+    cognito.secrets.get(`${userPoolId}/${client.clientId}`)!.find((s) => s.id === pending.clientSecretId)!.value = 'rotated-behind-our-back';
+    await expect(step(arn, next, 'testSecret')).rejects.toThrow(CredentialTestError);
+    await expect(step(arn, next, 'testSecret')).rejects.toThrow(/token endpoint refused the pending client secret: HTTP 400/);
+    await expect(step(arn, next, 'finishSecret')).rejects.toThrow(/has not passed testSecret/);
+    expect((await stages(arn))[token]).toEqual([ROTATION_LABELS.TESTED, 'AWSCURRENT']);
   });
 
-  test('a pending secret the token endpoint refuses fails testSecret and AWSCURRENT stays', async () => {
-    const initial = cognito.appClient();
-    const { arn, token, firstVersion } = await rotatingSecret({ ...TAGS, 'cdk-secure-integrations:cognito-token-endpoint': `${endpoint}/oauth2/token` }, JSON.stringify(initial));
-    await step(arn, token, 'createSecret');
-    const pending = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as CognitoClientSecretValue;
-    cognito.secrets.get(`${initial.userPoolId}/${initial.clientId}`)!.find((s) => s.id === pending.clientSecretId)!.value = 'rotated-behind-our-back';
-    await expect(step(arn, token, 'testSecret')).rejects.toThrow(CredentialTestError);
-    await expect(step(arn, token, 'testSecret')).rejects.toThrow(/token endpoint refused the pending client secret: HTTP 400/);
-    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
-    expect(JSON.parse(await valueAt(arn, 'AWSCURRENT'))).toEqual(initial);
+  test("a pending secret that is not one of the client's secrets fails testSecret", async () => {
+    const client = await appClient();
+    const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+    await rotation(arn, token);
+    const next = await startRotation(sm, rotationFunctionArn, arn);
+    await step(arn, next, 'createSecret');
+    await sdkCognitoClientSecretApi(idp).delete(userPoolId, client.clientId, (await pendingOf(arn, next)).clientSecretId!);
+    await expect(step(arn, next, 'testSecret')).rejects.toThrow(/is not one of app client .*'s secrets/);
   });
 
-  test('a pending secret that is not one of the client\'s secrets fails testSecret', async () => {
-    const initial = cognito.appClient();
-    const { arn, token } = await rotatingSecret(TAGS, JSON.stringify(initial));
-    await step(arn, token, 'createSecret');
-    const pending = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString!) as CognitoClientSecretValue;
-    await sdkCognitoClientSecretApi(new CognitoIdentityProviderClient({ ...motoClientConfig(), endpoint })).delete(initial.userPoolId, initial.clientId, pending.clientSecretId!);
-    await expect(step(arn, token, 'testSecret')).rejects.toThrow(/is not one of app client .*'s secrets/);
+  test('a client bound by id (Rotation.cognitoClientSecret({ client })) rejects a value naming another id', async () => {
+    const mine = await appClient();
+    const theirs = await appClient();
+    const b = binding({ strategy: 'cognito-client-secret', userPoolId, client: { id: mine.clientId } });
+    const { arn, token } = await boundSecret(synthesized(theirs.clientId), b);
+    await expect(step(arn, token, 'createSecret')).rejects.toThrow(new RegExp(`names app client ${theirs.clientId}, but this credential is bound to app client ${mine.clientId}`));
   });
 });
 
 describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
   /** A third party that issues API keys, and a hook for it that records what it was asked. */
-  function partner() {
+  function partner(options: { overlapSeconds?: number; answer?: Partial<Record<'test' | 'revoke', CredentialRotationHookResponse>> } = {}) {
     const live = new Set<string>(['key-initial']);
     const calls: Array<{ action: string; phase: string; value?: string }> = [];
     const state = { phase: '', failTest: false };
@@ -230,25 +308,31 @@ describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
       },
     };
     const handler = rotationHookHandler(hook);
-    // Through JSON, as Lambda would carry the request and the response.
-    const invokeHook: HookInvoker = async (_fn, request) => JSON.parse(JSON.stringify(await handler(JSON.parse(JSON.stringify(request)))));
-    const deps: RotationDependencies = {
-      secretsManager: sm,
-      strategyFor: (config) => strategyFor(config, { secretsManager: sm, cognito: sdkCognitoClientSecretApi(new CognitoIdentityProviderClient({})), invokeHook }),
-      log,
+    // Through JSON, as Lambda would carry the request and the response; `answer` replaces what a (broken) hook returns.
+    const invokeHook: HookInvoker = async (_fn, request) => {
+      const out = JSON.parse(JSON.stringify(await handler(JSON.parse(JSON.stringify(request)))));
+      return (request.action !== 'issue' && options.answer?.[request.action]) || out;
     };
-    const step = (arn: string, token: string, Step: RotationStep) => {
+    const b = binding({ strategy: 'custom', hookFunction: 'arn:aws:lambda:us-east-1:123456789012:function:partner-key-rotation' }, { overlapSeconds: options.overlapSeconds ?? 0 });
+    const services = { secretsManager: sm, cognito: sdkCognitoClientSecretApi(new CognitoIdentityProviderClient({})), invokeHook };
+    const deps = (now = new Date()): RotationDependencies => ({ secretsManager: sm, bindings, strategyFor: (r) => strategyFor(r, services), log, now: () => now });
+    const step = (arn: string, token: string, Step: RotationStep, now?: Date) => {
       state.phase = Step;
-      return rotate({ SecretId: arn, ClientRequestToken: token, Step }, deps);
+      return rotate({ SecretId: arn, ClientRequestToken: token, Step }, deps(now));
     };
-    return { live, calls, state, step };
+    const sweepAt = (name: string, now: Date) => {
+      state.phase = 'sweep';
+      return sweep({ secretsManager: sm, bindings: new Map([[name, bindings.get(name)!]]), strategyFor: (r) => strategyFor(r, services), log, publish: () => undefined, now: () => now });
+    };
+    const secret = () => boundSecret('key-initial', b);
+    return { live, calls, state, step, sweepAt, secret };
   }
-  const TAGS: RotationTags = { 'cdk-secure-integrations:rotation-strategy': 'custom', 'cdk-secure-integrations:custom-hook-function': 'partner-key-rotation' };
+  const ALL = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 
-  test('issue in createSecret, test in testSecret, revoke of the previous value in finishSecret only', async () => {
+  test('with no overlap: issue in createSecret, test in testSecret, revoke of the previous value in finishSecret', async () => {
     const p = partner();
-    const { arn, token } = await rotatingSecret(TAGS, 'key-initial');
-    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await p.step(arn, token, s);
+    const { arn, token } = await p.secret();
+    for (const s of ALL) await p.step(arn, token, s);
     expect(p.calls).toEqual([
       { action: 'issue', phase: 'createSecret' },
       { action: 'test', phase: 'testSecret', value: `key-${token}` },
@@ -258,9 +342,22 @@ describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
     expect([...p.live]).toEqual([`key-${token}`]);
   });
 
+  test('with an overlap: the previous key stays live through finishSecret and is revoked by the first sweep after the overlap', async () => {
+    const p = partner({ overlapSeconds: 6 * 3600 });
+    const { arn, name, token } = await p.secret();
+    for (const s of ALL) await p.step(arn, token, s);
+    expect(p.live.has('key-initial')).toBe(true);
+    await p.sweepAt(name, new Date(Date.now() + 5 * HOUR));
+    expect(p.live.has('key-initial')).toBe(true);
+    await p.sweepAt(name, new Date(Date.now() + 7 * HOUR));
+    expect(p.live.has('key-initial')).toBe(false);
+    expect(p.calls.filter((c) => c.action === 'revoke')).toEqual([{ action: 'revoke', phase: 'sweep', value: 'key-initial' }]);
+    expect((await stages(arn))[token]).toEqual(expect.arrayContaining(['AWSCURRENT']));
+  });
+
   test('createSecret replayed issues once and never revokes', async () => {
     const p = partner();
-    const { arn, token } = await rotatingSecret(TAGS, 'key-initial');
+    const { arn, token } = await p.secret();
     await p.step(arn, token, 'createSecret');
     await p.step(arn, token, 'createSecret');
     expect(p.calls).toEqual([{ action: 'issue', phase: 'createSecret' }]);
@@ -269,28 +366,52 @@ describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
 
   test('a failing test leaves AWSCURRENT on the working key and revokes nothing', async () => {
     const p = partner();
-    const { arn, token, firstVersion } = await rotatingSecret(TAGS, 'key-initial');
+    const { arn, token, firstVersion } = await p.secret();
     p.state.failTest = true;
     await p.step(arn, token, 'createSecret');
     await p.step(arn, token, 'setSecret');
-    await expect(p.step(arn, token, 'testSecret')).rejects.toThrow(/the pending credential failed its test: the partner API refused the key/);
+    await expect(p.step(arn, token, 'testSecret')).rejects.toThrow(/the pending credential failed its test: .*the partner API refused the key/);
     expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
     expect(await valueAt(arn, 'AWSCURRENT')).toBe('key-initial');
     expect(p.calls.map((c) => c.action)).not.toContain('revoke');
   });
 
+  test("a hook answering { action: 'test', ok: false } fails testSecret: the broken key never becomes AWSCURRENT and the working one is not revoked", async () => {
+    const p = partner({ answer: { test: { action: 'test', ok: false } as unknown as CredentialRotationHookResponse } });
+    const { arn, token, firstVersion } = await p.secret();
+    await p.step(arn, token, 'createSecret');
+    await p.step(arn, token, 'setSecret');
+    await expect(p.step(arn, token, 'testSecret')).rejects.toThrow(/answered 'test' without ok: true/);
+    await expect(p.step(arn, token, 'finishSecret')).rejects.toThrow(/has not passed testSecret/);
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(p.live.has('key-initial')).toBe(true);
+  });
+
+  test("a hook answering { action: 'revoke', ok: false } has not revoked: the revocation fails and is retried by the next sweep", async () => {
+    const p = partner({ answer: { revoke: { action: 'revoke' } as unknown as CredentialRotationHookResponse } });
+    const { arn, token } = await p.secret();
+    for (const s of ALL.slice(0, 3)) await p.step(arn, token, s);
+    await expect(p.step(arn, token, 'finishSecret')).rejects.toThrow(/answered 'revoke' without ok: true/);
+    expect(Object.values(await stages(arn)).flat()).not.toContain(ROTATION_LABELS.REVOKED); // the watermark did not move
+  });
+
   test('a finishSecret replayed does not revoke again, and never revokes the current one', async () => {
     const p = partner();
-    const { arn, token } = await rotatingSecret(TAGS, 'key-initial');
-    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await p.step(arn, token, s);
+    const { arn, token } = await p.secret();
+    for (const s of ALL) await p.step(arn, token, s);
     await p.step(arn, token, 'finishSecret');
-    // The secret's last-revoked tag makes the replay skip what was revoked already.
     expect(p.calls.filter((c) => c.action === 'revoke').map((c) => c.value)).toEqual(['key-initial']);
     expect(p.live.has(`key-${token}`)).toBe(true);
   });
 });
 
 describe('custom hook over Lambda Invoke (local stand-in for the Lambda service; moto runs no function code)', () => {
+  const read = (req: IncomingMessage) =>
+    new Promise<string>((r) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => r(data));
+    });
   const calls: Array<{ path?: string; payload: unknown }> = [];
   const hookHandler = rotationHookHandler({
     issue: ({ token }) => ({ value: `key-${token}` }),
@@ -313,11 +434,12 @@ describe('custom hook over Lambda Invoke (local stand-in for the Lambda service;
   });
   let invoke: HookInvoker;
   beforeAll(async () => {
-    invoke = lambdaHookInvoker(new LambdaClient({ ...motoClientConfig(), endpoint: await listen(server) }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    invoke = lambdaHookInvoker(new LambdaClient({ ...motoClientConfig(), endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  test('the request reaches the named function and its typed answer comes back', async () => {
+  test('the request reaches the bound function and its typed answer comes back', async () => {
     const res = await invoke('arn:aws:lambda:us-east-1:123456789012:function:partner-hook', { action: 'issue', secretId: 'arn:s', token: 't-1', currentValue: 'old' });
     expect(res).toEqual({ action: 'issue', value: 'key-t-1' });
     expect(calls.at(-1)).toEqual({ path: expect.stringContaining('/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Apartner-hook/invocations'), payload: { action: 'issue', secretId: 'arn:s', token: 't-1', currentValue: 'old' } });

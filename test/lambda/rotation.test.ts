@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
@@ -6,20 +9,24 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { RotationConfigError, rotationConfigFromTags } from '../../lambda/rotation/config';
+import { loadBindings, RotationConfigError, type ResolvedBinding } from '../../lambda/rotation/bindings';
 import { generateToken, tokenShapeProblem } from '../../lambda/rotation/generated-token';
 import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
 import { strategyFor } from '../../lambda/rotation/strategies';
 import { CredentialTestError } from '../../lambda/rotation/strategy';
+import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
 import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { createMotoRotationFunction, createRotatingSecret, startRotation as startRotationOf, tagList, TOKEN_INITIAL as INITIAL, TOKEN_TAGS } from '../support/rotation-fixtures';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation as startRotationOf, TOKEN_INITIAL as INITIAL, TOKEN_STRATEGY } from '../support/rotation-fixtures';
 
 // The four-step protocol and the generated-token strategy against moto_server's Secrets Manager:
 // real version stages, real GetRandomPassword. moto's RotateSecret with a function ARN enables
 // rotation and creates the AWSPENDING version without a value, as Secrets Manager does; it then
 // tries to run the function in Docker, which is absent, so no code runs: the tests drive the steps.
+// How each secret rotates is its binding (what the platform writes into the function's config
+// layer at synth), keyed by the secret's name.
 
 const sm = new SecretsManagerClient(motoClientConfig());
 const logs: Array<{ level: string; msg: string; extra?: Record<string, unknown> }> = [];
@@ -29,11 +36,19 @@ const log = {
   error: (msg: string, extra?: Record<string, unknown>) => logs.push({ level: 'error', msg, extra }),
 };
 const unusedServices = {
-  cognito: { add: () => Promise.reject(new Error('unused')), list: () => Promise.reject(new Error('unused')), delete: () => Promise.reject(new Error('unused')) },
+  cognito: {
+    add: () => Promise.reject(new Error('unused')),
+    list: () => Promise.reject(new Error('unused')),
+    delete: () => Promise.reject(new Error('unused')),
+    describe: () => Promise.reject(new Error('unused')),
+  },
   invokeHook: () => Promise.reject(new Error('unused')),
 };
+/** The bindings of every secret this file creates (the function's config layer, as deployed). */
+const bindings = new Map<string, ResolvedBinding>();
+const TOKEN_BINDING = binding(TOKEN_STRATEGY);
 function depsWith(client: SecretsManagerClient = sm): RotationDependencies {
-  return { secretsManager: client, strategyFor: (config) => strategyFor(config, { secretsManager: client, ...unusedServices }), log };
+  return { secretsManager: client, bindings, strategyFor: (rotation) => strategyFor(rotation, { secretsManager: client, ...unusedServices }), log };
 }
 const deps = depsWith();
 
@@ -45,8 +60,12 @@ beforeEach(() => {
   logs.length = 0;
 });
 
-/** A secret with rotation enabled and a rotation started: AWSPENDING on a version without a value. */
-const rotatingSecret = (tags: object = TOKEN_TAGS, value = INITIAL) => createRotatingSecret(sm, rotationFunctionArn, { tags, value, rotateImmediately: true });
+/** A secret with rotation enabled and a rotation started: AWSPENDING on a version without a value; bound as a generated token unless said otherwise. */
+async function rotatingSecret(options: { binding?: ResolvedBinding | null; tags?: object; value?: string } = {}) {
+  const secret = await createRotatingSecret(sm, rotationFunctionArn, { value: options.value ?? INITIAL, tags: options.tags, rotateImmediately: true });
+  if (options.binding !== null) bindings.set(secret.name, options.binding ?? TOKEN_BINDING);
+  return secret;
+}
 const startRotation = (arn: string, rotateImmediately = true) => startRotationOf(sm, rotationFunctionArn, arn, rotateImmediately);
 async function stages(arn: string) {
   return (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
@@ -71,16 +90,17 @@ describe('rotation protocol with a generated token (moto)', () => {
     expect(await valueAt(arn, 'AWSCURRENT')).toBe(INITIAL); // consumers still get the old value
     expect(await step(arn, token, 'setSecret')).toBe('pending-value-set');
     expect(await step(arn, token, 'testSecret')).toBe('pending-value-tested');
-    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING', ROTATION_LABELS.TESTED] });
 
     expect(await step(arn, token, 'finishSecret')).toBe('finished');
-    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: [ROTATION_LABELS.TESTED, 'AWSCURRENT'] });
     expect(await valueAt(arn, 'AWSCURRENT')).toBe(pending);
     expect(await valueAt(arn, 'AWSPREVIOUS')).toBe(INITIAL);
     // The next rotation is not blocked, and runs the same way.
     const next = await startRotation(arn);
     await runAll(arn, next);
-    expect((await stages(arn))[next]).toEqual(['AWSCURRENT']);
+    expect((await stages(arn))[next]).toEqual([ROTATION_LABELS.TESTED, 'AWSCURRENT']); // the TESTED label moved with the new pass
+    expect((await stages(arn))[token]).toEqual(['AWSPREVIOUS']);
     expect(await valueAt(arn, 'AWSPREVIOUS')).toBe(pending);
   });
 
@@ -129,9 +149,9 @@ describe('rotation protocol with a generated token (moto)', () => {
     const { arn, token, firstVersion } = await rotatingSecret();
     for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) await step(arn, token, s);
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: firstVersion }));
-    expect((await stages(arn))[token]).toEqual(['AWSPENDING', 'AWSCURRENT']); // the crash point
+    expect((await stages(arn))[token]).toEqual(['AWSPENDING', ROTATION_LABELS.TESTED, 'AWSCURRENT']); // the crash point
     expect(await step(arn, token, 'finishSecret')).toBe('finish-resumed');
-    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: [ROTATION_LABELS.TESTED, 'AWSCURRENT'] });
   });
 
   test('every step after the rotation completed is done already', async () => {
@@ -152,7 +172,7 @@ describe('rotation protocol with a generated token (moto)', () => {
     await runAll(arn, token); // firstVersion is now AWSPREVIOUS
     await expect(step(arn, firstVersion, 'createSecret')).rejects.toThrow(/is not set as AWSPENDING for rotation .*AWSPREVIOUS/);
     await expect(step(arn, firstVersion, 'finishSecret')).rejects.toThrow(/is not set as AWSPENDING/);
-    expect((await stages(arn))[token]).toEqual(['AWSCURRENT']);
+    expect((await stages(arn))[token]).toEqual([ROTATION_LABELS.TESTED, 'AWSCURRENT']);
   });
 
   test('a secret whose rotation is disabled fails', async () => {
@@ -171,7 +191,8 @@ describe('rotation protocol with a generated token (moto)', () => {
 
   test('testSecret alone, when rotation is configured without an immediate rotation, tests the copied value', async () => {
     const name = uniqueName('integrations/scheduled');
-    const { ARN: arn, VersionId: first } = await sm.send(new CreateSecretCommand({ Name: name, SecretString: INITIAL, Tags: tagList(TOKEN_TAGS) }));
+    const { ARN: arn, VersionId: first } = await sm.send(new CreateSecretCommand({ Name: name, SecretString: INITIAL }));
+    bindings.set(name, TOKEN_BINDING);
     const token = await startRotation(arn!, false); // moto copies the current value into the AWSPENDING version
     expect(await step(arn!, token, 'testSecret')).toBe('pending-value-tested');
     expect((await stages(arn!))[first!]).toEqual(['AWSCURRENT']);
@@ -196,34 +217,109 @@ describe('rotation protocol with a generated token (moto)', () => {
     expect(JSON.stringify(logs)).not.toContain('rotation-token-from'); // sensitive: never logged
   });
 
-  test('a secret without the strategy tag fails createSecret with a message naming the tag, and stores nothing', async () => {
-    const { arn, token, firstVersion } = await rotatingSecret({ team: 'payments' });
-    await expect(step(arn, token, 'createSecret')).rejects.toThrow(/no tag cdk-secure-integrations:rotation-strategy/);
+});
+
+describe('the rotation follows the binding it was deployed with, and nothing else', () => {
+  test('a secret the function is not bound to is refused at every step, and nothing is stored', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret({ binding: null });
+    for (const s of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) {
+      await expect(step(arn, token, s)).rejects.toThrow(RotationConfigError);
+      await expect(step(arn, token, s)).rejects.toThrow(/is not a credential of this platform/);
+    }
     expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+  });
+
+  test('a partner-held secret (bound without rotation) is refused', async () => {
+    const { arn, token } = await rotatingSecret({ binding: binding(undefined) });
+    await expect(step(arn, token, 'createSecret')).rejects.toThrow(/is held with a partner and is not rotated by this function/);
+  });
+
+  test('tags that once configured the rotation change nothing: the token keeps the bound length and alphabet', async () => {
+    // What anyone with secretsmanager:TagResource could write on the old design.
+    const tags = {
+      'cdk-secure-integrations:rotation-strategy': 'custom',
+      'cdk-secure-integrations:custom-hook-function': 'attacker-hook',
+      'cdk-secure-integrations:generated-token-length': '16',
+      'cdk-secure-integrations:generated-token-charset': 'hex',
+      'cdk-secure-integrations:last-revoked-version': 'everything',
+    };
+    const { arn, token } = await rotatingSecret({ tags });
+    await runAll(arn, token);
+    expect(await valueAt(arn, 'AWSCURRENT')).toMatch(/^[A-Za-z0-9]{40}$/);
+  });
+
+  test('a tag added mid-rotation changes nothing either', async () => {
+    const { arn, token } = await rotatingSecret();
+    await step(arn, token, 'createSecret');
+    await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'cdk-secure-integrations:generated-token-length', Value: '16' }] }));
+    await step(arn, token, 'setSecret');
+    expect(await step(arn, token, 'testSecret')).toBe('pending-value-tested');
   });
 });
 
-describe('generated-token configuration and values', () => {
-  test('defaults: 32 alphanumeric characters', () => {
-    expect(rotationConfigFromTags([{ Key: 'cdk-secure-integrations:rotation-strategy', Value: 'generated-token' }])).toEqual({ strategy: 'generated-token', length: 32, charset: 'alphanumeric' });
+describe('finishSecret moves AWSCURRENT only to a tested value', () => {
+  test('a direct finishSecret after a failed testSecret is refused: AWSCURRENT keeps the working value', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    // A pending value of the wrong shape (as a buggy or tampered createSecret would leave).
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: 'not-a-40-character-token', VersionStages: ['AWSPENDING'] }));
+    await expect(step(arn, token, 'testSecret')).rejects.toThrow(CredentialTestError);
+    await expect(step(arn, token, 'finishSecret')).rejects.toThrow(/has not passed testSecret; AWSCURRENT stays where it is/);
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+    expect(await valueAt(arn, 'AWSCURRENT')).toBe(INITIAL);
   });
 
-  test.each([
-    ['8', /integer from 16 to 4096/],
-    ['5000', /integer from 16 to 4096/],
-    ['32.5', /integer from 16 to 4096/],
-  ])('length %s is rejected', (length, message) => {
-    const tags = tagList({ ...TOKEN_TAGS, 'cdk-secure-integrations:generated-token-length': length });
-    expect(() => rotationConfigFromTags(tags)).toThrow(RotationConfigError);
-    expect(() => rotationConfigFromTags(tags)).toThrow(message);
+  test('finishSecret for a token whose createSecret never ran is refused (no value to promote)', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    await expect(step(arn, token, 'finishSecret')).rejects.toThrow(/has not passed testSecret/);
+    expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
   });
 
-  test('an unknown charset or strategy is rejected with the allowed values', () => {
-    expect(() => rotationConfigFromTags(tagList({ ...TOKEN_TAGS, 'cdk-secure-integrations:generated-token-charset': 'emoji' }))).toThrow(/alphanumeric, ascii-printable, hex, base64url/);
-    expect(() => rotationConfigFromTags(tagList({ 'cdk-secure-integrations:rotation-strategy': 'ldap' }))).toThrow(/is 'ldap': it must be generated-token/);
-    expect(() => rotationConfigFromTags(tagList({ 'cdk-secure-integrations:rotation-strategy': 'custom' }))).toThrow(/needs tag cdk-secure-integrations:custom-hook-function/);
+  test('finishSecret after createSecret and setSecret but without testSecret is refused', async () => {
+    const { arn, token, firstVersion } = await rotatingSecret();
+    await step(arn, token, 'createSecret');
+    await step(arn, token, 'setSecret');
+    await expect(step(arn, token, 'finishSecret')).rejects.toThrow(/has not passed testSecret/);
+    expect((await stages(arn))[firstVersion]).toEqual(['AWSCURRENT']);
   });
 
+  test("an earlier rotation's pass does not count for a new token", async () => {
+    const { arn, token } = await rotatingSecret();
+    await runAll(arn, token);
+    const next = await startRotation(arn);
+    await step(arn, next, 'createSecret');
+    await expect(step(arn, next, 'finishSecret')).rejects.toThrow(/has not passed testSecret/);
+    expect((await stages(arn))[token]).toContain('AWSCURRENT');
+  });
+});
+
+describe('bindings file (the config layer)', () => {
+  const write = (content: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rotation-config-'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(content));
+    return join(dir, 'config.json');
+  };
+  const entry = { integration: 'Crm', credential: 'oauth2-client-secret', overlapSeconds: 86400, ticketAfterSeconds: 1, pageAfterSeconds: 2 };
+
+  test('deploy-time references resolve from the environment', () => {
+    const path = write({
+      version: 2,
+      credentials: {
+        'integrations/p/Crm/oauth2-client-secret': { ...entry, rotation: { strategy: 'cognito-client-secret', userPoolId: { env: 'ROTATION_REF_0' }, client: { name: 'Crm' }, tokenEndpoint: { env: 'ROTATION_REF_1' } } },
+        'integrations/p/Erp/key': { ...entry, rotation: { strategy: 'custom', hookFunction: { env: 'ROTATION_REF_2' } } },
+      },
+    });
+    const loaded = loadBindings(path, { ROTATION_REF_0: 'us-east-1_Pool', ROTATION_REF_1: 'https://auth.example.com/oauth2/token', ROTATION_REF_2: 'arn:aws:lambda:us-east-1:1:function:hook' });
+    expect(loaded.get('integrations/p/Crm/oauth2-client-secret')?.rotation).toEqual({ strategy: 'cognito-client-secret', userPoolId: 'us-east-1_Pool', client: { name: 'Crm' }, tokenEndpoint: 'https://auth.example.com/oauth2/token' });
+    expect(loaded.get('integrations/p/Erp/key')?.rotation).toEqual({ strategy: 'custom', hookFunction: 'arn:aws:lambda:us-east-1:1:function:hook' });
+  });
+
+  test('an unset reference or another file version fails loudly at load', () => {
+    expect(() => loadBindings(write({ version: 2, credentials: { s: { ...entry, rotation: { strategy: 'custom', hookFunction: { env: 'MISSING' } } } } }), {})).toThrow(/environment variable MISSING, which is not set/);
+    expect(() => loadBindings(write({ version: 1, routes: [] }), {})).toThrow(/rotation config version 1 is not supported/);
+  });
+});
+
+describe('generated-token values', () => {
   test.each([
     ['alphanumeric', /^[A-Za-z0-9]{64}$/],
     ['ascii-printable', /^[\x21-\x7e]{64}$/],

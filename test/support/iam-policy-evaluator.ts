@@ -1,0 +1,422 @@
+/**
+ * A small evaluator of AWS IAM policy statements, for tests that check what a policy DOES rather
+ * than what it says: given the statements that apply to a request (the principal's identity policy,
+ * the resource's policy), it returns the decision AWS's documented evaluation logic reaches.
+ *
+ * - An explicit Deny in any applicable statement wins.
+ * - Otherwise an Allow decides: from the identity policy or the resource policy when the principal
+ *   and the resource are in the same account, from both when they are not.
+ * - Otherwise the request is implicitly denied.
+ *
+ * Not modelled: SCPs, RCPs, permissions boundaries, session policies, policy variables, Date, IP
+ * and Binary operators. Anything it does not model throws, so a test never passes on a guess.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+ */
+
+/** One value or a list, as policy elements take them. */
+export type OneOrMany<T> = T | readonly T[];
+/** Condition values in a policy: strings, or booleans and numbers as JSON allows. */
+export type ConditionValue = OneOrMany<string | number | boolean>;
+/** `{ operator: { key: values } }`. */
+export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, ConditionValue>>>>;
+/** `"*"` or `{ AWS: [...], Service: [...] }`. */
+export type PrincipalElement = '*' | Readonly<Record<string, OneOrMany<string>>>;
+
+/** A policy statement with every CloudFormation intrinsic resolved. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Principal?: PrincipalElement;
+  readonly NotPrincipal?: PrincipalElement;
+  readonly Action?: OneOrMany<string>;
+  readonly NotAction?: OneOrMany<string>;
+  readonly Resource?: OneOrMany<string>;
+  readonly NotResource?: OneOrMany<string>;
+  readonly Condition?: ConditionBlock;
+}
+
+/** Who makes the request: an IAM principal by ARN (a role's ARN for its sessions), or an AWS service. */
+export type RequestPrincipal = { readonly arn: string } | { readonly service: string };
+/** A value of the request context: single-valued keys hold a scalar, multivalued keys a list. */
+export type ContextValue = string | number | boolean | readonly string[];
+/** The request context; key names are case-insensitive. */
+export type RequestContext = Readonly<Record<string, ContextValue>>;
+
+/** A request as AWS authorizes it. */
+export interface AuthorizationRequest {
+  readonly principal: RequestPrincipal;
+  /** `service:Action`. */
+  readonly action: string;
+  /** The resource's ARN. */
+  readonly resource: string;
+  /**
+   * Context keys besides the principal's own: the evaluator adds `aws:PrincipalArn` and
+   * `aws:PrincipalAccount` (IAM principal) or `aws:PrincipalServiceName` (service), unless given here.
+   */
+  readonly context?: RequestContext;
+}
+
+/** The policies that apply to a request. */
+export interface ApplicablePolicies {
+  /** The principal's identity-based policies (statements without Principal). */
+  readonly identity?: readonly PolicyStatement[];
+  /** The resource-based policy (statements with Principal or NotPrincipal). */
+  readonly resource?: readonly PolicyStatement[];
+  /** @default - the account field of the resource ARN */
+  readonly resourceAccount?: string;
+}
+
+export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+const list = <T>(value: OneOrMany<T> | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as T]);
+
+/** Whole-string match with `*` (any run) and `?` (one character). */
+export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  if (pattern.includes('${')) throw new Error(`policy variables are not supported: ${pattern}`);
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+/** The six components of an ARN (the last keeps its colons), or undefined for a non-ARN. */
+function arnParts(value: string): string[] | undefined {
+  const parts = value.split(':');
+  return parts.length < 6 || parts[0] !== 'arn' ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/**
+ * ArnEquals / ArnLike: each of the six colon-delimited components matched separately, each with
+ * `*` and `?` wildcards. In a Resource element a `*` ending a component may also run past colons.
+ */
+export function arnMatch(pattern: string, value: string, trailingWildcardSpans = false): boolean {
+  const v = arnParts(value);
+  const raw = pattern.split(':');
+  if (trailingWildcardSpans && raw.length < 6 && raw[raw.length - 1].endsWith('*') && value.split(':').length >= raw.length) {
+    const head = value.split(':');
+    return raw.every((p, i) => globMatch(p, i === raw.length - 1 ? head.slice(i).join(':') : head[i]));
+  }
+  const p = arnParts(pattern);
+  return p !== undefined && v !== undefined && p.every((component, i) => globMatch(component, v[i]));
+}
+
+const resourceMatch = (pattern: string, resource: string): boolean =>
+  pattern === '*' || (pattern.startsWith('arn:') ? arnMatch(pattern, resource, true) : globMatch(pattern, resource));
+
+const accountOfArn = (arn: string): string | undefined => arnParts(arn)?.[4] || undefined;
+
+function principalMatches(element: PrincipalElement, principal: RequestPrincipal): boolean {
+  if (element === '*') return true;
+  return Object.entries(element).some(([type, values]) =>
+    list(values).some((v) => {
+      if (type === 'AWS') {
+        // "*" and {"AWS": "*"} both name every principal; an account id or its :root ARN, every principal of the account.
+        if (v === '*') return true;
+        if (!('arn' in principal)) return false;
+        const account = /^\d{12}$/.test(v) ? v : /^arn:[^:]+:iam::(\d{12}):root$/.exec(v)?.[1];
+        return account !== undefined ? accountOfArn(principal.arn) === account : v === principal.arn;
+      }
+      return type === 'Service' && 'service' in principal && v === principal.service;
+    }),
+  );
+}
+
+interface Operator {
+  readonly negated: boolean;
+  readonly match: (policyValue: string, contextValue: string) => boolean;
+}
+const numeric = (test: (a: number, p: number) => boolean) => (p: string, a: string) => {
+  const [pn, an] = [Number(p), Number(a)];
+  return !Number.isNaN(pn) && !Number.isNaN(an) && test(an, pn);
+};
+const OPERATORS: Record<string, Operator> = {
+  StringEquals: { negated: false, match: (p, a) => p === a },
+  StringNotEquals: { negated: true, match: (p, a) => p === a },
+  StringEqualsIgnoreCase: { negated: false, match: (p, a) => p.toLowerCase() === a.toLowerCase() },
+  StringNotEqualsIgnoreCase: { negated: true, match: (p, a) => p.toLowerCase() === a.toLowerCase() },
+  StringLike: { negated: false, match: (p, a) => globMatch(p, a) },
+  StringNotLike: { negated: true, match: (p, a) => globMatch(p, a) },
+  // ArnEquals and ArnLike behave the same: per component, with wildcards.
+  ArnEquals: { negated: false, match: (p, a) => arnMatch(p, a) },
+  ArnLike: { negated: false, match: (p, a) => arnMatch(p, a) },
+  ArnNotEquals: { negated: true, match: (p, a) => arnMatch(p, a) },
+  ArnNotLike: { negated: true, match: (p, a) => arnMatch(p, a) },
+  Bool: { negated: false, match: (p, a) => p.toLowerCase() === a.toLowerCase() },
+  NumericEquals: { negated: false, match: numeric((a, p) => a === p) },
+  NumericNotEquals: { negated: true, match: numeric((a, p) => a === p) },
+  NumericLessThan: { negated: false, match: numeric((a, p) => a < p) },
+  NumericLessThanEquals: { negated: false, match: numeric((a, p) => a <= p) },
+  NumericGreaterThan: { negated: false, match: numeric((a, p) => a > p) },
+  NumericGreaterThanEquals: { negated: false, match: numeric((a, p) => a >= p) },
+};
+
+/** Looks a key up case-insensitively; an empty list counts as absent. */
+function lookup(context: RequestContext, key: string): ContextValue | undefined {
+  const found = Object.entries(context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  return Array.isArray(found) && found.length === 0 ? undefined : found;
+}
+
+/**
+ * Whether a Condition element holds for a request context: operators AND, keys within an operator
+ * AND, values of one key OR (NOR for negated operators).
+ * - Plain operator, key absent: false; negated operators (StringNotEquals, ArnNotLike...) true.
+ * - `...IfExists`, key absent: true. `Null`: true when the key's presence is as stated.
+ * - `ForAllValues:`: every request value satisfies the operator (true when the key is absent).
+ * - `ForAnyValue:`: at least one request value does (false when the key is absent).
+ */
+export function conditionHolds(condition: ConditionBlock | undefined, context: RequestContext): boolean {
+  return Object.entries(condition ?? {}).every(([rawOperator, keys]) => {
+    const [qualifier, name] = rawOperator.includes(':') ? rawOperator.split(':') : [undefined, rawOperator];
+    if (qualifier !== undefined && qualifier !== 'ForAllValues' && qualifier !== 'ForAnyValue') throw new Error(`unknown set qualifier ${qualifier}`);
+    const ifExists = name.endsWith('IfExists') && name !== 'IfExists';
+    const base = ifExists ? name.slice(0, -'IfExists'.length) : name;
+    return Object.entries(keys).every(([key, value]) => {
+      const policyValues = list(value).map(String);
+      const actual = lookup(context, key);
+      if (base === 'Null') return policyValues.some((v) => (v.toLowerCase() === 'true') === (actual === undefined));
+      const operator = OPERATORS[base];
+      if (!operator) throw new Error(`condition operator ${rawOperator} is not supported by this evaluator`);
+      const satisfies = (v: string) => (operator.negated ? !policyValues.some((p) => operator.match(p, v)) : policyValues.some((p) => operator.match(p, v)));
+      if (actual === undefined && ifExists) return true;
+      const values = actual === undefined ? [] : list(actual as OneOrMany<string | number | boolean>).map(String);
+      if (qualifier === 'ForAllValues') return values.every(satisfies);
+      if (qualifier === 'ForAnyValue') return values.some(satisfies);
+      if (actual === undefined) return operator.negated;
+      if (values.length !== 1) throw new Error(`${key} has ${values.length} values: a multivalued key needs ForAllValues: or ForAnyValue:`);
+      return satisfies(values[0]);
+    });
+  });
+}
+
+/** The request context with the principal's own keys added. */
+export function requestContext(request: AuthorizationRequest): RequestContext {
+  const account = 'arn' in request.principal ? accountOfArn(request.principal.arn) : undefined;
+  const own: Record<string, ContextValue> =
+    'arn' in request.principal
+      ? { 'aws:PrincipalArn': request.principal.arn, ...(account !== undefined ? { 'aws:PrincipalAccount': account } : {}) }
+      : { 'aws:PrincipalServiceName': request.principal.service };
+  const given = Object.keys(request.context ?? {}).map((k) => k.toLowerCase());
+  return { ...Object.fromEntries(Object.entries(own).filter(([k]) => !given.includes(k.toLowerCase()))), ...request.context };
+}
+
+/** Whether a statement applies to a request: principal (resource policy only), action, resource, condition. */
+export function statementApplies(statement: PolicyStatement, request: AuthorizationRequest, inResourcePolicy: boolean): boolean {
+  const has = (element: keyof PolicyStatement) => statement[element] !== undefined;
+  if (inResourcePolicy !== (has('Principal') || has('NotPrincipal'))) {
+    throw new Error(`statement ${statement.Sid ?? ''}: ${inResourcePolicy ? 'a resource policy statement needs' : 'an identity policy statement takes no'} Principal`);
+  }
+  if (has('Action') === has('NotAction') || has('Resource') === has('NotResource')) {
+    throw new Error(`statement ${statement.Sid ?? ''} needs exactly one of Action/NotAction and one of Resource/NotResource`);
+  }
+  if (statement.Principal !== undefined && !principalMatches(statement.Principal, request.principal)) return false;
+  if (statement.NotPrincipal !== undefined && principalMatches(statement.NotPrincipal, request.principal)) return false;
+  const action = (patterns: OneOrMany<string> | undefined) => list(patterns).some((p) => globMatch(p, request.action, true));
+  if (has('Action') ? !action(statement.Action) : action(statement.NotAction)) return false;
+  const resource = (patterns: OneOrMany<string> | undefined) => list(patterns).some((p) => resourceMatch(p, request.resource));
+  if (has('Resource') ? !resource(statement.Resource) : resource(statement.NotResource)) return false;
+  return conditionHolds(statement.Condition, requestContext(request));
+}
+
+/**
+ * The decision for a request: an explicit Deny in any applicable statement wins; otherwise, in one
+ * account, an Allow from either the identity or the resource policy allows; across accounts both
+ * must allow; otherwise the request is implicitly denied.
+ */
+export function evaluate(request: AuthorizationRequest, policies: ApplicablePolicies): Decision {
+  const identity = (policies.identity ?? []).filter((s) => statementApplies(s, request, false));
+  const resource = (policies.resource ?? []).filter((s) => statementApplies(s, request, true));
+  if ([...identity, ...resource].some((s) => s.Effect === 'Deny')) return 'ExplicitDeny';
+  const allows = (statements: PolicyStatement[]) => statements.some((s) => s.Effect === 'Allow');
+  const principalAccount = 'arn' in request.principal ? accountOfArn(request.principal.arn) : undefined;
+  const resourceAccount = policies.resourceAccount ?? accountOfArn(request.resource);
+  const crossAccount = principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount;
+  const allowed = crossAccount ? allows(identity) && allows(resource) : allows(identity) || allows(resource);
+  return allowed ? 'Allow' : 'ImplicitDeny';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolving a synthesized template's intrinsics to deterministic fake values.
+
+/** The fake environment intrinsics resolve in. */
+export interface FakeEnvironment {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly urlSuffix: string;
+}
+export const FAKE_ENVIRONMENT: FakeEnvironment = { partition: 'aws', region: 'us-east-1', account: '123456789012', urlSuffix: 'amazonaws.com' };
+
+/** The parts of a template the resolver reads. */
+export interface TemplateJson {
+  readonly Resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: Readonly<Record<string, unknown>> }>>;
+}
+
+/** The random suffix Secrets Manager appends to a secret's name in its ARN, fixed here. */
+export const FAKE_SECRET_SUFFIX = 'AbCdEf';
+
+function fakeArn(template: TemplateJson, id: string, env: FakeEnvironment): string {
+  const { Type: type, Properties: props = {} } = resourceOf(template, id);
+  const { partition: p, region: r, account: a } = env;
+  switch (type) {
+    case 'AWS::IAM::Role':
+      return `arn:${p}:iam::${a}:role/${id}`;
+    case 'AWS::IAM::ManagedPolicy':
+      return `arn:${p}:iam::${a}:policy/${id}`;
+    case 'AWS::Lambda::Function':
+      return `arn:${p}:lambda:${r}:${a}:function:${id}`;
+    case 'AWS::SecretsManager::Secret':
+      return `arn:${p}:secretsmanager:${r}:${a}:secret:${typeof props.Name === 'string' ? props.Name : id}-${FAKE_SECRET_SUFFIX}`;
+    case 'AWS::SQS::Queue':
+      return `arn:${p}:sqs:${r}:${a}:${id}`;
+    case 'AWS::SNS::Topic':
+      return `arn:${p}:sns:${r}:${a}:${id}`;
+    case 'AWS::Logs::LogGroup':
+      return `arn:${p}:logs:${r}:${a}:log-group:${id}:*`;
+    case 'AWS::Cognito::UserPool':
+      return `arn:${p}:cognito-idp:${r}:${a}:userpool/${id}`;
+    default: {
+      const [, service, kind] = type.split('::');
+      return `arn:${p}:${service.toLowerCase()}:${r}:${a}:${kind.toLowerCase()}/${id}`;
+    }
+  }
+}
+
+/** What `Ref` returns, by type: an ARN for secrets, managed policies and topics, a URL for queues, a name otherwise. */
+function fakeRef(template: TemplateJson, id: string, env: FakeEnvironment): string {
+  const pseudo: Record<string, string> = { 'AWS::Partition': env.partition, 'AWS::Region': env.region, 'AWS::AccountId': env.account, 'AWS::URLSuffix': env.urlSuffix };
+  if (id in pseudo) return pseudo[id];
+  const type = resourceOf(template, id).Type;
+  if (['AWS::SecretsManager::Secret', 'AWS::IAM::ManagedPolicy', 'AWS::SNS::Topic'].includes(type)) return fakeArn(template, id, env);
+  if (type === 'AWS::SQS::Queue') return `https://sqs.${env.region}.${env.urlSuffix}/${env.account}/${id}`;
+  return id;
+}
+
+function resourceOf(template: TemplateJson, id: string): TemplateJson['Resources'][string] {
+  const resource = template.Resources[id];
+  if (!resource) throw new Error(`no resource or pseudo parameter ${id} in the template`);
+  return resource;
+}
+
+/**
+ * Resolves `Ref`, `Fn::GetAtt` (`Arn` only), `Fn::Join`, `Fn::Sub`, `Fn::Select` and `Fn::Split`
+ * against a template, with deterministic fake names and ARNs (see {@link fakeArn}). Other
+ * intrinsics throw.
+ */
+export function resolveIntrinsics(value: unknown, template: TemplateJson, env: FakeEnvironment = FAKE_ENVIRONMENT): unknown {
+  const resolve = (v: unknown) => resolveIntrinsics(v, template, env);
+  const str = (v: unknown) => {
+    const s = resolve(v);
+    if (typeof s !== 'string') throw new Error(`expected a string, got ${JSON.stringify(s)}`);
+    return s;
+  };
+  if (Array.isArray(value)) return value.map(resolve);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  const [fn, arg] = entries.length === 1 ? entries[0] : [];
+  const getAtt = (id: string, attribute: string) => {
+    if (attribute !== 'Arn') throw new Error(`Fn::GetAtt ${id}.${attribute}: only Arn is supported`);
+    return fakeArn(template, id, env);
+  };
+  switch (fn) {
+    case 'Ref':
+      return fakeRef(template, String(arg), env);
+    case 'Fn::GetAtt': {
+      const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+      return getAtt(id, attribute);
+    }
+    case 'Fn::Join':
+      return (resolve(arg[1]) as unknown[]).map(str).join(arg[0]);
+    case 'Fn::Select':
+      return (resolve(arg[1]) as unknown[])[Number(resolve(arg[0]))];
+    case 'Fn::Split':
+      return str(arg[1]).split(arg[0]);
+    case 'Fn::Sub': {
+      const [text, variables = {}] = Array.isArray(arg) ? arg : [arg];
+      return String(text).replace(/\$\{(!?)([^}]+)\}/g, (_m, literal: string, name: string) => {
+        if (literal) return `\${${name}}`;
+        if (name in variables) return str(variables[name]);
+        const [id, attribute] = name.split('.');
+        return attribute === undefined ? fakeRef(template, id, env) : getAtt(id, attribute);
+      });
+    }
+  }
+  if (fn?.startsWith('Fn::')) throw new Error(`intrinsic ${fn} is not supported by this resolver`);
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the policies of a synthesized template.
+
+/** The statements of a policy document, intrinsics resolved. */
+export function statementsOf(document: unknown, template: TemplateJson, env: FakeEnvironment = FAKE_ENVIRONMENT): PolicyStatement[] {
+  const resolved = resolveIntrinsics(document, template, env) as { Statement?: OneOrMany<PolicyStatement> };
+  return [...list(resolved.Statement)];
+}
+
+const refersTo = (value: unknown, id: string) => list(value as OneOrMany<unknown>).some((v) => JSON.stringify(v) === JSON.stringify({ Ref: id }));
+
+/**
+ * A role's identity policy: its inline policies, the managed policies of the template in its
+ * `ManagedPolicyArns` or naming it in `Roles`, and the `AWS::IAM::Policy` resources naming it.
+ * A managed policy from outside the template (an AWS managed policy) throws: its statements are unknown.
+ */
+export function identityPolicyOfRole(template: TemplateJson, roleId: string, env: FakeEnvironment = FAKE_ENVIRONMENT): PolicyStatement[] {
+  const role = resourceOf(template, roleId);
+  if (role.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is a ${role.Type}, not an AWS::IAM::Role`);
+  const documents: unknown[] = list(role.Properties?.Policies as OneOrMany<{ PolicyDocument: unknown }>).map((p) => p.PolicyDocument);
+  const attached = new Set<string>();
+  for (const arn of list(role.Properties?.ManagedPolicyArns as OneOrMany<unknown>)) {
+    const id = (arn as { Ref?: string }).Ref;
+    if (id === undefined || template.Resources[id]?.Type !== 'AWS::IAM::ManagedPolicy') throw new Error(`${roleId}: managed policy ${JSON.stringify(arn)} is not in the template`);
+    attached.add(id);
+  }
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const named = refersTo(resource.Properties?.Roles, roleId);
+    if ((resource.Type === 'AWS::IAM::ManagedPolicy' && (attached.has(id) || named)) || (resource.Type === 'AWS::IAM::Policy' && named)) {
+      documents.push(resource.Properties?.PolicyDocument);
+    }
+  }
+  return documents.flatMap((d) => statementsOf(d, template, env));
+}
+
+/** The resource policy of each secret (`AWS::SecretsManager::ResourcePolicy`), by the secret's logical id. */
+export function secretResourcePolicies(template: TemplateJson, env: FakeEnvironment = FAKE_ENVIRONMENT): Map<string, PolicyStatement[]> {
+  const policies = new Map<string, PolicyStatement[]>();
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::SecretsManager::ResourcePolicy') continue;
+    const secretId = (resource.Properties?.SecretId as { Ref?: string }).Ref;
+    if (secretId === undefined) throw new Error('a secret resource policy names its secret by Ref here');
+    policies.set(secretId, [...(policies.get(secretId) ?? []), ...statementsOf(resource.Properties?.ResourcePolicy, template, env)]);
+  }
+  return policies;
+}
+
+/**
+ * A function's resource policy as Lambda renders its `AWS::Lambda::Permission`s: the principal
+ * (a service or an account/ARN), `SourceAccount` as `StringEquals AWS:SourceAccount`, `SourceArn`
+ * as `ArnLike AWS:SourceArn`, `PrincipalOrgID` as `StringEquals aws:PrincipalOrgID`.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+ */
+export function lambdaResourcePolicy(template: TemplateJson, functionId: string, env: FakeEnvironment = FAKE_ENVIRONMENT): PolicyStatement[] {
+  const functionArn = fakeArn(template, functionId, env);
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Permission')
+    .map((r) => resolveIntrinsics(r.Properties, template, env) as Record<string, string | undefined>)
+    .filter((p) => p.FunctionName === functionArn || p.FunctionName === functionId)
+    .map((p): PolicyStatement => {
+      for (const key of ['EventSourceToken', 'FunctionUrlAuthType']) if (p[key] !== undefined) throw new Error(`Lambda permission property ${key} is not supported`);
+      const principal = p.Principal ?? '';
+      const principalElement: PrincipalElement = principal === '*' ? '*' : principal.endsWith('.amazonaws.com') ? { Service: principal } : { AWS: principal };
+      const condition: Record<string, Record<string, string>> = {};
+      if (p.SourceAccount !== undefined) condition.StringEquals = { 'AWS:SourceAccount': p.SourceAccount };
+      if (p.PrincipalOrgID !== undefined) condition.StringEquals = { ...condition.StringEquals, 'aws:PrincipalOrgID': p.PrincipalOrgID };
+      if (p.SourceArn !== undefined) condition.ArnLike = { 'AWS:SourceArn': p.SourceArn };
+      return {
+        Effect: 'Allow',
+        Principal: principalElement,
+        Action: String(p.Action),
+        Resource: functionArn,
+        ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+      };
+    });
+}
