@@ -190,14 +190,17 @@ export function cognitoClientSecretStrategy(api: CognitoClientSecretApi, binding
       log.info('added a client secret to the app client', { clientId, clientSecretId: added.id });
       return value(added.value, added.id);
     },
-    test: async ({ pendingValue }) => {
+    test: async ({ pendingValue, currentValue }) => {
       const pending = parseClientSecretValue(pendingValue, 'AWSPENDING');
       await checkBinding(pending, 'AWSPENDING');
       const ids = await api.list(pool, pending.clientId);
       if (pending.clientSecretId === undefined || !ids.includes(pending.clientSecretId)) {
         throw new CredentialTestError(`the pending client secret ${pending.clientSecretId ?? '(no id)'} is not one of app client ${pending.clientId}'s secrets`);
       }
-      if (binding.tokenEndpoint) await requestToken(pending, binding, options);
+      // The secret adopted at the first rotation is Cognito's own, read from Cognito: it needs no
+      // token to prove it, and the first rotation runs at deploy, when the domain may not resolve yet.
+      const adopting = currentValue !== undefined && !parseClientSecretValue(currentValue, 'AWSCURRENT', true).clientSecret;
+      if (binding.tokenEndpoint && !adopting) await requestToken(pending, binding, options);
     },
     revoke: async ({ previousValue, currentValue, log, token }: StrategyContext & { previousValue: string; currentValue: string }) => {
       const previous = parseClientSecretValue(previousValue, 'superseded', true);

@@ -192,7 +192,7 @@ export class SecureIntegration extends Construct {
     this.signingSecret = inbound?.signingSecret;
     this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
     const ownClient = this.client
-      ? { client: this.client, userPool: this.platform.oauth2.userPool, clientName: name, tokenEndpoint: this.platform.oauth2.tokenEndpoint }
+      ? { client: this.client, userPool: this.platform.oauth2.userPool, clientName: name, tokenEndpoint: this.platform.oauth2.tokenEndpoint, dependencies: [this.platform.oauth2.domain] }
       : undefined;
     const addCredential = (credential: CredentialProps, prop: string) => {
       if (credential.name in this.credentials) {

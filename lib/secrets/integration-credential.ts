@@ -173,6 +173,7 @@ export class IntegrationCredential extends Construct {
     this.schedule.node.addDependency(props.rotationFunction.invokePermission);
     // The rotation at creation needs the function's permissions on this secret in place.
     this.schedule.node.addDependency(props.rotationFunction.handler.role.policy);
+    for (const dependency of config.scheduleDependencies ?? []) this.schedule.node.addDependency(dependency);
   }
 
   /**

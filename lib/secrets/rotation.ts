@@ -2,7 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { IConstruct } from 'constructs';
+import type { IConstruct, IDependable } from 'constructs';
 import type { ConfigValue } from '../core/config-value';
 import { IntegrationConfigError } from '../core/errors';
 import type { GeneratedTokenCharset, StrategyBinding } from './rotation-config';
@@ -75,6 +75,8 @@ export interface OwnAppClient extends CognitoAppClient {
   readonly clientName: string;
   /** The platform's OAuth 2.0 token endpoint. */
   readonly tokenEndpoint: string;
+  /** What the first rotation needs in place (the token endpoint's domain). */
+  readonly dependencies?: IDependable[];
 }
 
 /** What a strategy is bound with. */
@@ -99,6 +101,8 @@ export interface RotationConfig {
   readonly initialValue?: string;
   /** A short description for the inventory. */
   readonly description: string;
+  /** What the rotation schedule must wait for (the first rotation runs when it is created). */
+  readonly scheduleDependencies?: IDependable[];
 }
 
 /**
@@ -187,6 +191,7 @@ class CognitoClientSecretRotation extends Rotation {
       // The first rotation, at creation, adopts the secret Cognito generated with the client.
       initialValue: Stack.of(client).toJsonString({ userPoolId: userPool.userPoolId, clientId: client.userPoolClientId }),
       description: 'Cognito app client secret (two active secrets during the overlap)',
+      scheduleDependencies: this.options.client ? [] : (own?.dependencies ?? []),
     };
   }
 }

@@ -98,6 +98,17 @@ describe('cognito-client-secret strategy (moto Secrets Manager and user pools, s
     const current = JSON.parse(await valueAt(arn, 'AWSCURRENT')) as CognitoClientSecretValue;
     expect(current).toEqual({ userPoolId, clientId: client.clientId, clientSecret: client.generated, clientSecretId: cognito.ids(userPoolId, client.clientId)[0] });
     expect(cognito.ids(userPoolId, client.clientId)).toHaveLength(1); // nothing added, nothing deleted
+    expect(cognito.accepts(userPoolId, client.clientId, current.clientSecret!)).toBe(true);
+    // Cognito's own secret needs no token to prove it (and the domain may not resolve yet at deploy).
+    expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'token')).toEqual([]);
+  });
+
+  test('a secret the rotation added is proven with a client-credentials token in testSecret', async () => {
+    const client = await appClient();
+    const { arn, token } = await boundSecret(synthesized(client.clientId), boundTo(client.name));
+    await rotation(arn, token);
+    const next = await startRotation(sm, rotationFunctionArn, arn);
+    await rotation(arn, next);
     expect(cognito.calls.filter((c) => c.clientId === client.clientId && c.op === 'token')).toEqual([{ op: 'token', phase: 'testSecret', clientId: client.clientId }]);
   });
 
