@@ -229,7 +229,7 @@ export class SecureIntegration extends Construct {
       name,
       classification: this.dataClassification,
       piiFields: props.piiFields,
-      rotations: Object.values(this.credentials).map((c) => ({ prop: `credentials (${c.credentialName})`, maxIntervalHours: c.maxIntervalHours })),
+      rotations: Object.values(this.credentials).map((c) => ({ prop: `${c.prop}.${c.rotateEvery ? 'rotateEvery' : 'rotationWindow'}`, maxIntervalHours: c.maxIntervalHours })),
       logRetentionDays: this.platform.logRetentionDays,
     });
     this.metrics = new IntegrationMetrics(name);

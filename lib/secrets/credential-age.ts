@@ -21,7 +21,10 @@ export const PARTNER_NOTICE = Duration.days(7);
  * @throws IntegrationConfigError otherwise, naming the prop and the fix.
  */
 export function validateOverlap(owner: string, prop: string, overlap: Duration, minIntervalHours?: number): Duration {
-  const seconds = overlap.toSeconds();
+  if (overlap.isUnresolved()) {
+    throw new IntegrationConfigError(owner, prop, '(a deploy-time value)', 'The overlap decides when credentials are revoked and is checked against the rotation interval: give a value known at synth, for example Duration.hours(24).');
+  }
+  const seconds = overlap.toMilliseconds() / 1000;
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_OVERLAP.toSeconds()) {
     throw new IntegrationConfigError(owner, prop, overlap.toHumanString(), 'An overlap is from zero (revoke at once) to 7 days, in whole seconds, for example Duration.hours(24).');
   }

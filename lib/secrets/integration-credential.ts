@@ -114,10 +114,13 @@ export class IntegrationCredential extends Construct {
   public readonly scheduleExpression: string;
   /** How long the superseded credential stays valid. */
   public readonly overlap: Duration;
+  /** Where the credential's props are, for error messages (`credentials[0]`, `inbound.clientSecret`). */
+  public readonly prop: string;
 
   constructor(scope: Construct, id: string, props: IntegrationCredentialProps) {
     super(scope, id);
     const owner = props.integrationName;
+    this.prop = props.prop;
     this.credentialName = validateCredentialName(owner, `${props.prop}.name`, props.name);
     const rules: RotationRulesConfig = props.rotationWindow
       ? props.rotationWindow.render(owner, `${props.prop}.rotationWindow`)

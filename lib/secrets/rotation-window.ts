@@ -115,11 +115,16 @@ function cronMaxIntervalHours(fields: string[]): number {
 }
 
 /**
- * A lower bound on the time between two runs of a cron schedule: a day when it names one minute of
- * one hour (it runs at most daily), else Secrets Manager's 4-hour minimum between rotations.
+ * A lower bound on the time between two runs of a cron schedule: with one minute of one hour, a
+ * week when it names one day of the week, 28 days when it names one day of the month, a day
+ * otherwise; anything else, Secrets Manager's 4-hour minimum between rotations.
  */
 function cronMinIntervalHours(fields: string[]): number {
-  const [minutes, hours] = fields;
+  const [minutes, hours, dayOfMonth, , dayOfWeek] = fields;
   const single = (field: string) => /^\d+$/.test(field);
-  return single(minutes) && single(hours) ? 24 : MIN_ROTATION_PERIOD.toHours();
+  if (!single(minutes) || !single(hours)) return MIN_ROTATION_PERIOD.toHours();
+  const anyDay = (field: string) => field === '*' || field === '?';
+  if (anyDay(dayOfMonth) && /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)$/i.test(dayOfWeek)) return 7 * 24;
+  if (anyDay(dayOfWeek) && single(dayOfMonth)) return 28 * 24;
+  return 24;
 }

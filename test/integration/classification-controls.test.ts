@@ -34,7 +34,7 @@ describe('data classification drives the controls', () => {
 
   test('RESTRICTED credentials rotate at least every 30 days', () => {
     expect(() => build({ piiFields: [], credentials: [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: Duration.days(45) }] })).toThrow(
-      /invalid `credentials \(k\)` '45 days between rotations'\. RESTRICTED credentials rotate at least every 30 days/,
+      /invalid `credentials\[0\]\.rotateEvery` '45 days between rotations'\. RESTRICTED credentials rotate at least every 30 days/,
     );
     expect(() => build({ piiFields: [], credentials: [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: Duration.days(30) }] })).not.toThrow();
   });

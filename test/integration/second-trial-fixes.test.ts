@@ -49,14 +49,22 @@ describe('fixes from the second new-user trial', () => {
     ).toThrow(/invalid `piiFields` '\$\.data\.object\.customer_email'.*without "\$\.", for example "data\.object\.customer_email"/);
   });
 
-  test("a webhook's signing secret is listed among the integration's credentials", () => {
+  test.each([
+    [DataClassification.RESTRICTED, 30],
+    [DataClassification.CONFIDENTIAL, 60],
+    [DataClassification.INTERNAL, 90],
+  ])("a webhook's signing secret is listed among the integration's credentials, due within its classification's limit (%s: %d days)", (dataClassification, days) => {
+    // GIVEN / WHEN
     const stack = newStack();
     const integration = new SecureIntegration(stack, 'Payments', {
       owner: 'payments@example.com',
-      dataClassification: DataClassification.RESTRICTED,
+      dataClassification,
       piiFields: ['data.object.customer_email'],
       inbound: Inbound.webhook({ path: '/webhooks/stripe', bodySchema: objectSchema, signature: SignatureScheme.stripe() }),
     });
-    expect(integration.inventorySource().credentials).toEqual([expect.objectContaining({ name: 'webhook-signing-secret', rotationSchedule: 'partner-managed', maxRotationIntervalDays: 90 })]);
+    // THEN
+    expect(integration.inventorySource().credentials).toEqual([
+      expect.objectContaining({ name: 'webhook-signing-secret', rotationSchedule: 'partner-managed', maxRotationIntervalDays: days }),
+    ]);
   });
 });

@@ -4,40 +4,73 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   CredentialProps,
   DataClassification,
+  HttpMethod,
+  Inbound,
   IntegrationPlatform,
   recordedAcknowledgements,
   Rotation,
   RotationWindow,
   SecureIntegration,
+  SignatureScheme,
   TokenCharset,
   unacknowledgedFindings,
 } from '../../lib';
-import { integrationProps, newStack, onlyResource } from '../helpers';
+import { integrationProps, newStack, objectSchema, onlyResource } from '../helpers';
+import { synthesizePlatform } from '../support/config-layers';
 
-function withCredentials(credentials: (s: Stack) => CredentialProps[], api = false) {
+function build(credentials: (s: Stack) => CredentialProps[], api = false) {
   const stack = newStack();
-  new IntegrationPlatform(stack, 'Platform');
+  const platform = new IntegrationPlatform(stack, 'Platform');
   const integration = new SecureIntegration(stack, 'Erp', {
     ...(api ? integrationProps(stack, {}, 'erp.write') : { owner: 'erp@example.com', dataClassification: DataClassification.INTERNAL }),
     credentials: credentials(stack),
   });
-  return { stack, integration, template: Template.fromStack(stack) };
+  return { stack, platform, integration };
+}
+
+function withCredentials(credentials: (s: Stack) => CredentialProps[], api = false) {
+  const built = build(credentials, api);
+  return { ...built, template: Template.fromStack(built.stack) };
+}
+
+/** The rotation function's customer-managed policy (its role's statements). */
+function rotationPolicyStatements(template: Template): Array<{ Action: string | string[]; Resource: unknown }> {
+  const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) => String(p.Properties.Description).includes('Rotation/Function'))!;
+  return policy.Properties.PolicyDocument.Statement;
 }
 
 describe('credentials', () => {
-  test('each credential is a secret on the platform key with its strategy in its tags', () => {
-    const { template } = withCredentials(() => [{ name: 'api-key', rotation: Rotation.generatedToken({ length: 64, charset: TokenCharset.HEX }) }]);
+  test('each credential is a secret on the platform key, named integrations/<platform>/<integration>/<credential>, whose tags are labels only', () => {
+    // GIVEN / WHEN
+    const { template, platform } = withCredentials(() => [{ name: 'api-key', rotation: Rotation.generatedToken({ length: 64, charset: TokenCharset.HEX }) }]);
+    // THEN
     const key = onlyResource(template, 'AWS::KMS::Key').id;
     const secret = onlyResource(template, 'AWS::SecretsManager::Secret').resource.Properties;
     expect(secret.KmsKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
-    expect(secret.Tags).toEqual(
-      expect.arrayContaining([
-        { Key: 'cdk-secure-integrations:rotation-strategy', Value: 'generated-token' },
-        { Key: 'cdk-secure-integrations:generated-token-length', Value: '64' },
-        { Key: 'cdk-secure-integrations:generated-token-charset', Value: 'hex' },
-        { Key: 'cdk-secure-integrations:integration', Value: 'Erp' },
-      ]),
+    expect(platform.secretNamePrefix).toMatch(/^integrations\/TestStack-Platform-[0-9A-F]{8}$/);
+    expect(secret.Name).toBe(`${platform.secretNamePrefix}/Erp/api-key`);
+    expect(secret.Tags).toEqual([
+      { Key: 'cdk-secure-integrations:credential', Value: 'api-key' },
+      { Key: 'cdk-secure-integrations:integration', Value: 'Erp' },
+    ]);
+  });
+
+  test("the strategy is in the rotation function's bindings, not in the secret's tags", () => {
+    // GIVEN
+    const { stack, platform } = build(() => [{ name: 'api-key', rotation: Rotation.generatedToken({ length: 64, charset: TokenCharset.HEX }) }]);
+    // WHEN
+    const synthesized = synthesizePlatform(stack);
+    // THEN the config layer of the rotation function binds the secret, by name, to its strategy
+    const bindings = synthesized.rotationConfig();
+    expect(bindings.version).toBe(2);
+    expect(bindings.credentials[`${platform.secretNamePrefix}/Erp/api-key`]).toEqual(
+      expect.objectContaining({ integration: 'Erp', credential: 'api-key', rotation: { strategy: 'generated-token', length: 64, charset: 'hex' } }),
     );
+    const rotationFunction = onlyResource(synthesized.template, 'AWS::SecretsManager::RotationSchedule').resource.Properties.RotationLambdaARN as { 'Fn::GetAtt': string[] };
+    expect(synthesized.functionWithLayer('rotation')).toBe(rotationFunction['Fn::GetAtt'][0]);
+    // AND no tag of the secret says how it rotates
+    const tags = onlyResource(synthesized.template, 'AWS::SecretsManager::Secret').resource.Properties.Tags as Array<{ Key: string }>;
+    expect(tags.map((t) => t.Key).filter((k) => /rotation|strategy|token|endpoint|hook|client/.test(k))).toEqual([]);
   });
 
   test('the schedule rotates every 30 days by default, at creation too, with the platform rotation function', () => {
@@ -83,24 +116,32 @@ describe('credentials', () => {
     expect(() => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotationWindow: RotationWindow.cron(expression) }])).toThrow(message);
   });
 
-  test('Secrets Manager may invoke the rotation function for this account only, and schedules wait for that permission and the role policy', () => {
-    const { template } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }, { name: 'b', rotation: Rotation.generatedToken() }]);
+  test("Secrets Manager may invoke the rotation function only for this account's secrets under the platform's prefix, and schedules wait for that permission and the role policy", () => {
+    // GIVEN
+    const { template, platform } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }, { name: 'b', rotation: Rotation.generatedToken() }]);
+    // THEN one permission, scoped by SourceAccount and SourceArn
     const permissions = template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'secretsmanager.amazonaws.com' } });
     expect(Object.keys(permissions)).toHaveLength(1);
     const [permissionId, permission] = Object.entries(permissions)[0];
     expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+    expect(permission.Properties.SourceArn).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:111111111111:secret:${platform.secretNamePrefix}/*`]],
+    });
+    // AND every credential's secret is under that prefix, so the permission covers its rotation
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret.Properties.Name).toMatch(new RegExp(`^${platform.secretNamePrefix}/`));
+    }
     const rotationPolicy = Object.entries(template.findResources('AWS::IAM::ManagedPolicy')).find(([, p]) => String(p.Properties.Description).includes('Rotation/Function'))![0];
     for (const schedule of Object.values(template.findResources('AWS::SecretsManager::RotationSchedule'))) {
       expect(schedule.DependsOn).toEqual(expect.arrayContaining([permissionId, rotationPolicy]));
     }
   });
 
-  test('the rotation role may rotate exactly the granted secrets and use the key only through Secrets Manager', () => {
+  test('the rotation role may rotate exactly the granted secrets, without tagging them, and use the key only through Secrets Manager', () => {
     const { template } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }]);
     const secret = onlyResource(template, 'AWS::SecretsManager::Secret').id;
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) => String(p.Properties.Description).includes('Rotation/Function'))!;
-    const statements = policy.Properties.PolicyDocument.Statement;
-    expect(statements).toContainEqual(
+    const statements = rotationPolicyStatements(template);
+    expect(statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: secret }))).toEqual([
       expect.objectContaining({
         Action: [
           'secretsmanager:DescribeSecret',
@@ -108,11 +149,10 @@ describe('credentials', () => {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
           'secretsmanager:ListSecretVersionIds',
-          'secretsmanager:TagResource',
         ],
-        Resource: { Ref: secret },
       }),
-    );
+    ]);
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('secretsmanager:TagResource');
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -121,19 +161,22 @@ describe('credentials', () => {
     );
   });
 
-  test('the rotation function times out well above the 3 s default', () => {
+  test('the rotation function has 5 minutes: time for a partner call in a step, and for the hourly sweep over every credential', () => {
     const { template } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }]);
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 60, Description: Match.stringLikeRegexp('rotation') });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Timeout: 300, Description: Match.stringLikeRegexp('rotation') });
   });
 
-  test("the integration's own Cognito client secret rotates through the two-secrets API on its user pool", () => {
-    const { template } = withCredentials(() => [{ name: 'client-secret', rotation: Rotation.cognitoClientSecret() }], true);
+  test("the integration's own Cognito client secret (oauth2-client-secret) rotates through the two-secrets API on its user pool", () => {
+    // GIVEN an Inbound.api integration, no credentials declared
+    const { template, integration } = withCredentials(() => [], true);
+    // THEN
+    expect(Object.keys(integration.credentials)).toEqual(['oauth2-client-secret']);
     const pool = onlyResource(template, 'AWS::Cognito::UserPool').id;
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret'],
+            Action: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient'],
             Resource: { 'Fn::GetAtt': [pool, 'Arn'] },
           }),
         ]),
@@ -147,14 +190,19 @@ describe('credentials', () => {
     expect(() => withCredentials(() => [{ name: 'client-secret', rotation: Rotation.cognitoClientSecret() }])).toThrow(/invalid `credentials\[0\]\.rotation\.client`.*no app client of its own/);
   });
 
-  test('a custom rotation may invoke its hook function and nothing else', () => {
-    const { template } = withCredentials((s) => [
-      { name: 'erp-api-key', rotation: Rotation.custom(lambda.Function.fromFunctionName(s, 'Hook', 'erp-key-rotator')) },
-    ]);
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })]) },
-    });
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Tags: Match.arrayWith([{ Key: 'cdk-secure-integrations:rotation-strategy', Value: 'custom' }]) });
+  test('a custom rotation may invoke its hook function and nothing else, and its binding names the hook through an environment reference', () => {
+    // GIVEN
+    const { stack, platform } = build((s) => [{ name: 'erp-api-key', rotation: Rotation.custom(lambda.Function.fromFunctionName(s, 'Hook', 'erp-key-rotator')) }]);
+    // WHEN
+    const synthesized = synthesizePlatform(stack);
+    // THEN the role may invoke the hook
+    const hookArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:erp-key-rotator']] };
+    expect(rotationPolicyStatements(synthesized.template)).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: hookArn }));
+    // AND the binding's hook resolves, through the function's environment, to that ARN
+    const binding = synthesized.rotationConfig().credentials[`${platform.secretNamePrefix}/Erp/erp-api-key`];
+    expect(binding.rotation).toEqual({ strategy: 'custom', hookFunction: { env: expect.stringMatching(/^ROTATION_REF_\d+$/) } });
+    const hook = (binding.rotation as { hookFunction: { env: string } }).hookFunction;
+    expect(synthesized.resolve(synthesized.functionWithLayer('rotation'), hook)).toEqual(hookArn);
   });
 
   test('bad credential names and duplicates are synth errors', () => {
@@ -166,9 +214,29 @@ describe('credentials', () => {
   });
 
   test("cdk-nag's rotation rules pass without an acknowledgement", () => {
-    const { stack } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }]);
+    const { stack } = build(() => [{ name: 'a', rotation: Rotation.generatedToken() }]);
     expect(unacknowledgedFindings(stack)).toEqual([]);
     const onSecrets = recordedAcknowledgements(stack).filter((a) => a.path.includes('/a/Secret') || /Rotation/.test(a.id));
     expect(onSecrets).toEqual([]);
+  });
+
+  test('cdk-nag finds nothing unacknowledged in the credentials of an Inbound.api integration and a signed webhook', () => {
+    // GIVEN an API integration (its managed client secret) and a webhook (its signing secret), with the library's own targets only
+    const stack = newStack();
+    new IntegrationPlatform(stack, 'Platform');
+    new SecureIntegration(stack, 'Crm', {
+      owner: 'crm@example.com',
+      dataClassification: DataClassification.CONFIDENTIAL,
+      piiFields: ['email'],
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'] }] }),
+    });
+    new SecureIntegration(stack, 'Payments', {
+      owner: 'payments@example.com',
+      dataClassification: DataClassification.RESTRICTED,
+      piiFields: [],
+      inbound: Inbound.webhook({ path: '/webhooks/stripe', bodySchema: objectSchema, signature: SignatureScheme.stripe() }),
+    });
+    // WHEN / THEN
+    expect(unacknowledgedFindings(stack)).toEqual([]);
   });
 });
