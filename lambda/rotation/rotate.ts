@@ -7,7 +7,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
-import { RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
+import { isDeployedSecret, RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
 import { overlapEnd, revokeDue } from './revocation';
 import type { CredentialHistory, RotationLog, RotationStrategy, StrategyContext } from './strategy';
 import { CURRENT, listVersions, moveLabel, PENDING, type Stages, versionValue, versionWith } from './versions';
@@ -65,6 +65,11 @@ export class RotationProtocolError extends Error {
 export function bindingOf(meta: DescribeSecretCommandOutput, bindings: ReadonlyMap<string, ResolvedBinding>): ResolvedBinding & { readonly rotation: ResolvedStrategy } {
   const binding = meta.Name === undefined ? undefined : bindings.get(meta.Name);
   if (!binding) throw new RotationConfigError(`secret ${meta.ARN ?? meta.Name} is not a credential of this platform: this function rotates only the secrets it was deployed with`);
+  if (!isDeployedSecret(binding, meta.Name, meta.ARN)) {
+    throw new RotationConfigError(
+      `secret ${meta.ARN} has the name of credential ${binding.integration}/${binding.credential} but not its ARN: it is not the secret deployed under that name (deleted and re-created?); nothing was changed`,
+    );
+  }
   if (!binding.rotation) {
     throw new RotationConfigError(`secret ${meta.ARN} (${binding.integration}/${binding.credential}) is held with a partner and is not rotated by this function`);
   }

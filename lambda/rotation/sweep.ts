@@ -1,5 +1,5 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { ResolvedBinding, ResolvedStrategy } from './bindings';
+import { isDeployedSecret, type ResolvedBinding, type ResolvedStrategy } from './bindings';
 import { revokeDue } from './revocation';
 import { historyReader } from './rotate';
 import type { RotationLog, RotationStrategy } from './strategy';
@@ -52,6 +52,7 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   const base = { secretName: name, integration: binding.integration, credential: binding.credential };
   const meta = await sm.send(new DescribeSecretCommand({ SecretId: name }));
   const arn = meta.ARN ?? name;
+  if (!isDeployedSecret(binding, meta.Name, meta.ARN)) throw new Error(`secret ${arn} has the credential's name but not its deployed ARN (deleted and re-created?): it is not swept`);
   let revoked: readonly string[] = [];
   if (binding.rotation) {
     const strategy = deps.strategyFor(binding.rotation);

@@ -5,7 +5,7 @@
  * `<Pack>::<Rule>` id form (CDK records the reason in the cloud assembly's validation report) and
  * a reason that tells a reviewer why the control does not apply or is met another way.
  */
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -173,5 +173,33 @@ export function acknowledgeInventoryTableBackups(table: dynamodb.Table): void {
     'Point-in-time recovery restores the register to any second of the last 35 days, deletion protection and a ' +
       'RETAIN policy keep the table, and decommissioned records are never deleted; an AWS Backup plan would keep ' +
       'a second copy of a small, rebuildable register (every deploy rewrites it).',
+  );
+}
+
+/**
+ * An ARN as cdk-nag writes it in a finding id: a `Ref` to a pseudo parameter as `<AWS::Region>`.
+ * @see https://github.com/cdklabs/cdk-nag (NagRules.resolveIfPrimitive / the IAM5 finding ids)
+ */
+function nagArn(scope: IConstruct, arn: string): string {
+  const resolved = Stack.of(scope).resolve(arn) as unknown;
+  if (typeof resolved === 'string') return resolved;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) throw new Error(`cdk-secure-integrations: cannot render ${JSON.stringify(resolved)} as a cdk-nag finding id`);
+  return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
+}
+
+/**
+ * The rotation function's policy on the platform's secrets: two statements whose resources are
+ * name prefixes (`arnPatterns`), one for the rotated credentials, one (read-only) for every secret
+ * the library names.
+ */
+export function acknowledgeCredentialsPolicy(policy: iam.ManagedPolicy, arnPatterns: string[]): void {
+  acknowledge(
+    policy,
+    arnPatterns.map((arn) => `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(policy, arn)}]` as QualifiedRuleId),
+    'The resources are the name prefixes of the secrets the library creates (integrations/<platform>/ for the rotated ' +
+      'credentials; integrations/ for describing partner-held ones): one ARN per credential would outgrow IAM\'s 6,144-character ' +
+      'managed policy within a few dozen credentials. The function acts only on the secrets bound in its deployed config, each ' +
+      'checked against its deployed ARN, and every secret\'s resource policy denies changes by anyone else.',
   );
 }

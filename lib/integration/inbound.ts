@@ -294,7 +294,7 @@ class WebhookInbound extends Inbound {
       auth: `signature:${signature.scheme}`,
       scopes: [],
       signature,
-      signingSecretName: secretName,
+      signingSecretArn: secret.secretArn,
       signingSecretOverlapSeconds: overlap.toSeconds(),
       methodOptions: {
         authorizationType: apigateway.AuthorizationType.NONE,

@@ -44,7 +44,8 @@ export interface RouteRequest {
   readonly auth: string;
   readonly scopes: string[];
   readonly signature?: SignatureSchemeConfig;
-  readonly signingSecretName?: string;
+  /** The signing secret's ARN: the ingest reads it by ARN, so a secret re-created under its name is not read. */
+  readonly signingSecretArn?: string;
   /** How long, in seconds, the signing secret's previous value stays valid after the current one was put. */
   readonly signingSecretOverlapSeconds?: number;
   /** Stage throttling for this method only. */
@@ -108,7 +109,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     resourcePath: path,
     schema: schema as Record<string, unknown> | undefined,
     signature: request.signature,
-    signingSecret: request.signingSecretName,
+    signingSecret: request.signingSecretArn,
     signingSecretOverlapSeconds: request.signingSecretOverlapSeconds,
     target: target.ingestTarget,
     corsOrigins: request.cors?.allowOrigins,

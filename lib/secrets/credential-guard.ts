@@ -3,7 +3,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 
 /**
  * What changes a credential: its value and version stages (which value is AWSCURRENT), its tags and
- * resource policy, its key, its rotation and its replicas.
+ * resource policy, its key, its rotation, its replicas and its existence.
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
  */
 export const CREDENTIAL_CHANGING_ACTIONS: readonly string[] = [
@@ -19,6 +19,9 @@ export const CREDENTIAL_CHANGING_ACTIONS: readonly string[] = [
   'secretsmanager:ReplicateSecretToRegions',
   'secretsmanager:RemoveRegionsFromReplication',
   'secretsmanager:StopReplicationToReplica',
+  // A credential deleted (and its name re-created by someone else) is a credential taken over.
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
 ];
 
 /**

@@ -175,7 +175,7 @@ export class IntegrationCredential extends Construct {
     // Secrets Manager checks that it may invoke the function when the schedule is created.
     this.schedule.node.addDependency(props.rotationFunction.invokePermission);
     // The rotation at creation needs the function's permissions on this secret in place.
-    this.schedule.node.addDependency(props.rotationFunction.handler.role.policy);
+    this.schedule.node.addDependency(props.rotationFunction.handler.role.policy, props.rotationFunction.credentialsPolicy);
     for (const dependency of config.scheduleDependencies ?? []) this.schedule.node.addDependency(dependency);
   }
 

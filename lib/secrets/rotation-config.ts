@@ -78,6 +78,12 @@ export interface CredentialBinding<V = ConfigValue> {
   readonly ticketAfterSeconds: number;
   /** Age, in seconds, past which the credential has outlived its classification's limit (a page). */
   readonly pageAfterSeconds: number;
+  /**
+   * The position of the secret's ARN suffix (the 6 characters Secrets Manager appends to its name)
+   * in the function's ROTATION_SECRET_SUFFIXES variable: a secret of the same name but another ARN
+   * (deleted and re-created) is not the credential.
+   */
+  readonly position?: number;
 }
 
 /** The rotation function's config file (`/opt/rotation/config.json` in its config layer). */

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aspects, Aws, Duration, IAspect, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aspects, Aws, Duration, Fn, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeRandomPasswordPolicy } from '../compliance/acknowledgements';
+import { acknowledgeCredentialsPolicy, acknowledgeRandomPasswordPolicy } from '../compliance/acknowledgements';
 import type { ConfigValue } from '../core/config-value';
 import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationConfigError } from '../core/errors';
@@ -32,6 +32,19 @@ export interface RotationFunctionProps {
 export const CREDENTIAL_SWEEP_INTERVAL = Duration.hours(1);
 
 /**
+ * The most credentials one platform's rotation function knows: each adds 7 bytes (its secret's
+ * ARN suffix) to the function's environment, which Lambda caps at 4 KB in all.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const MAX_CREDENTIALS_PER_PLATFORM = 400;
+
+/** The environment variable holding the ARN suffixes of the bound secrets, comma-separated, in binding order. */
+export const SECRET_SUFFIXES_ENV = 'ROTATION_SECRET_SUFFIXES';
+
+/** How every secret the library creates is named: `integrations/...`. */
+export const SECRET_NAME_ROOT = 'integrations/';
+
+/**
  * The platform's one rotation function, shared by every credential: Secrets Manager's four steps
  * (createSecret, setSecret, testSecret, finishSecret) around the strategy each credential is BOUND
  * to, and an hourly sweep that revokes superseded credentials after their overlap and measures
@@ -52,10 +65,17 @@ export class RotationFunction extends Construct implements IRotationHost {
   public readonly sweepRule: events.Rule;
   /** The ARN pattern of the secrets the function rotates (`arn:...:secret:<prefix>/*`). */
   public readonly secretArnPattern: string;
+  /** The policy that lets the function act on the platform's secrets; schedules depend on it. */
+  public readonly credentialsPolicy: iam.ManagedPolicy;
   private readonly key: kms.IKey;
   private readonly config: DeployTimeConfig;
   private readonly bindings = new Map<string, CredentialBinding>();
   private readonly appClients = new Map<string, string>();
+  private readonly suffixes: string[] = [];
+  private readonly hookFunctions = new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'] });
+  private readonly userPools = new iam.PolicyStatement({
+    actions: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient'],
+  });
   private finalized = false;
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps) {
@@ -94,6 +114,35 @@ export class RotationFunction extends Construct implements IRotationHost {
     this.handler.role.addManagedPolicy(randomPassword);
     // The secrets are encrypted with the platform key; Secrets Manager uses it on the function's behalf.
     grantKeyUseVia(this.handler.role, this.key, KeyService.SECRETS_MANAGER, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    // The secrets, by name prefix: one ARN per credential would outgrow IAM's 6,144-character managed
+    // policy within a few dozen credentials. The function acts only on the secrets it is bound to,
+    // and checks each one's ARN against the one deployed (see addCredential).
+    const credentials = new iam.ManagedPolicy(this, 'CredentialsPolicy', {
+      description: 'Lets the rotation function rotate the platform\'s credentials and watch the age of its partner-held secrets',
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'secretsmanager:DescribeSecret',
+            'secretsmanager:GetSecretValue',
+            'secretsmanager:PutSecretValue',
+            // AWSCURRENT, AWSPENDING and the rotation's own TESTED and REVOKED labels.
+            'secretsmanager:UpdateSecretVersionStage',
+            // Finding every superseded credential to revoke, and each version's age.
+            'secretsmanager:ListSecretVersionIds',
+            // Recording when AWSCURRENT moved, which starts the overlap.
+            'secretsmanager:TagResource',
+          ],
+          resources: [this.secretArnPattern],
+        }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+          resources: [secretArnPrefix(this, `${SECRET_NAME_ROOT}*`)],
+        }),
+      ],
+    });
+    acknowledgeCredentialsPolicy(credentials, [this.secretArnPattern, secretArnPrefix(this, `${SECRET_NAME_ROOT}*`)]);
+    this.handler.role.addManagedPolicy(credentials);
+    this.credentialsPolicy = credentials;
 
     this.sweepRule = new events.Rule(this, 'Sweep', {
       description: 'The credential sweep: revokes superseded credentials after their overlap, measures every credential\'s age',
@@ -103,6 +152,12 @@ export class RotationFunction extends Construct implements IRotationHost {
       new targets.LambdaFunction(this.handler.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: props.platform.functionDeadLetterQueue }),
     );
 
+    this.node.addValidation({
+      validate: () =>
+        this.bindings.size > MAX_CREDENTIALS_PER_PLATFORM
+          ? [`The platform holds ${this.bindings.size} credentials; its rotation function can know ${MAX_CREDENTIALS_PER_PLATFORM} (Lambda's 4 KB environment). Split the integrations over two platforms (stacks).`]
+          : [],
+    });
     const finalizer: IAspect = {
       visit: (node: IConstruct) => {
         if (node === this) this.finalize();
@@ -137,27 +192,28 @@ export class RotationFunction extends Construct implements IRotationHost {
   }
 
   /**
-   * Adds a credential: its binding goes into the function's config, and the function's role may
-   * rotate the secret (a binding with `rotation`) or only watch its age (a partner-held secret).
-   * @param secretName the secret's name, a literal
+   * Adds a credential: its binding goes into the function's config, with its secret's ARN suffix
+   * (the 6 random characters Secrets Manager appends to the name), so that a secret deleted and
+   * re-created under the same name is not taken for the credential.
+   * @param secretName the secret's name, a literal under `integrations/`
    */
-  public addCredential(secret: secretsmanager.ISecret, secretName: string, binding: CredentialBinding): void {
+  public addCredential(secret: secretsmanager.ISecret, secretName: string, binding: Omit<CredentialBinding, 'position'>): void {
     if (this.finalized) throw new Error('RotationFunction: credentials cannot be added after synthesis has started');
-    if (Token.isUnresolved(secretName)) throw new Error('RotationFunction: a credential\'s secret name must be known at synth');
+    if (Token.isUnresolved(secretName) || !secretName.startsWith(SECRET_NAME_ROOT)) throw new Error(`RotationFunction: a credential's secret name must be a literal under ${SECRET_NAME_ROOT}`);
     if (this.bindings.has(secretName)) throw new Error(`RotationFunction: secret ${secretName} is bound twice`);
-    this.bindings.set(secretName, binding);
-    const actions = binding.rotation
-      ? [
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          // AWSCURRENT, AWSPENDING and the rotation's own TESTED and REVOKED labels.
-          'secretsmanager:UpdateSecretVersionStage',
-          // Finding every superseded credential to revoke, and each version's age.
-          'secretsmanager:ListSecretVersionIds',
-        ]
-      : ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'];
-    this.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [secret.secretArn] }));
+    this.bindings.set(secretName, { ...binding, position: this.suffixes.length });
+    // arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>
+    this.suffixes.push(Fn.select(1, Fn.split(`:secret:${secretName}-`, secret.secretArn)));
+  }
+
+  /** Lets the function invoke a credential's hook function. */
+  public grantInvokeHook(fn: lambda.IFunction): void {
+    this.hookFunctions.addResources(fn.functionArn);
+  }
+
+  /** Lets the function manage the secrets of a user pool's app clients. */
+  public grantClientSecrets(userPool: { readonly userPoolArn: string }): void {
+    this.userPools.addResources(userPool.userPoolArn);
   }
 
   /** The secret names the function knows, for tests and reports. */
@@ -173,6 +229,9 @@ export class RotationFunction extends Construct implements IRotationHost {
   private finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
+    if (this.hookFunctions.resources.length > 0) this.handler.role.addToPrincipalPolicy(this.hookFunctions);
+    if (this.userPools.resources.length > 0) this.handler.role.addToPrincipalPolicy(this.userPools);
+    if (this.suffixes.length > 0) this.handler.function.addEnvironment(SECRET_SUFFIXES_ENV, Fn.join(',', this.suffixes));
     const file: RotationConfigFile = { version: 2, credentials: Object.fromEntries(this.bindings) };
     this.config.writeLayer(this, 'Config', { folder: 'rotation', file: 'config.json' }, file, 'cdk-secure-integrations rotation bindings');
   }

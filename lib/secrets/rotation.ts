@@ -1,6 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct, IDependable } from 'constructs';
 import type { ConfigValue } from '../core/config-value';
@@ -60,8 +59,10 @@ export interface CognitoClientSecretOptions {
 export interface IRotationHost {
   /** A config value for a deploy-time value (an environment reference) or a literal. */
   configValue(value: string): ConfigValue;
-  /** Adds a statement to the rotation function's role. */
-  addToRolePolicy(statement: iam.PolicyStatement): void;
+  /** Lets the rotation function invoke a hook function. */
+  grantInvokeHook(fn: lambda.IFunction): void;
+  /** Lets the rotation function manage the secrets of a user pool's app clients. */
+  grantClientSecrets(userPool: cognito.IUserPool): void;
   /**
    * Records that an app client's secret is rotated by a credential.
    * @throws IntegrationConfigError (naming `owner` and `prop`) when another credential already rotates it.
@@ -173,12 +174,7 @@ class CognitoClientSecretRotation extends Rotation {
     }
     const { client, userPool } = target;
     rotationFunction.claimAppClient(client, credential, owner, prop);
-    rotationFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['cognito-idp:AddUserPoolClientSecret', 'cognito-idp:ListUserPoolClientSecrets', 'cognito-idp:DeleteUserPoolClientSecret', 'cognito-idp:DescribeUserPoolClient'],
-        resources: [userPool.userPoolArn],
-      }),
-    );
+    rotationFunction.grantClientSecrets(userPool);
     const byName = this.options.client === undefined && own !== undefined;
     const binding: StrategyBinding = {
       strategy: 'cognito-client-secret',
@@ -202,7 +198,7 @@ class CustomRotation extends Rotation {
   }
 
   public bind({ rotationFunction }: RotationBindContext): RotationConfig {
-    rotationFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.hook.functionArn] }));
+    rotationFunction.grantInvokeHook(this.hook);
     return {
       binding: { strategy: 'custom', hookFunction: rotationFunction.configValue(this.hook.functionArn) },
       description: `custom hook ${this.hook.node.path}`,

@@ -1,4 +1,4 @@
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ResolvedBinding } from '../../lambda/rotation/bindings';
 import { rotate } from '../../lambda/rotation/rotate';
 import { strategyFor } from '../../lambda/rotation/strategies';
@@ -98,6 +98,16 @@ describe('credential ages', () => {
     expect(published.failures).toBe(1);
     expect(published.integrations).toEqual([{ integration: 'Gone', due: 0, overdue: 0 }, { integration: 'Fine', due: 0, overdue: 0 }]);
   });
+});
+
+test('a secret re-created under a credential\'s name (another ARN) is a sweep failure, not a fresh credential', async () => {
+  const name = await plainSecret(TOKEN_INITIAL);
+  const original = (await sm.send(new DescribeSecretCommand({ SecretId: name }))).ARN!;
+  await sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
+  await sm.send(new CreateSecretCommand({ Name: name, SecretString: TOKEN_INITIAL }));
+  const { reports, published } = await sweepAt(new Map([[name, { ...restrictedRotated('Payments'), arnSuffix: original.slice(-6) }]]), new Date());
+  expect(reports[0].error).toMatch(/has the credential's name but not its deployed ARN/);
+  expect(published.failures).toBe(1);
 });
 
 describe('deferred revocation', () => {

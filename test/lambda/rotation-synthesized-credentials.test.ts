@@ -47,6 +47,14 @@ function resolver(physical: Record<string, string>) {
       const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
       return (resolve(parts) as string[]).join(sep);
     }
+    if ('Fn::Split' in o) {
+      const [sep, source] = o['Fn::Split'] as [string, unknown];
+      return String(resolve(source)).split(sep);
+    }
+    if ('Fn::Select' in o) {
+      const [index, list] = o['Fn::Select'] as [number, unknown];
+      return (resolve(list) as unknown[])[index];
+    }
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolve(x)]));
   };
   return resolve;
@@ -93,9 +101,13 @@ describe('rotating the credentials the construct synthesizes (moto; Cognito secr
     return loadBindings(file, env);
   }
 
-  /** Creates, in moto, what CloudFormation creates from the template: the user pool and app client, and every credential secret with its initial value. */
+  /**
+   * Creates, in moto, what CloudFormation creates from the template: the user pool and app client,
+   * and every rotated credential's secret under its synthesized name with its initial value; then
+   * resolves the rotation function's environment (the secrets' ARNs included) and loads its bindings.
+   */
   async function deploy() {
-    const idOf = (type: string, match: (r: Resources[string]) => boolean = () => true) => Object.entries(resources).find(([, r]) => r.Type === type && match(r))![0];
+    const idOf = (type: string) => Object.entries(resources).find(([, r]) => r.Type === type)![0];
     const poolId = idOf('AWS::Cognito::UserPool');
     const clientLogicalId = idOf('AWS::Cognito::UserPoolClient');
     const clientName = String(resources[clientLogicalId].Properties!.ClientName);
@@ -106,36 +118,39 @@ describe('rotating the credentials the construct synthesizes (moto; Cognito secr
       [`${poolId}.Arn`]: `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${userPoolId}`,
       [clientLogicalId]: client.ClientId!,
       [`${Object.keys(resources).find((id) => id.startsWith('PartnerKeyHook') && resources[id].Type === 'AWS::Lambda::Function')}.Arn`]: 'arn:aws:lambda:us-east-1:123456789012:function:partner-key-hook',
+      // The Cognito domain (its token endpoint is the stand-in's in the rotation test).
+      [idOf('AWS::Cognito::UserPoolDomain')]: 'integrations-test',
     };
-    // The Cognito domain's token endpoint: the stand-in's (resolved as CloudFormation resolves the domain's Ref).
-    physical[idOf('AWS::Cognito::UserPoolDomain')] = 'integrations-test';
-    const resolve = resolver(physical);
-    const bindings = deployedBindings(resolve);
     const secrets = new Map<string, { arn: string; initial: string }>();
-    for (const r of Object.values(resources).filter((x) => x.Type === 'AWS::SecretsManager::Secret')) {
-      const synthesizedName = String(r.Properties!.Name);
-      if (!bindings.get(synthesizedName)?.rotation) continue;
-      // A unique name per test run (moto is shared); the binding follows it, as it is keyed by name.
-      const name = `${synthesizedName}-${uniqueName('run')}`;
-      bindings.set(name, bindings.get(synthesizedName)!);
-      const initial = r.Properties!.SecretString !== undefined ? String(resolve(r.Properties!.SecretString)) : 'A'.repeat(48); // generateSecretString: 48 alphanumeric
+    for (const [id, r] of Object.entries(resources).filter(([, x]) => x.Type === 'AWS::SecretsManager::Secret')) {
+      // The stack name is unique to this test file, and so are the secrets' names in the shared moto.
+      const name = String(r.Properties!.Name);
+      const initial = r.Properties!.SecretString !== undefined ? String(resolver(physical)(r.Properties!.SecretString)) : 'A'.repeat(48); // generateSecretString: 48 alphanumeric
       const created = await sm.send(new CreateSecretCommand({ Name: name, SecretString: initial }));
-      secrets.set(synthesizedName.split('/').slice(-2).join('/'), { arn: created.ARN!, initial });
+      physical[id] = created.ARN!;
+      secrets.set(name.split('/').slice(-2).join('/'), { arn: created.ARN!, initial });
     }
+    const bindings = deployedBindings(resolver(physical));
     return { bindings, secrets, userPoolId, clientId: client.ClientId!, generated: client.ClientSecret! };
   }
+  let deployed: Awaited<ReturnType<typeof deploy>>;
+  beforeAll(async () => {
+    deployed = await deploy();
+  });
 
   test('the synthesized bindings name each strategy, and the app client by the name the template gives it', async () => {
-    const { bindings, clientId } = await deploy();
+    const { bindings, clientId, secrets } = deployed;
     const byCredential = Object.fromEntries([...bindings.values()].map((b) => [`${b.integration}/${b.credential}`, b]));
     expect(byCredential['Crm/oauth2-client-secret'].rotation).toEqual({ strategy: 'cognito-client-secret', userPoolId: expect.stringMatching(/^us-east-1_/), client: { name: 'Crm' }, tokenEndpoint: 'https://integrations-test.auth.us-east-1.amazoncognito.com/oauth2/token' });
     expect(byCredential['Erp/callback-key'].rotation).toEqual({ strategy: 'generated-token', length: 64, charset: 'hex' });
     expect(byCredential['Erp/partner-key']).toEqual(expect.objectContaining({ rotation: { strategy: 'custom', hookFunction: 'arn:aws:lambda:us-east-1:123456789012:function:partner-key-hook' }, overlapSeconds: 7200 }));
     expect(clientId).toBeTruthy();
+    // Each binding knows its secret's deployed ARN suffix: a secret re-created under the name has another.
+    expect([...bindings.values()].map((b) => b.arnSuffix)).toEqual([...bindings.keys()].map((name) => [...secrets.values()].find((s) => s.arn.includes(`:secret:${name}-`))!.arn.slice(-6)));
   });
 
   test('each strategy rotates its synthesized initial value twice, and the credential works after each rotation', async () => {
-    const { bindings, secrets, userPoolId, clientId, generated } = await deploy();
+    const { bindings, secrets, userPoolId, clientId, generated } = deployed;
     // The token endpoint is the stand-in's in this test (the binding names Cognito's real domain).
     for (const b of bindings.values()) if (b.rotation?.strategy === 'cognito-client-secret') Object.assign(b.rotation, { tokenEndpoint: cognito.tokenEndpoint });
     const live = new Set<string>();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   CancelRotateSecretCommand,
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -227,6 +228,29 @@ describe('the rotation follows the binding it was deployed with, and nothing els
       await expect(step(arn, token, s)).rejects.toThrow(/is not a credential of this platform/);
     }
     expect(await stages(arn)).toEqual({ [firstVersion]: ['AWSCURRENT'], [token]: ['AWSPENDING'] });
+  });
+
+  test('a secret deleted and re-created under a bound name is not the credential: every step refuses it, and nothing is written', async () => {
+    // GIVEN a credential bound with its deployed ARN's suffix
+    const original = await rotatingSecret();
+    bindings.set(original.name, { ...TOKEN_BINDING, arnSuffix: original.arn.slice(-6) });
+    // WHEN someone deletes it and creates a secret of the same name (their own value, their rotation)
+    await sm.send(new DeleteSecretCommand({ SecretId: original.arn, ForceDeleteWithoutRecovery: true }));
+    const impostor = await sm.send(new CreateSecretCommand({ Name: original.name, SecretString: INITIAL }));
+    const token = await startRotation(impostor.ARN!);
+    // THEN
+    expect(impostor.ARN).not.toBe(original.arn);
+    for (const s of ['createSecret', 'testSecret', 'finishSecret'] as const) {
+      await expect(step(impostor.ARN!, token, s)).rejects.toThrow(/has the name of credential TestIntegration\/test-credential but not its ARN/);
+    }
+    expect((await stages(impostor.ARN!))[token]).toEqual(['AWSPENDING']);
+  });
+
+  test('the secret deployed under the name, with the bound ARN suffix, rotates', async () => {
+    const secret = await rotatingSecret();
+    bindings.set(secret.name, { ...TOKEN_BINDING, arnSuffix: secret.arn.slice(-6) });
+    await runAll(secret.arn, secret.token);
+    expect((await stages(secret.arn))[secret.token]).toContain('AWSCURRENT');
   });
 
   test('a partner-held secret (bound without rotation) is refused', async () => {

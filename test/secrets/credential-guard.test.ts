@@ -147,8 +147,12 @@ describe("the rotation function's role, with its identity policy from the templa
     },
   );
 
-  test.each(['secretsmanager:TagResource', 'secretsmanager:PutResourcePolicy'])('may not %s on its own credentials: its identity policy grants no such change', (action) => {
+  test.each(['secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteSecret', 'secretsmanager:RotateSecret'])('may not %s on its own credentials: its identity policy grants no such change', (action) => {
     expect(decide(roleArn, identity, action, platform.partnerApiKey)).toBe('ImplicitDeny');
+  });
+
+  test('may tag its own credentials (it records when AWSCURRENT moved), which nobody else may', () => {
+    expect(decide(roleArn, identity, 'secretsmanager:TagResource', platform.partnerApiKey)).toBe('Allow');
   });
 });
 

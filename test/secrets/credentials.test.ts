@@ -137,11 +137,13 @@ describe('credentials', () => {
     }
   });
 
-  test('the rotation role may rotate exactly the granted secrets, without tagging them, and use the key only through Secrets Manager', () => {
-    const { template } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }]);
-    const secret = onlyResource(template, 'AWS::SecretsManager::Secret').id;
-    const statements = rotationPolicyStatements(template);
-    expect(statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: secret }))).toEqual([
+  test("the rotation role may act on the platform's secrets by name prefix (one statement, whatever the number of credentials), and use the key only through Secrets Manager", () => {
+    // GIVEN a platform with twenty credentials
+    const { template, platform } = withCredentials(() => Array.from({ length: 20 }, (_, i) => ({ name: `key-${i}`, rotation: Rotation.generatedToken() })));
+    // THEN one statement covers them all: IAM's 6,144-character limit on a managed policy holds at any number
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p) => String(p.Properties.Description).includes("rotate the platform's credentials"))!;
+    const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>;
+    expect(statements).toEqual([
       expect.objectContaining({
         Action: [
           'secretsmanager:DescribeSecret',
@@ -149,16 +151,32 @@ describe('credentials', () => {
           'secretsmanager:PutSecretValue',
           'secretsmanager:UpdateSecretVersionStage',
           'secretsmanager:ListSecretVersionIds',
+          'secretsmanager:TagResource',
         ],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-west-1:111111111111:secret:${platform.secretNamePrefix}/*`]] },
       }),
+      expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'], Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-west-1:111111111111:secret:integrations/*']] } }),
     ]);
-    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('secretsmanager:TagResource');
-    expect(statements).toContainEqual(
+    expect(JSON.stringify(policy.Properties.PolicyDocument).length).toBeLessThan(1000);
+    expect(rotationPolicyStatements(template)).toContainEqual(
       expect.objectContaining({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } },
       }),
     );
+  });
+
+  test('the function knows each secret\'s deployed ARN suffix, in one environment variable', () => {
+    const { template } = withCredentials(() => [{ name: 'a', rotation: Rotation.generatedToken() }, { name: 'b', rotation: Rotation.generatedToken() }]);
+    const names = Object.entries(template.findResources('AWS::SecretsManager::Secret')).map(([id, r]) => [id, r.Properties.Name as string]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('rotation'),
+      Environment: { Variables: Match.objectLike({ ROTATION_SECRET_SUFFIXES: { 'Fn::Join': [',', names.map(([id, name]) => ({ 'Fn::Select': [1, { 'Fn::Split': [`:secret:${name}-`, { Ref: id }] }] }))] } }) },
+    });
+  });
+
+  test('a platform with more credentials than its rotation function can know is a synth error', () => {
+    expect(() => withCredentials(() => Array.from({ length: 401 }, (_, i) => ({ name: `key-${i}`, rotation: Rotation.generatedToken() })))).toThrow(/holds 401 credentials; its rotation function can know 400/);
   });
 
   test('the rotation function has 5 minutes: time for a partner call in a step, and for the hourly sweep over every credential', () => {

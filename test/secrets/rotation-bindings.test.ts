@@ -142,6 +142,7 @@ describe('rotation bindings of a platform with every kind of credential', () => 
       overlapSeconds: DAY,
       ticketAfterSeconds: 23 * DAY,
       pageAfterSeconds: 30 * DAY,
+      position: expect.any(Number), // of its ARN suffix in ROTATION_SECRET_SUFFIXES
     });
   });
 });
@@ -166,9 +167,10 @@ describe('a platform whose only integration is a signed webhook', () => {
     const bindings = synthesized.rotationConfig().credentials;
     expect(bindings).toEqual({ [secret.resource.Properties.Name as string]: expect.objectContaining({ integration: 'Hooks', credential: 'webhook-signing-secret' }) });
     expect(Object.values(bindings)[0]).not.toHaveProperty('rotation');
-    // AND the function's role may only describe it and list its versions
-    const policy = Object.values(synthesized.template.findResources('AWS::IAM::ManagedPolicy')).find((p) => String(p.Properties.Description).includes('Rotation/Function'))!;
-    const onSecret = (policy.Properties.PolicyDocument.Statement as Array<{ Resource: unknown }>).filter((s) => JSON.stringify(s.Resource).includes(secret.id));
-    expect(onSecret).toEqual([expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'] })]);
+    // AND the function's role may only describe it and list its versions (by the prefix every library secret shares)
+    const policy = Object.values(synthesized.template.findResources('AWS::IAM::ManagedPolicy')).find((p) => String(p.Properties.Description).includes("rotate the platform's credentials"))!;
+    const onSigningSecrets = (policy.Properties.PolicyDocument.Statement as Array<{ Action: string[]; Resource: unknown }>).filter((s) => JSON.stringify(s.Resource).endsWith(':secret:integrations/*"]]}'));
+    expect(onSigningSecrets).toEqual([expect.objectContaining({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'] })]);
+    expect(String(secret.resource.Properties.Name)).toMatch(/^integrations\//);
   });
 });
