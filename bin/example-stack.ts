@@ -1,5 +1,6 @@
-import { Duration, Size, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
   DataClassification,
@@ -116,7 +117,13 @@ export class ExamplePlatformStack extends Stack {
       dataClassification: DataClassification.INTERNAL,
       description: 'GitHub webhook: push, pull_request and issues events',
       piiFields: ['pusher.email', 'sender.email', 'commits[*].author.email', 'commits[*].committer.email'],
-      inbound: Inbound.webhook({ path: '/webhooks/github', bodySchema: githubWebhookSchema, signature: SignatureScheme.githubHmacSha256() }),
+      inbound: Inbound.webhook({
+        path: '/webhooks/github',
+        bodySchema: githubWebhookSchema,
+        signature: SignatureScheme.githubHmacSha256(),
+        // Only the platform team's operators may put GitHub's secret; the secret's policy denies everyone else.
+        signingSecretWriters: [iam.Role.fromRoleArn(this, 'WebhookSecretOperators', Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/webhook-secret-operators'))],
+      }),
       // Push and pull_request payloads often exceed WAF's default 8 KB body rule; WAF inspects up to 64 KB.
       waf: { maxBodySize: Size.kibibytes(64) },
     });

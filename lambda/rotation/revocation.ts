@@ -17,14 +17,25 @@ import { CURRENT, listVersions, moveLabel, PENDING, type SecretVersion, type Sta
 // The watermark is a staging label, which only the rotation role may move (the secret's resource
 // policy): a caller who may write the secret's tags or value cannot stop a revocation.
 
+/** The secret tag in which finishSecret records when AWSCURRENT moved: `<version id>@<ISO 8601 time>`. */
+export const CURRENT_SINCE_TAG = 'cdk-secure-integrations:current-since';
+
 /**
  * When the credentials AWSCURRENT superseded may be revoked: the overlap after AWSCURRENT took
- * over, counted from the later of the version's creation and the end of the rotation that made it
- * current (DescribeSecret's LastRotatedDate, set by Secrets Manager when a rotation succeeds).
+ * over, counted from the latest of the version's creation, the end of the rotation that made it
+ * current (DescribeSecret's LastRotatedDate, set by Secrets Manager when a rotation it ran
+ * succeeds) and the time finishSecret recorded when it moved AWSCURRENT (the CURRENT_SINCE_TAG, for
+ * a finishSecret invoked directly, which Secrets Manager does not record). The tag counts only
+ * for the current version and between its creation and `now`: a tag written by anyone else (which
+ * the secret's resource policy denies) can neither start the overlap early nor postpone it forever.
  */
-export function overlapEnd(current: SecretVersion, overlapSeconds: number, lastRotatedAt?: Date): Date {
+export function overlapEnd(current: SecretVersion, overlapSeconds: number, lastRotatedAt?: Date, currentSince?: string, now?: Date): Date {
+  let start = current.createdAt;
   const rotated = lastRotatedAt?.getTime();
-  const start = rotated !== undefined && rotated > current.createdAt ? rotated : current.createdAt;
+  if (rotated !== undefined && rotated > start) start = rotated;
+  const [versionId, at] = (currentSince ?? '').split('@');
+  const since = Date.parse(at ?? '');
+  if (versionId === current.id && !Number.isNaN(since) && since > start && (now === undefined || since <= now.getTime())) start = since;
   return new Date(start + overlapSeconds * 1000);
 }
 
@@ -42,6 +53,8 @@ export interface RevocationContext {
   readonly strategy: RotationStrategy;
   readonly overlapSeconds: number;
   readonly lastRotatedAt?: Date;
+  /** The secret's CURRENT_SINCE_TAG value. */
+  readonly currentSince?: string;
   readonly now: Date;
   readonly log: RotationLog;
   /** Reads the secret's versions and values for strategies that need them (see StrategyContext.history). */
@@ -55,7 +68,7 @@ export async function revokeDue(ctx: RevocationContext): Promise<RevocationOutco
   const versions = await listVersions(sm, arn);
   const current = versions.find((v) => v.stages.includes(CURRENT));
   if (!current) return { revoked: [] };
-  const ends = overlapEnd(current, ctx.overlapSeconds, ctx.lastRotatedAt);
+  const ends = overlapEnd(current, ctx.overlapSeconds, ctx.lastRotatedAt, ctx.currentSince, ctx.now);
   const watermark = versions.find((v) => v.stages.includes(ROTATION_LABELS.REVOKED));
   const cutoff = watermark?.createdAt ?? Number.NEGATIVE_INFINITY;
   const candidates = versions.filter(

@@ -4,11 +4,12 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   type SecretsManagerClient,
+  TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
 import { isDeployedSecret, RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
-import { overlapEnd, revokeDue } from './revocation';
+import { CURRENT_SINCE_TAG, overlapEnd, revokeDue } from './revocation';
 import type { CredentialHistory, RotationLog, RotationStrategy, StrategyContext } from './strategy';
 import { CURRENT, listVersions, moveLabel, PENDING, type Stages, versionValue, versionWith } from './versions';
 
@@ -76,15 +77,20 @@ export function bindingOf(meta: DescribeSecretCommandOutput, bindings: ReadonlyM
   return binding as ResolvedBinding & { readonly rotation: ResolvedStrategy };
 }
 
+/** The secret's CURRENT_SINCE_TAG value, from DescribeSecret's answer. */
+export function currentSinceOf(meta: DescribeSecretCommandOutput): string | undefined {
+  return meta.Tags?.find((t) => t.Key === CURRENT_SINCE_TAG)?.Value;
+}
+
 /** The secret's versions and values, read once per invocation when a strategy first asks. */
-export function historyReader(sm: SecretsManagerClient, arn: string, overlapSeconds: number, lastRotatedAt?: Date): () => Promise<CredentialHistory> {
+export function historyReader(sm: SecretsManagerClient, arn: string, overlapSeconds: number, lastRotatedAt?: Date, currentSince?: string, now?: Date): () => Promise<CredentialHistory> {
   let read: Promise<CredentialHistory> | undefined;
   return () =>
     (read ??= (async () => {
       const versions = [];
       for (const v of await listVersions(sm, arn)) versions.push({ ...v, value: await versionValue(sm, arn, { VersionId: v.id }) });
       const current = versions.find((v) => v.stages.includes(CURRENT));
-      return { versions, current, overlapEndsAt: current ? overlapEnd(current, overlapSeconds, lastRotatedAt) : undefined };
+      return { versions, current, overlapEndsAt: current ? overlapEnd(current, overlapSeconds, lastRotatedAt, currentSince, now) : undefined };
     })());
 }
 
@@ -109,9 +115,10 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
   }
   const strategy = deps.strategyFor(binding.rotation);
   const now = (deps.now ?? (() => new Date()))();
-  const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate);
+  const currentSince = currentSinceOf(meta);
+  const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate, currentSince, now);
   const ctx: StrategyContext = { secretArn: arn, token, log, now, history };
-  const revocation = { sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, now, log, history };
+  const revocation = { sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, currentSince, now, log, history };
 
   switch (event.Step) {
     case 'createSecret': {
@@ -232,6 +239,12 @@ async function finish(
   if (!versions[token]?.includes(CURRENT)) throw new RotationProtocolError(`finishSecret: AWSCURRENT is not on version ${token} of ${arn} after the move`);
   if (versions[token]?.includes(PENDING)) {
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
+  }
+
+  // The overlap starts now: recorded, because Secrets Manager records the end of a rotation only
+  // when it ran the rotation itself (LastRotatedDate), not when this step was invoked directly.
+  if (!revocation.currentSince?.startsWith(`${token}@`)) {
+    await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: CURRENT_SINCE_TAG, Value: `${token}@${revocation.now.toISOString()}` }] }));
   }
 
   if (overlapSeconds === 0) await revokeDue(revocation);

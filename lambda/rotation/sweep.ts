@@ -1,16 +1,23 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isDeployedSecret, type ResolvedBinding, type ResolvedStrategy } from './bindings';
 import { revokeDue } from './revocation';
-import { historyReader } from './rotate';
+import { currentSinceOf, historyReader } from './rotate';
 import type { RotationLog, RotationStrategy } from './strategy';
-import { CURRENT, listVersions } from './versions';
+import { CURRENT, listVersions, PENDING, PREVIOUS } from './versions';
 
 // The hourly credential sweep (an EventBridge schedule invokes the rotation function with it):
 // for every credential of the platform, revoke superseded credentials whose overlap has ended,
 // and measure the age of the AWSCURRENT version against the credential's policy age (a ticket)
-// and its classification's limit (a page). A partner-held signing secret is only measured: it
+// and its classification's limit (a page). A rotated credential still holding the value written at
+// deploy an hour after it (its first rotation failed: the credential is unusable) pages; a rotation
+// pending for more than 6 hours (Secrets Manager refuses new rotations until it completes) tickets. A partner-held signing secret is only measured: it
 // changes when an operator puts the partner's new value. Everything it does follows from the
 // deployed bindings and the secrets' versions; the invoking event carries nothing it reads.
+
+/** How long after deploy a rotated credential must have had its first rotation. */
+export const FIRST_ROTATION_GRACE_MS = 60 * 60 * 1000;
+/** How long a rotation may stay pending before the sweep reports it stuck. */
+export const STUCK_ROTATION_MS = 6 * 60 * 60 * 1000;
 
 /** What the sweep found for one credential. */
 export interface CredentialReport {
@@ -25,6 +32,8 @@ export interface CredentialReport {
   readonly overdue: boolean;
   /** Versions whose credentials this sweep revoked. */
   readonly revoked: readonly string[];
+  /** What is wrong besides the age: a credential never rotated, a rotation stuck. */
+  readonly problems?: readonly string[];
   /** Why the credential could not be checked or revoked. */
   readonly error?: string;
 }
@@ -56,14 +65,35 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   let revoked: readonly string[] = [];
   if (binding.rotation) {
     const strategy = deps.strategyFor(binding.rotation);
-    const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate);
-    const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, now, log, history });
+    const currentSince = currentSinceOf(meta);
+    const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate, currentSince, now);
+    const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, currentSince, now, log, history });
     revoked = outcome.revoked;
   }
-  const current = (await listVersions(sm, arn)).find((v) => v.stages.includes(CURRENT));
+  const versions = await listVersions(sm, arn);
+  const current = versions.find((v) => v.stages.includes(CURRENT));
   if (!current) return { ...base, due: false, overdue: false, revoked, error: 'the secret has no AWSCURRENT version' };
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - current.createdAt) / 1000));
-  return { ...base, ageSeconds, due: ageSeconds > binding.ticketAfterSeconds, overdue: ageSeconds > binding.pageAfterSeconds, revoked };
+  const problems: string[] = [];
+  if (binding.rotation) {
+    const neverRotated = !versions.some((v) => v.stages.includes(PREVIOUS) || v.createdAt < current.createdAt);
+    if (neverRotated && now.getTime() - current.createdAt > FIRST_ROTATION_GRACE_MS) {
+      problems.push('never rotated: the first rotation failed, and AWSCURRENT still holds the value written at deploy (unusable); see the rotation function\'s log');
+    }
+    const stuck = versions.find((v) => v.stages.includes(PENDING) && !v.stages.includes(CURRENT) && now.getTime() - v.createdAt > STUCK_ROTATION_MS);
+    if (stuck) {
+      problems.push(`a rotation has been pending since ${new Date(stuck.createdAt).toISOString()} (version ${stuck.id}): Secrets Manager refuses new rotations until it completes or AWSPENDING is removed`);
+    }
+  }
+  const neverRotated = problems.some((p) => p.startsWith('never rotated'));
+  return {
+    ...base,
+    ageSeconds,
+    due: ageSeconds > binding.ticketAfterSeconds || problems.length > 0,
+    overdue: ageSeconds > binding.pageAfterSeconds || neverRotated,
+    revoked,
+    ...(problems.length > 0 ? { problems } : {}),
+  };
 }
 
 /** Sweeps every credential; a failure on one is reported and the others are still swept. */

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -135,6 +135,13 @@ export interface WebhookInboundOptions {
    * @default Duration.hours(24)
    */
   readonly signingSecretOverlap?: Duration;
+  /**
+   * The roles that may put the partner's signing secret into Secrets Manager (`PutSecretValue`);
+   * the secret's resource policy denies every other principal (the platform's break-glass roles
+   * excepted). Whoever can put the signing secret can forge deliveries.
+   * @default - any principal whose IAM policies allow secretsmanager:PutSecretValue on the secret (a synth warning says so)
+   */
+  readonly signingSecretWriters?: iam.IRole[];
 }
 
 /** What the integration gives its inbound side to bind to. */
@@ -268,7 +275,21 @@ class WebhookInbound extends Inbound {
     // Operators put the partner's value; nobody but the rotation role and a deployment moves its
     // stages (which could revive a replaced value) or changes its tags and policy.
     const rotation = platform.rotationFunction;
-    guardCredential(secret, { rotationRole: rotation.role, breakGlassRoles: platform.credentialBreakGlassRoles, deploymentRoleArns: platform.credentialDeploymentRoleArns, allowValueWrites: true });
+    const writers = this.options.signingSecretWriters ?? [];
+    guardCredential(secret, {
+      rotationRole: rotation.role,
+      breakGlassRoles: platform.credentialBreakGlassRoles,
+      deploymentRoleArns: platform.credentialDeploymentRoleArns,
+      allowValueWrites: true,
+      valueWriters: writers,
+    });
+    if (writers.length === 0) {
+      Annotations.of(scope).addWarningV2(
+        'cdk-secure-integrations:signingSecretWriters',
+        `Any principal allowed secretsmanager:PutSecretValue on the signing secret of ${name} can set it, and then forge deliveries that pass the signature check. ` +
+          'Name the roles that put the partner\'s secret in Inbound.webhook({ signingSecretWriters }): the secret\'s policy then denies everyone else.',
+      );
+    }
     // The credential sweep watches its age: a ticket a week before the classification's limit, a page at it.
     rotation.addCredential(secret, secretName, {
       integration: name,

@@ -59,8 +59,9 @@ export class RotationFailureRule extends Construct {
       new targets.SnsTopic(props.topic, {
         message: events.RuleTargetInput.fromText(
           `Secret rotation ${events.EventField.fromPath('$.detail.eventName')} for ${events.EventField.fromPath('$.detail.additionalEventData.SecretId')} ` +
-            `at ${events.EventField.time}. AWSCURRENT still holds the previous, working credential; fix the cause (the rotation function's log), ` +
-            `then rotate again.${runbook}`,
+            `at ${events.EventField.time}. AWSCURRENT still holds the credential it held before (after a failed first rotation, the value written at deploy, ` +
+            'which does not work). Fix the cause (the rotation function\'s log); Secrets Manager reattempts the rotation with the same token. To retry at once, ' +
+            `a break-glass role (credentialBreakGlassRoles) runs aws secretsmanager rotate-secret --secret-id <arn>: nobody else may.${runbook}`,
         ),
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),

@@ -103,8 +103,9 @@ export interface IntegrationPlatformProps {
    * ARNs of the roles CloudFormation deploys this stack as: they may change credentials, through
    * CloudFormation only. Other principals' CloudFormation stacks may not.
    * @default - with CDK's default synthesizer, its CloudFormation execution role (the bootstrap's
-   * `cdk-<qualifier>-cfn-exec-role-<account>-<region>`); with a synthesizer that has none, any
-   * CloudFormation operation may change credentials (a warning says so)
+   * `cdk-<qualifier>-cfn-exec-role-<account>-<region>`, which every CDK app deploying to the account
+   * with that qualifier shares); with a synthesizer that has none, any CloudFormation operation may
+   * change credentials (a warning says so)
    */
   readonly credentialDeploymentRoleArns?: string[];
 }
@@ -347,7 +348,17 @@ export class IntegrationPlatform extends Construct {
     if (this.props.credentialDeploymentRoleArns) return [...this.props.credentialDeploymentRoleArns];
     const synthesizer = Stack.of(this).synthesizer;
     const execution = synthesizer instanceof DefaultStackSynthesizer ? synthesizer.cloudFormationExecutionRoleArn : undefined;
-    if (execution) return [Fn.sub(execution)];
+    if (execution) {
+      if (!this.warnedAboutDeployment) {
+        this.warnedAboutDeployment = true;
+        Annotations.of(this).addInfoV2(
+          'cdk-secure-integrations:sharedDeploymentRole',
+          'Credentials may be changed through CloudFormation by the bootstrap\'s execution role, which every CDK app of the account and region deploys with. ' +
+            'Where other teams deploy to this account, bootstrap a qualifier of the platform\'s own (or use a stack role) and name it in credentialDeploymentRoleArns.',
+        );
+      }
+      return [Fn.sub(execution)];
+    }
     if (!this.warnedAboutDeployment) {
       this.warnedAboutDeployment = true;
       Annotations.of(this).addWarningV2(

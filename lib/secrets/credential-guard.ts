@@ -50,13 +50,18 @@ export interface CredentialGuardOptions {
    */
   readonly deploymentRoleArns?: string[];
   /**
-   * Whether principals with IAM permission may put new values (`PutSecretValue`): true for a
-   * partner-held secret, whose value an operator sets when the partner changes it. Everything else
-   * stays denied: a stage move could revive a superseded value, and a tag or policy change could
-   * hide the secret from its checks.
+   * Whether new values may be put (`PutSecretValue`): true for a partner-held secret, whose value
+   * an operator sets when the partner changes it. Everything else stays denied: a stage move could
+   * revive a superseded value, and a tag or policy change could hide the secret from its checks.
    * @default false
    */
   readonly allowValueWrites?: boolean;
+  /**
+   * With `allowValueWrites`: the roles that may put values (besides the break-glass roles). Every
+   * other principal is denied.
+   * @default - any principal whose IAM policies allow `secretsmanager:PutSecretValue` on the secret
+   */
+  readonly valueWriters?: iam.IRole[];
 }
 
 /**
@@ -81,6 +86,19 @@ export function guardCredential(secret: secretsmanager.Secret, options: Credenti
   const deny = (sid: string, conditions: Record<string, unknown>) =>
     secret.addToResourcePolicy(new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions, resources: ['*'], conditions }));
   const throughCloudFormation = { 'ForAllValues:StringNotEquals': { 'aws:CalledVia': [CLOUDFORMATION_SERVICE] } };
+  const writers = (options.valueWriters ?? []).map((r) => r.roleArn);
+  if (options.allowValueWrites && writers.length > 0) {
+    secret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheNamedWritersPutValues',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['secretsmanager:PutSecretValue'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...exempt, ...writers] } },
+      }),
+    );
+  }
   const deployment = options.deploymentRoleArns ?? [];
   if (deployment.length === 0) {
     deny('OnlyTheRotationOrADeploymentChangesTheCredential', { ArnNotEquals: { 'aws:PrincipalArn': exempt }, ...throughCloudFormation });

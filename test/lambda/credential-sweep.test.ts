@@ -6,7 +6,7 @@ import { sweep, type SweepMetrics } from '../../lambda/rotation/sweep';
 import { credentialAgeThresholds } from '../../lib/secrets/credential-age';
 import { Duration } from 'aws-cdk-lib';
 import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { binding, createMotoRotationFunction, createRotatingSecret, TOKEN_INITIAL, TOKEN_STRATEGY } from '../support/rotation-fixtures';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation, TOKEN_INITIAL, TOKEN_STRATEGY } from '../support/rotation-fixtures';
 
 // The hourly credential sweep (lambda/rotation/sweep.ts) against moto_server's Secrets Manager:
 // each credential's age (its AWSCURRENT version's) against its policy age (ticket) and its
@@ -50,9 +50,16 @@ async function plainSecret(value: string) {
   return name;
 }
 
+/** A secret that has been rotated once (its AWSCURRENT is not the value written at deploy). */
+async function rotatedSecret(value: string) {
+  const name = await plainSecret('placeholder-written-at-deploy');
+  await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  return name;
+}
+
 describe('credential ages', () => {
   test('a rotated credential is fine until its rotation is a day late, due (ticket) after that, and overdue (page) past its classification limit plus a day', async () => {
-    const name = await plainSecret(TOKEN_INITIAL);
+    const name = await rotatedSecret(TOKEN_INITIAL);
     const bindings = new Map([[name, restrictedRotated('Payments')]]);
     const at = async (days: number) => (await sweepAt(bindings, new Date(Date.now() + days * DAY))).published.integrations;
     expect(await at(30.5)).toEqual([{ integration: 'Payments', due: 0, overdue: 0 }]);
@@ -78,7 +85,7 @@ describe('credential ages', () => {
   });
 
   test('ages are published per credential, counts per integration, and the sweep logs the credential that is due', async () => {
-    const a = await plainSecret(TOKEN_INITIAL);
+    const a = await rotatedSecret(TOKEN_INITIAL);
     const b = await plainSecret('whsec_' + 'a'.repeat(40));
     const { published, lines } = await sweepAt(new Map([[a, restrictedRotated('Erp')], [b, restrictedPartnerHeld('Erp')]]), new Date(Date.now() + 25 * DAY));
     expect(published.credentials).toEqual([
@@ -92,7 +99,7 @@ describe('credential ages', () => {
   });
 
   test('a credential the sweep cannot read is a failure, and the others are still swept', async () => {
-    const ok = await plainSecret(TOKEN_INITIAL);
+    const ok = await rotatedSecret(TOKEN_INITIAL);
     const { reports, published } = await sweepAt(new Map([[uniqueName('integrations/gone'), restrictedRotated('Gone')], [ok, restrictedRotated('Fine')]]), new Date());
     expect(reports.map((r) => [r.integration, r.error === undefined])).toEqual([['Gone', false], ['Fine', true]]);
     expect(published.failures).toBe(1);
@@ -108,6 +115,34 @@ test('a secret re-created under a credential\'s name (another ARN) is a sweep fa
   const { reports, published } = await sweepAt(new Map([[name, { ...restrictedRotated('Payments'), arnSuffix: original.slice(-6) }]]), new Date());
   expect(reports[0].error).toMatch(/has the credential's name but not its deployed ARN/);
   expect(published.failures).toBe(1);
+});
+
+describe('rotations that never happened or never finished', () => {
+  test('a rotated credential still holding the value written at deploy an hour later pages: its first rotation failed, so it does not work', async () => {
+    const name = await plainSecret('placeholder-written-at-deploy');
+    const bindings = new Map([[name, restrictedRotated('Payments')]]);
+    expect((await sweepAt(bindings, new Date(Date.now() + 30 * 60 * 1000))).published.integrations).toEqual([{ integration: 'Payments', due: 0, overdue: 0 }]);
+    const { reports, published } = await sweepAt(bindings, new Date(Date.now() + 2 * 3600 * 1000));
+    expect(published.integrations).toEqual([{ integration: 'Payments', due: 1, overdue: 1 }]);
+    expect(reports[0].problems).toEqual([expect.stringMatching(/^never rotated: the first rotation failed/)]);
+  });
+
+  test('a partner-held secret is not expected to rotate', async () => {
+    const name = await plainSecret('whsec_' + 'a'.repeat(40));
+    const { reports } = await sweepAt(new Map([[name, restrictedPartnerHeld('Stripe')]]), new Date(Date.now() + 2 * 3600 * 1000));
+    expect(reports[0]).toEqual(expect.objectContaining({ due: false, overdue: false }));
+    expect(reports[0].problems).toBeUndefined();
+  });
+
+  test('a rotation pending for more than 6 hours is due (a ticket): Secrets Manager refuses new rotations until it completes', async () => {
+    const name = await rotatedSecret(TOKEN_INITIAL); // rotated once: not the deploy-time value
+    await startRotation(sm, rotationFunctionArn, name); // AWSPENDING on a version that never completes
+    const bindings = new Map([[name, restrictedRotated('Payments')]]);
+    expect((await sweepAt(bindings, new Date(Date.now() + 5 * 3600 * 1000))).published.integrations).toEqual([{ integration: 'Payments', due: 0, overdue: 0 }]);
+    const { reports, published } = await sweepAt(bindings, new Date(Date.now() + 7 * 3600 * 1000));
+    expect(published.integrations).toEqual([{ integration: 'Payments', due: 1, overdue: 0 }]);
+    expect(reports[0].problems).toEqual([expect.stringMatching(/^a rotation has been pending since/)]);
+  });
 });
 
 describe('deferred revocation', () => {

@@ -366,6 +366,20 @@ describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
     expect((await stages(arn))[token]).toEqual(expect.arrayContaining(['AWSCURRENT']));
   });
 
+  test('a finishSecret invoked long after createSecret (a retried rotation, or a direct invocation) starts the overlap when AWSCURRENT moved, not at the version\'s creation', async () => {
+    const p = partner({ overlapSeconds: 6 * 3600 });
+    const { arn, name, token } = await p.secret();
+    for (const s of ALL.slice(0, 3)) await p.step(arn, token, s);
+    const later = Date.now() + 2 * 24 * HOUR;
+    await p.step(arn, token, 'finishSecret', new Date(later)); // two days after the new key was created
+    const tag = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).Tags?.find((t) => t.Key === 'cdk-secure-integrations:current-since')?.Value;
+    expect(tag).toBe(`${token}@${new Date(later).toISOString()}`);
+    await p.sweepAt(name, new Date(later + HOUR));
+    expect(p.live.has('key-initial')).toBe(true); // callers that cached it have their 6 hours
+    await p.sweepAt(name, new Date(later + 7 * HOUR));
+    expect(p.live.has('key-initial')).toBe(false);
+  });
+
   test('createSecret replayed issues once and never revokes', async () => {
     const p = partner();
     const { arn, token } = await p.secret();

@@ -179,7 +179,7 @@ describe("another principal's own CloudFormation stack", () => {
   // A tenant allowed cloudformation:CreateStack deploys, in its own stack, an AWS::SecretsManager::ResourcePolicy
   // (or a RotationSchedule) naming a guarded secret: CloudFormation calls as the tenant, with aws:CalledVia.
   const tenant = 'arn:aws:iam::111111111111:role/crm-team';
-  test.each(everyChangeOfEveryRotated)('is denied %s on %s: only the stack\'s own deployment role passes through CloudFormation', (action, _name, credential) => {
+  test.each(everyChangeOfEveryRotated)('is denied %s on %s: only the deployment role passes through CloudFormation', (action, _name, credential) => {
     expect(decide(tenant, ADMIN, action, credential, { 'aws:CalledVia': [CLOUDFORMATION] })).toBe('ExplicitDeny');
   });
 
@@ -282,5 +282,41 @@ describe('a synthesizer without a CloudFormation execution role', () => {
     const stack = new Stack(app, 'CliCredentials', { env: { account: '111111111111', region: 'eu-west-1' }, synthesizer: new CliCredentialsStackSynthesizer() });
     new SecureIntegration(stack, 'Erp', { owner: 'erp@example.com', dataClassification: DataClassification.INTERNAL, credentials: [{ name: 'partner-api-key', rotation: Rotation.generatedToken() }] });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('any CloudFormation operation may change the platform\'s credentials.*credentialDeploymentRoleArns'));
+  });
+});
+
+describe('signingSecretWriters', () => {
+  const WRITER = 'arn:aws:iam::111111111111:role/webhook-secret-operators';
+  function withWriters(writers: boolean) {
+    const stack = newStack();
+    new IntegrationPlatform(stack, 'Platform');
+    const hooks = new SecureIntegration(stack, 'Hooks', {
+      owner: 'hooks@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      inbound: Inbound.webhook({
+        path: '/hooks',
+        bodySchema: objectSchema,
+        signature: SignatureScheme.githubHmacSha256(),
+        ...(writers ? { signingSecretWriters: [iam.Role.fromRoleArn(stack, 'Writer', WRITER)] } : {}),
+      }),
+    });
+    const template = Template.fromStack(stack).toJSON() as TemplateJson;
+    const id = Object.keys(template.Resources).find((k) => template.Resources[k].Type === 'AWS::SecretsManager::Secret')!;
+    return { stack, hooks, signing: { arn: resolveIntrinsics({ Ref: id }, template, ENV) as string, policy: secretResourcePolicies(template, ENV).get(id) ?? [] } };
+  }
+
+  test('the named writer may put the partner\'s secret; any other principal, whatever its IAM policies, may not', () => {
+    const { signing } = withWriters(true);
+    expect(decide(WRITER, ADMIN, 'secretsmanager:PutSecretValue', signing)).toBe('Allow');
+    expect(decide('arn:aws:iam::111111111111:role/crm-team', ADMIN, 'secretsmanager:PutSecretValue', signing)).toBe('ExplicitDeny');
+    // AND the writer still may not move stages (which could revive a replaced secret)
+    expect(decide(WRITER, ADMIN, 'secretsmanager:UpdateSecretVersionStage', signing)).toBe('ExplicitDeny');
+  });
+
+  test('without writers, synth warns that anyone allowed PutSecretValue can forge deliveries', () => {
+    const { stack } = withWriters(false);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('can set it, and then forge deliveries.*signingSecretWriters'));
+    const named = withWriters(true);
+    Annotations.fromStack(named.stack).hasNoWarning('*', Match.stringLikeRegexp('signingSecretWriters'));
   });
 });

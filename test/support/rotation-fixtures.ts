@@ -223,7 +223,7 @@ export class RotationHarness {
   /** Virtual time of the last rotation Secrets Manager completed. */
   private lastRotated?: number;
   /** The values AWSCURRENT held, in order, with the version that held each. */
-  private readonly currentHistory: Array<{ versionId: string; value: string }> = [];
+  private readonly currentHistory: Array<{ versionId: string; value: string; since: number }> = [];
   /** The first value seen for each version: a version's value must never change. */
   private readonly seen = new Map<string, string>();
 
@@ -265,7 +265,7 @@ export class RotationHarness {
     // created in the same instant as AWSCURRENT's would count as superseded by it (revocation.ts).
     this.versionCreated.set(out.firstVersion, this.clockMs - 1);
     this.sighted(out.token);
-    this.currentHistory.push({ versionId: out.firstVersion, value: this.initial });
+    this.currentHistory.push({ versionId: out.firstVersion, value: this.initial, since: this.clockMs });
     return out;
   }
 
@@ -312,7 +312,7 @@ export class RotationHarness {
     const currentValue = current.length === 1 ? values.get(current[0]) : undefined;
     if (currentValue === undefined) problems.push('AWSCURRENT has no value');
     else if (currentValue !== this.initial && !this.passed.has(currentValue)) problems.push(`AWSCURRENT (version ${current[0]}) holds a value that never passed testSecret`);
-    if (current.length === 1 && currentValue !== undefined && this.currentHistory.at(-1)?.versionId !== current[0]) this.currentHistory.push({ versionId: current[0], value: currentValue });
+    if (current.length === 1 && currentValue !== undefined && this.currentHistory.at(-1)?.versionId !== current[0]) this.currentHistory.push({ versionId: current[0], value: currentValue, since: this.clockMs });
     if (this.regenerated.length > 0) problems.push(`create() ran for tokens that already had a value: ${this.regenerated.join(', ')}`);
     if (this.kind === 'custom') {
       if (currentValue !== undefined && !this.live.has(currentValue)) problems.push('the AWSCURRENT credential is not live at the partner');
@@ -444,16 +444,15 @@ export class RotationHarness {
   }
 
   /**
-   * Whether revoking `value` now comes before the overlap after its successor became current: the
-   * successor's creation or Secrets Manager's completion of the rotation, whichever is later.
+   * Whether revoking `value` now comes before the overlap after its successor became current: when
+   * the harness first saw the successor as AWSCURRENT (checks run after every invocation), whoever
+   * moved it (Secrets Manager's rotation or a direct invocation).
    */
   private revokedTooEarly(value: string): boolean {
     const i = this.currentHistory.findIndex((h) => h.value === value);
     const successor = i >= 0 ? this.currentHistory[i + 1] : undefined;
     if (!successor) return false; // never current (an abandoned rotation's credential): revocable at any time
-    const created = this.versionCreated.get(successor.versionId) ?? 0;
-    const start = Math.max(created, this.lastRotated !== undefined && this.lastRotated > created ? this.lastRotated : created);
-    return this.clockMs < start + (this.options.overlapSeconds ?? 0) * 1000;
+    return this.clockMs < successor.since + (this.options.overlapSeconds ?? 0) * 1000;
   }
 
   /** A moto client whose answers carry version creation times and LastRotatedDate on the virtual clock. */
