@@ -61,11 +61,13 @@ class CronWindow extends RotationWindow {
         'The month field must be "*": a schedule that skips months could leave a credential unrotated for more than 90 days.',
       );
     }
+    const duration = renderWindow(owner, `${prop}.window`, this.window);
     return {
       scheduleExpression: `cron(${fields.join(' ')})`,
-      duration: renderWindow(owner, `${prop}.window`, this.window),
+      duration,
       maxIntervalHours: cronMaxIntervalHours(fields),
-      minIntervalHours: cronMinIntervalHours(fields),
+      // Rotations start anywhere in their window: two may come a window's length sooner than the schedule says.
+      minIntervalHours: Math.max(1, cronMinIntervalHours(fields) - this.window.toHours()),
     };
   }
 }
@@ -79,7 +81,16 @@ function renderWindow(owner: string, prop: string, window: Duration): string {
 }
 
 /**
- * The rules for rotating every `period`: `rate(N days)`, or `rate(N hours)` below a day.
+ * The rotation window of a period in days: Secrets Manager starts a rotation anywhere in its window,
+ * which for `rate(N days)` is by default the whole UTC day, so two rotations could come minutes
+ * apart. Four hours from midnight UTC keep them at least N days less 4 hours apart.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+ */
+export const DAILY_ROTATION_WINDOW_HOURS = 4;
+
+/**
+ * The rules for rotating every `period`: `rate(N days)` in a 4-hour window from midnight UTC, or
+ * `rate(N hours)` below a day (in Secrets Manager's default 1-hour windows).
  * @throws IntegrationConfigError when the period is under 4 hours or over 90 days.
  */
 export function periodRules(owner: string, prop: string, period: Duration): RotationRulesConfig {
@@ -100,7 +111,10 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
       'Give the rotation period in whole hours from 4 to 23, or in whole days (a rotation window never crosses a UTC day).',
     );
   }
-  return { scheduleExpression: hours % 24 === 0 ? `rate(${hours / 24} days)` : `rate(${hours} hours)`, maxIntervalHours: hours, minIntervalHours: hours };
+  if (hours % 24 === 0) {
+    return { scheduleExpression: hours === 24 ? 'rate(1 day)' : `rate(${hours / 24} days)`, duration: `${DAILY_ROTATION_WINDOW_HOURS}h`, maxIntervalHours: hours, minIntervalHours: hours - DAILY_ROTATION_WINDOW_HOURS };
+  }
+  return { scheduleExpression: `rate(${hours} hours)`, maxIntervalHours: hours, minIntervalHours: hours - 1 };
 }
 
 /**

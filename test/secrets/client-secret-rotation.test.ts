@@ -34,7 +34,7 @@ describe("an Inbound.api integration's client secret", () => {
     expect(credential).toBeDefined();
     const secret = onlyResource(template, 'AWS::SecretsManager::Secret');
     expect(secret.resource.Properties.Name).toBe(`${platform.secretNamePrefix}/Crm/oauth2-client-secret`);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: secret.id }, RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: secret.id }, RotationRules: { ScheduleExpression: 'rate(30 days)', Duration: '4h' } });
   });
 
   test("waits for the user pool domain before its first rotation, which runs when the schedule is created", () => {

@@ -26,10 +26,14 @@ function boundOverlapSeconds(credential: Omit<CredentialProps, 'name' | 'rotatio
 describe('credential overlap', () => {
   test.each([
     ['every 30 days', { rotateEvery: Duration.days(30) }, 24 * 3600],
-    ['every 4 hours', { rotateEvery: Duration.hours(4) }, 2 * 3600],
-    ['every 23 hours', { rotateEvery: Duration.hours(23) }, 11.5 * 3600],
-    ['in a daily window at 02:00', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)') }, 12 * 3600],
-    ['in a window every 6 hours', { rotationWindow: RotationWindow.cron('cron(0 0/6 * * ? *)') }, 2 * 3600],
+    // Secrets Manager starts a rotation anywhere in its window (1 hour for rate(N hours), the window given for cron):
+    // two may come a window's length sooner than the schedule says.
+    ['every 4 hours', { rotateEvery: Duration.hours(4) }, 1.5 * 3600],
+    ['every 23 hours', { rotateEvery: Duration.hours(23) }, 11 * 3600],
+    ['every day (a 4-hour window from midnight UTC)', { rotateEvery: Duration.days(1) }, 10 * 3600],
+    ['in a daily window at 02:00 (2 hours long)', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)') }, 11 * 3600],
+    ['in a weekly window', { rotationWindow: RotationWindow.cron('cron(0 2 ? * SUN *)') }, 24 * 3600],
+    ['in a window every 6 hours', { rotationWindow: RotationWindow.cron('cron(0 0/6 * * ? *)') }, 1 * 3600],
   ])('defaults to 24 hours, or half the shortest rotation interval, for a credential rotated %s', (_what, credential, seconds) => {
     expect(boundOverlapSeconds(credential)).toBe(seconds);
   });
@@ -60,18 +64,19 @@ describe('credential overlap', () => {
   });
 
   test.each([
-    ['as long as a 4-hour rotation period', { rotateEvery: Duration.hours(4), overlap: Duration.hours(4) }, /'4 hours'.*Rotations may come 4 hours apart/],
-    ['longer than a 23-hour rotation period', { rotateEvery: Duration.hours(23), overlap: Duration.days(1) }, /'1 day'.*Rotations may come 23 hours apart/],
-    ['as long as the day between runs of a daily window', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)'), overlap: Duration.hours(24) }, /'1 day'.*Rotations may come 24 hours apart/],
-    ['longer than 4 hours for a window that runs several times a day', { rotationWindow: RotationWindow.cron('cron(0 0/6 * * ? *)'), overlap: Duration.hours(5) }, /'5 hours'.*Rotations may come 4 hours apart/],
+    ['as long as a 4-hour rotation period', { rotateEvery: Duration.hours(4), overlap: Duration.hours(4) }, /'4 hours'.*Rotations may come 3 hours apart/],
+    ['longer than a 23-hour rotation period', { rotateEvery: Duration.hours(23), overlap: Duration.days(1) }, /'1 day'.*Rotations may come 22 hours apart/],
+    ['a day, for a daily rotation (its window is 4 hours)', { rotateEvery: Duration.days(1), overlap: Duration.hours(24) }, /'1 day'.*Rotations may come 20 hours apart/],
+    ['as long as the day between runs of a daily window', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)'), overlap: Duration.hours(24) }, /'1 day'.*Rotations may come 22 hours apart/],
+    ['longer than 2 hours for a 2-hour window that runs several times a day', { rotationWindow: RotationWindow.cron('cron(0 0/6 * * ? *)'), overlap: Duration.hours(5) }, /'5 hours'.*Rotations may come 2 hours apart/],
   ])('%s is a synth error naming the prop', (_what, credential, message) => {
     expect(() => withCredential(credential)).toThrow(/invalid `credentials\[0\]\.overlap`/);
     expect(() => withCredential(credential)).toThrow(message);
   });
 
   test('just shorter than the rotation interval is accepted', () => {
-    expect(boundOverlapSeconds({ rotateEvery: Duration.hours(4), overlap: Duration.minutes(239) })).toBe(239 * 60);
-    expect(boundOverlapSeconds({ rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)'), overlap: Duration.hours(23) })).toBe(23 * 3600);
+    expect(boundOverlapSeconds({ rotateEvery: Duration.hours(4), overlap: Duration.minutes(179) })).toBe(179 * 60);
+    expect(boundOverlapSeconds({ rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)'), overlap: Duration.hours(21) })).toBe(21 * 3600);
   });
 });
 

@@ -78,18 +78,20 @@ describe('credentials', () => {
     const fn = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.includes('Rotation'))!;
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationLambdaARN: { 'Fn::GetAtt': [fn, 'Arn'] },
-      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      RotationRules: { ScheduleExpression: 'rate(30 days)', Duration: '4h' },
       RotateImmediatelyOnUpdate: true,
     });
   });
 
   test.each([
-    [Duration.hours(4), 'rate(4 hours)'],
-    [Duration.hours(23), 'rate(23 hours)'],
-    [Duration.days(90), 'rate(90 days)'],
-  ])('rotateEvery %s renders %s', (period, expression) => {
+    [Duration.hours(4), { ScheduleExpression: 'rate(4 hours)' }],
+    [Duration.hours(23), { ScheduleExpression: 'rate(23 hours)' }],
+    // In days, a 4-hour window from midnight UTC: Secrets Manager's default window is the whole day, so two rotations could come minutes apart.
+    [Duration.days(1), { ScheduleExpression: 'rate(1 day)', Duration: '4h' }],
+    [Duration.days(90), { ScheduleExpression: 'rate(90 days)', Duration: '4h' }],
+  ])('rotateEvery %s renders %j', (period, rules) => {
     const { template } = withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: period }]);
-    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: expression } });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: rules });
   });
 
   test('a period over 23 hours that is not whole days is a synth error', () => {
