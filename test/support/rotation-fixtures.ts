@@ -1,4 +1,4 @@
-// Shared fixtures for the rotation tests (test/lambda/rotation*.test.ts), all against moto_server:
+// Shared fixtures for the rotation tests (test/lambda/rotation/*.test.ts), all against moto_server:
 //  - the moto Lambda function that RotateSecret needs (moto runs no code in it: the tests drive the steps),
 //  - a secret with rotation started (AWSPENDING on a version without a value, as Secrets Manager leaves it),
 //  - the bindings the rotation function would be deployed with (what lib/ writes into its config layer),

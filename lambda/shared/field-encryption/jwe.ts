@@ -2,7 +2,7 @@
 // encryption algorithm only: "alg": "dir" (RFC 7518 section 4.5) and "enc": "A256GCM" (RFC 7518
 // section 5.3), on node:crypto's AES-256-GCM. No primitive of our own: the header is the additional
 // authenticated data exactly as RFC 7516 section 5.1 step 14 says, so any JOSE library (jose, jwcrypto,
-// Nimbus JOSE+JWT) decrypts these objects given the key; test/lambda/field-encryption.test.ts proves
+// Nimbus JOSE+JWT) decrypts these objects given the key; test/lambda/shared/field-encryption.test.ts proves
 // it with jose (in a separate process) and with Python's `cryptography`.
 //
 // Why not the `jose` package itself at run time: its maintained line (v6) is ESM only, which jest

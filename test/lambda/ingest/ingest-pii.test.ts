@@ -7,12 +7,12 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { loadRoutes } from '../../lambda/ingest/config';
-import { ingest, IngestDependencies } from '../../lambda/ingest/ingest';
-import { signingSecrets } from '../../lambda/ingest/signing-secrets';
-import { decryptFields, encryptFields, isEncryptedField } from '../../lambda/shared/field-encryption';
-import { IngestConfig, IngestTargetKind } from '../../lib';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { loadRoutes } from '../../../lambda/ingest/config';
+import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
+import { signingSecrets } from '../../../lambda/ingest/signing-secrets';
+import { decryptFields, encryptFields, isEncryptedField } from '../../../lambda/shared/field-encryption';
+import { IngestConfig, IngestTargetKind } from '../../../lib';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 /** PII fields are encrypted by the ingest function before the record reaches the target (moto SQS and KMS). */
 describe('ingest encrypts PII fields before delivery', () => {

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RotationConfigFile } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, motoEndpoint } from '../support/aws-env';
-import { createMotoRotationFunction, createRotatingSecret } from '../support/rotation-fixtures';
+import type { RotationConfigFile } from '../../../lib/secrets/rotation-config';
+import { motoClientConfig, motoEndpoint } from '../../support/aws-env';
+import { createMotoRotationFunction, createRotatingSecret } from '../../support/rotation-fixtures';
 
-const BUNDLE = join(__dirname, '..', '..', 'dist', 'handlers', 'rotation', 'index.js');
+const BUNDLE = join(__dirname, '..', '..', '..', 'dist', 'handlers', 'rotation', 'index.js');
 const CONTEXT = { functionName: 'rotation', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotation', getRemainingTimeInMillis: () => 30000 };
 
 /**

@@ -3,19 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import type { ResolvedBinding } from '../../lambda/rotation/bindings';
-import { sdkCognitoClientSecretApi } from '../../lambda/rotation/cognito-client-secret';
-import { type HookInvoker, lambdaHookInvoker } from '../../lambda/rotation/custom-hook';
-import { rotationHookHandler } from '../../lambda/rotation/hook';
-import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
-import { strategyFor } from '../../lambda/rotation/strategies';
-import { BindingMismatchError, CredentialTestError } from '../../lambda/rotation/strategy';
-import { sweep } from '../../lambda/rotation/sweep';
-import type { CognitoClientSecretValue, CredentialRotationHook, CredentialRotationHookResponse } from '../../lib/secrets/rotation-config';
-import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { CognitoStandIn } from '../support/cognito-stand-in';
-import { binding, createMotoRotationFunction, createRotatingSecret, startRotation } from '../support/rotation-fixtures';
+import type { ResolvedBinding } from '../../../lambda/rotation/bindings';
+import { sdkCognitoClientSecretApi } from '../../../lambda/rotation/cognito-client-secret';
+import { type HookInvoker, lambdaHookInvoker } from '../../../lambda/rotation/custom-hook';
+import { rotationHookHandler } from '../../../lambda/rotation/hook';
+import { rotate, type RotationDependencies, type RotationStep } from '../../../lambda/rotation/rotate';
+import { strategyFor } from '../../../lambda/rotation/strategies';
+import { BindingMismatchError, CredentialTestError } from '../../../lambda/rotation/strategy';
+import { sweep } from '../../../lambda/rotation/sweep';
+import type { CognitoClientSecretValue, CredentialRotationHook, CredentialRotationHookResponse } from '../../../lib/secrets/rotation-config';
+import { ROTATION_LABELS } from '../../../lib/secrets/rotation-config';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { CognitoStandIn } from '../../support/cognito-stand-in';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation } from '../../support/rotation-fixtures';
 
 // The Cognito and custom strategies, with their four steps run against moto_server's Secrets
 // Manager (real version stages) and moto's Cognito user pools and app clients. Cognito's

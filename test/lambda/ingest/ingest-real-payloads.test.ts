@@ -8,12 +8,12 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import Stripe from 'stripe';
-import { githubWebhookSchema } from '../../bin/example-schemas';
-import { loadRoutes } from '../../lambda/ingest/config';
-import { ingest, IngestDependencies } from '../../lambda/ingest/ingest';
-import { clearSecretCache, signingSecrets } from '../../lambda/ingest/signing-secrets';
-import { convertSchemaForApiGateway, IngestConfig, IngestTargetKind, SignatureScheme } from '../../lib';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { githubWebhookSchema } from '../../../bin/example-schemas';
+import { loadRoutes } from '../../../lambda/ingest/config';
+import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
+import { clearSecretCache, signingSecrets } from '../../../lambda/ingest/signing-secrets';
+import { convertSchemaForApiGateway, IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 /**
  * The ingest function on real partner payloads: GitHub's published example deliveries signed by
@@ -34,7 +34,7 @@ const githubSchema = convertSchemaForApiGateway(githubWebhookSchema, { owner: 'G
 
 /** Signs payloads with GitHub's library, in one child process for all of them. */
 function githubSignAll(payloads: string[], secret = GITHUB_SECRET): string[] {
-  return JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', 'support', 'github-sign.mjs'), secret], { input: JSON.stringify(payloads), encoding: 'utf8' }));
+  return JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', '..', 'support', 'github-sign.mjs'), secret], { input: JSON.stringify(payloads), encoding: 'utf8' }));
 }
 const githubSign = (payload: string, secret = GITHUB_SECRET) => githubSignAll([payload], secret)[0];
 

@@ -1,6 +1,6 @@
 // PII field path syntax (what the construct checks at synth) and the walk that finds values.
-import { FieldPathError, parseFieldPath, parseFieldPaths } from '../../lambda/shared/field-encryption';
-import { findOccurrences, locationMatches } from '../../lambda/shared/field-encryption/field-path';
+import { FieldPathError, parseFieldPath, parseFieldPaths } from '../../../lambda/shared/field-encryption';
+import { findOccurrences, locationMatches } from '../../../lambda/shared/field-encryption/field-path';
 
 describe('parseFieldPath', () => {
   test.each([

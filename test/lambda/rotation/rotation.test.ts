@@ -13,14 +13,14 @@ import {
   TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { loadBindings, RotationConfigError, type ResolvedBinding } from '../../lambda/rotation/bindings';
-import { generateToken, tokenShapeProblem } from '../../lambda/rotation/generated-token';
-import { rotate, type RotationDependencies, type RotationStep } from '../../lambda/rotation/rotate';
-import { strategyFor } from '../../lambda/rotation/strategies';
-import { CredentialTestError } from '../../lambda/rotation/strategy';
-import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { binding, createMotoRotationFunction, createRotatingSecret, startRotation as startRotationOf, TOKEN_INITIAL as INITIAL, TOKEN_STRATEGY } from '../support/rotation-fixtures';
+import { loadBindings, RotationConfigError, type ResolvedBinding } from '../../../lambda/rotation/bindings';
+import { generateToken, tokenShapeProblem } from '../../../lambda/rotation/generated-token';
+import { rotate, type RotationDependencies, type RotationStep } from '../../../lambda/rotation/rotate';
+import { strategyFor } from '../../../lambda/rotation/strategies';
+import { CredentialTestError } from '../../../lambda/rotation/strategy';
+import { ROTATION_LABELS } from '../../../lib/secrets/rotation-config';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation as startRotationOf, TOKEN_INITIAL as INITIAL, TOKEN_STRATEGY } from '../../support/rotation-fixtures';
 
 // The four-step protocol and the generated-token strategy against moto_server's Secrets Manager:
 // real version stages, real GetRandomPassword. moto's RotateSecret with a function ARN enables

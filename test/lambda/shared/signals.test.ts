@@ -1,4 +1,4 @@
-import { emitRequestSignals, recordSync, signalMetrics } from '../../lambda/shared/signals';
+import { emitRequestSignals, recordSync, signalMetrics } from '../../../lambda/shared/signals';
 
 /** Captures the EMF lines Powertools writes to stdout. */
 function captureEmf(run: () => void): Array<Record<string, unknown>> {

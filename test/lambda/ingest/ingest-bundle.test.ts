@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../lib';
-import { motoClientConfig, motoEndpoint, uniqueName } from '../support/aws-env';
+import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
+import { motoClientConfig, motoEndpoint, uniqueName } from '../../support/aws-env';
 
 /**
  * The bundle the platform deploys (dist/handlers/ingest/index.js, built by `npm run build`), loaded
@@ -60,7 +60,7 @@ describe('ingest bundle', () => {
       _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = require(join(__dirname, '..', '..', 'dist', 'handlers', 'ingest', 'index.js')).handler;
+    handler = require(join(__dirname, '..', '..', '..', 'dist', 'handlers', 'ingest', 'index.js')).handler;
   });
 
   const context = { functionName: 'ingest', awsRequestId: 'lambda-req', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ingest', getRemainingTimeInMillis: () => 10000 };

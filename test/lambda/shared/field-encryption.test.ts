@@ -11,8 +11,8 @@ import {
   FieldEncryptionError,
   FieldPathError,
   isEncryptedField,
-} from '../../lambda/shared/field-encryption';
-import { motoClientConfig } from '../support/aws-env';
+} from '../../../lambda/shared/field-encryption';
+import { motoClientConfig } from '../../support/aws-env';
 
 const kms = new KMSClient(motoClientConfig());
 const STRIPE_PII = ['data.object.customer_email', 'data.object.billing_details.*'];
@@ -254,7 +254,7 @@ describe('field encryption against moto KMS', () => {
         const { plaintext, protectedHeader } = await compactDecrypt(jwe, Buffer.from(key, 'base64url'), { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
         process.stdout.write(JSON.stringify({ value: JSON.parse(new TextDecoder().decode(plaintext)), loc: protectedHeader.loc }));`;
       const input = JSON.stringify({ jwe, key: (await dataKeyOf(jwe)).toString('base64url') });
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: `${__dirname}/../..`, env: { ...process.env, INPUT: input } });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: `${__dirname}/../../..`, env: { ...process.env, INPUT: input } });
       expect(JSON.parse(out.toString())).toStrictEqual({ value: stripeEvent().data.object.billing_details.address, loc: 'data.object.billing_details.address' });
     });
 

@@ -2,9 +2,9 @@
 // record has, exactly the values the paths name are encrypted and decryption restores the record.
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import fc from 'fast-check';
-import { DataKeyCache, decryptFields, encryptFields, isEncryptedField, parseFieldPaths } from '../../lambda/shared/field-encryption';
-import { findOccurrences } from '../../lambda/shared/field-encryption/field-path';
-import { motoClientConfig } from '../support/aws-env';
+import { DataKeyCache, decryptFields, encryptFields, isEncryptedField, parseFieldPaths } from '../../../lambda/shared/field-encryption';
+import { findOccurrences } from '../../../lambda/shared/field-encryption/field-path';
+import { motoClientConfig } from '../../support/aws-env';
 
 const PATHS = ['contact.email', 'contact.address.*', 'orders[*].buyer.email', 'orders[*].lines[*].note', 'meta'];
 const json = fc.jsonValue({ maxDepth: 2 });

@@ -2,19 +2,19 @@ import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadBindings, type ResolvedBinding } from '../../lambda/rotation/bindings';
-import { sdkCognitoClientSecretApi } from '../../lambda/rotation/cognito-client-secret';
-import type { HookInvoker } from '../../lambda/rotation/custom-hook';
-import { rotationHookHandler } from '../../lambda/rotation/hook';
-import { rotate } from '../../lambda/rotation/rotate';
-import { strategyFor } from '../../lambda/rotation/strategies';
-import { sweep } from '../../lambda/rotation/sweep';
-import { DataClassification, IntegrationPlatform, Rotation, SecureIntegration, TokenCharset } from '../../lib';
-import type { CognitoClientSecretValue } from '../../lib/secrets/rotation-config';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { CognitoStandIn } from '../support/cognito-stand-in';
-import { createMotoRotationFunction, startRotation } from '../support/rotation-fixtures';
-import { integrationProps, testFunction } from '../helpers';
+import { loadBindings, type ResolvedBinding } from '../../../lambda/rotation/bindings';
+import { sdkCognitoClientSecretApi } from '../../../lambda/rotation/cognito-client-secret';
+import type { HookInvoker } from '../../../lambda/rotation/custom-hook';
+import { rotationHookHandler } from '../../../lambda/rotation/hook';
+import { rotate } from '../../../lambda/rotation/rotate';
+import { strategyFor } from '../../../lambda/rotation/strategies';
+import { sweep } from '../../../lambda/rotation/sweep';
+import { DataClassification, IntegrationPlatform, Rotation, SecureIntegration, TokenCharset } from '../../../lib';
+import type { CognitoClientSecretValue } from '../../../lib/secrets/rotation-config';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { CognitoStandIn } from '../../support/cognito-stand-in';
+import { createMotoRotationFunction, startRotation } from '../../support/rotation-fixtures';
+import { integrationProps, testFunction } from '../../helpers';
 
 // Every strategy rotates the exact credential the construct synthesizes: the secret's name and
 // initial value from the template, the binding from the rotation function's config layer in the

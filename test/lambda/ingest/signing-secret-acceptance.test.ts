@@ -7,11 +7,11 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { loadRoutes } from '../../lambda/ingest/config';
-import { ingest, IngestDependencies } from '../../lambda/ingest/ingest';
-import { clearSecretCache, SECRET_CACHE_MS, signingSecrets } from '../../lambda/ingest/signing-secrets';
-import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../lib';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { loadRoutes } from '../../../lambda/ingest/config';
+import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
+import { clearSecretCache, SECRET_CACHE_MS, signingSecrets } from '../../../lambda/ingest/signing-secrets';
+import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 /**
  * Which signing secrets verify a webhook at the ingest, against moto_server's Secrets Manager (real

@@ -1,8 +1,8 @@
 // Data key reuse, counted in real KMS calls to moto: one GenerateDataKey per (integration, declared
 // path) per cache window, a new one after the record limit and after the age limit (injected clock).
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { DataKeyCache, decryptFields, encryptFields, FieldDecryptionFailureReason, FieldEncryptionError } from '../../lambda/shared/field-encryption';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { DataKeyCache, decryptFields, encryptFields, FieldDecryptionFailureReason, FieldEncryptionError } from '../../../lambda/shared/field-encryption';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 /** A KMS client on moto that records every command it sends. */
 function countingKms() {

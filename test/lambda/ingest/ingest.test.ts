@@ -9,11 +9,11 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { loadRoutes } from '../../lambda/ingest/config';
-import { ingest, IngestDependencies } from '../../lambda/ingest/ingest';
-import { clearSecretCache, signingSecrets } from '../../lambda/ingest/signing-secrets';
-import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../lib';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
+import { loadRoutes } from '../../../lambda/ingest/config';
+import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
+import { clearSecretCache, signingSecrets } from '../../../lambda/ingest/signing-secrets';
+import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 const sqs = new SQSClient(motoClientConfig());
 const eventBridge = new EventBridgeClient(motoClientConfig());

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual, SignatureConfigurationError, verifySignature, VerificationFailureReason } from '../../lambda/shared/verify-signature';
-import { DigestEncoding, SignatureScheme, SignatureSchemeConfig } from '../../lib/gateway/signature-scheme';
+import { constantTimeEqual, SignatureConfigurationError, verifySignature, VerificationFailureReason } from '../../../lambda/shared/verify-signature';
+import { DigestEncoding, SignatureScheme, SignatureSchemeConfig } from '../../../lib/gateway/signature-scheme';
 
 /** The config as the ingest function receives it: through JSON, so only plain data survives. */
 function configOf(scheme: SignatureScheme): SignatureSchemeConfig {

@@ -1,12 +1,12 @@
 import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { ResolvedBinding } from '../../lambda/rotation/bindings';
-import { rotate } from '../../lambda/rotation/rotate';
-import { strategyFor } from '../../lambda/rotation/strategies';
-import { sweep, type SweepMetrics } from '../../lambda/rotation/sweep';
-import { credentialAgeThresholds } from '../../lib/secrets/credential-age';
+import type { ResolvedBinding } from '../../../lambda/rotation/bindings';
+import { rotate } from '../../../lambda/rotation/rotate';
+import { strategyFor } from '../../../lambda/rotation/strategies';
+import { sweep, type SweepMetrics } from '../../../lambda/rotation/sweep';
+import { credentialAgeThresholds } from '../../../lib/secrets/credential-age';
 import { Duration } from 'aws-cdk-lib';
-import { motoClientConfig, uniqueName } from '../support/aws-env';
-import { binding, createMotoRotationFunction, createRotatingSecret, startRotation, TOKEN_INITIAL, TOKEN_STRATEGY } from '../support/rotation-fixtures';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { binding, createMotoRotationFunction, createRotatingSecret, startRotation, TOKEN_INITIAL, TOKEN_STRATEGY } from '../../support/rotation-fixtures';
 
 // The hourly credential sweep (lambda/rotation/sweep.ts) against moto_server's Secrets Manager:
 // each credential's age (its AWSCURRENT version's) against its policy age (ticket) and its
