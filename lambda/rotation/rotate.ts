@@ -178,7 +178,13 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
         throw error;
       }
       // The pass, bound to this version: finishSecret moves AWSCURRENT only to a version that has it.
-      await moveLabel(sm, arn, ROTATION_LABELS.TESTED, token, (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {});
+      // Checked again after the test: a rotation abandoned meanwhile (AWSPENDING removed, a newer
+      // rotation started) must not take the label from the newer rotation's passed version.
+      const now: Stages = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
+      if (!now[token]?.includes(PENDING)) {
+        throw new RotationProtocolError(`testSecret: version ${token} of ${arn} stopped being AWSPENDING during its test (the rotation was abandoned); its pass is not recorded`);
+      }
+      await moveLabel(sm, arn, ROTATION_LABELS.TESTED, token, now);
       log.info('testSecret: the pending credential passed its test');
       return 'pending-value-tested';
     }
@@ -189,6 +195,15 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
     default:
       throw new RotationProtocolError(`unknown rotation step '${String((event as { Step?: unknown }).Step)}'`);
   }
+}
+
+/**
+ * Records when AWSCURRENT moves to a version, which starts the overlap: Secrets Manager records
+ * the end of a rotation only when it ran the rotation itself (LastRotatedDate), not when a step is
+ * invoked directly. A tag, which only the rotation role may write (the secret's resource policy).
+ */
+async function recordCurrentSince(sm: SecretsManagerClient, arn: string, token: string, now: Date): Promise<void> {
+  await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: CURRENT_SINCE_TAG, Value: `${token}@${now.toISOString()}` }] }));
 }
 
 async function pendingOf(sm: SecretsManagerClient, arn: string, token: string): Promise<string> {
@@ -221,6 +236,9 @@ async function finish(
     if (!versions[token]?.includes(ROTATION_LABELS.TESTED)) {
       throw new RotationProtocolError(`finishSecret: version ${token} of ${arn} has not passed testSecret; AWSCURRENT stays where it is`);
     }
+    // When AWSCURRENT moves, recorded first: a crash right after the move must not leave the
+    // overlap counted from the version's creation (which may be long before, on a retried rotation).
+    await recordCurrentSince(sm, arn, token, revocation.now);
     const previousId = versionWith(versions, CURRENT);
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: CURRENT, MoveToVersionId: token, RemoveFromVersionId: previousId }));
     log.info('finishSecret: moved AWSCURRENT to the new version', { previousVersionId: previousId });
@@ -241,11 +259,8 @@ async function finish(
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }
 
-  // The overlap starts now: recorded, because Secrets Manager records the end of a rotation only
-  // when it ran the rotation itself (LastRotatedDate), not when this step was invoked directly.
-  if (!revocation.currentSince?.startsWith(`${token}@`)) {
-    await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: CURRENT_SINCE_TAG, Value: `${token}@${revocation.now.toISOString()}` }] }));
-  }
+  // A resumed finish whose first attempt never recorded when AWSCURRENT moved records it now (later: the overlap only lengthens).
+  if (alreadyCurrent && !revocation.currentSince?.startsWith(`${token}@`)) await recordCurrentSince(sm, arn, token, revocation.now);
 
   if (overlapSeconds === 0) await revokeDue(revocation);
   else log.info('finishSecret: the superseded credential stays valid for the overlap; the credential sweep revokes it after', { overlapSeconds });

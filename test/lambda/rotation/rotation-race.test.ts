@@ -1,14 +1,16 @@
-import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import type { RotationStep } from '../../lambda/rotation/rotate';
+import { InvalidParameterException, UpdateSecretVersionStageCommand, type UpdateSecretVersionStageCommandInput } from '@aws-sdk/client-secrets-manager';
+import type { RotationStep } from '../../../lambda/rotation/rotate';
+import { ROTATION_LABELS } from '../../../lib/secrets/rotation-config';
 import {
   createMotoRotationFunction,
   RotationHarness,
+  stagesOf,
   STEPS,
   type StepResult,
   type StrategyKind,
   valueAt,
   valueOfVersion,
-} from '../support/rotation-fixtures';
+} from '../../support/rotation-fixtures';
 
 // Crashes and races of the rotation function (lambda/rotation/rotate.ts), driven step by step
 // against moto_server's Secrets Manager (real version stages; moto runs no rotation code).
@@ -36,6 +38,21 @@ import {
 //    from its version and calling RotateSecret (the AWS troubleshooting advice; the removal is an
 //    ordinary UpdateSecretVersionStage call, so it is real). The old token's invocations still in
 //    flight or retried are then the "loser".
+//  - moto's UpdateSecretVersionStage requires RemoveFromVersionId only for AWSCURRENT: moving any
+//    other label that another version holds, without naming that version, attaches the label to
+//    both, and moving a label to the version that holds it attaches it to that version twice. The
+//    real service refuses the first ("If the staging label you are trying to attach to one version
+//    is already attached to a different version, then you must include this parameter") and a
+//    version's labels are a set. The harness below applies the real rules (ARRANGED, in a
+//    middleware inside the crash seam, so a refused call is an effect like any answer of the
+//    backend). They matter for the rotation's own labels (TESTED, REVOKED) moved by an invocation
+//    that read the stages before another invocation moved them.
+//
+// Time: the harness's virtual clock does not move unless a test moves it; a version is stamped
+// with the time the harness first sees it. The real service stamps versions created one after
+// the other at different times, so `startSecondRotation` lets a millisecond pass first. The
+// binding's overlap is 0 here (superseded credentials are revoked when the rotation finishes);
+// deferred revocation is the property's (rotation-property.test.ts).
 
 let functionArn: string;
 beforeAll(async () => {
@@ -43,6 +60,7 @@ beforeAll(async () => {
 });
 
 const KINDS: readonly StrategyKind[] = ['generated-token', 'custom'];
+const { TESTED, REVOKED } = ROTATION_LABELS;
 /** The guard's error for a token that is not (any more) AWSPENDING. moto lists a version without labels with no stages; the real service omits it. */
 const GUARD = /is not set as AWSPENDING for rotation of secret|has no stage for rotation of secret/;
 
@@ -53,9 +71,37 @@ function ok(result: StepResult): StepResult {
 const idx = (step: RotationStep) => STEPS.indexOf(step);
 const versionWith = (stages: Record<string, string[]>, stage: string) => Object.keys(stages).find((id) => stages[id].includes(stage));
 
+/** The real service's rules for moving a label without RemoveFromVersionId (see the top of the file), on every invocation's client. */
+class RotationHarnessWithRealLabelRules extends RotationHarness {
+  override depsFor(...seams: Parameters<RotationHarness['depsFor']>): ReturnType<RotationHarness['depsFor']> {
+    const out = super.depsFor(...seams);
+    out.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as UpdateSecretVersionStageCommandInput;
+        if (context.commandName !== 'UpdateSecretVersionStageCommand' || input.MoveToVersionId === undefined || input.RemoveFromVersionId !== undefined) return next(args);
+        const label = input.VersionStage ?? '';
+        const holder = versionWith(await stagesOf(this.sm, this.arn), label);
+        if (holder !== undefined && holder !== input.MoveToVersionId) {
+          throw new InvalidParameterException({
+            message: `The staging label ${label} is attached to version ${holder}: specify it in RemoveFromVersionId (the real service's rule, applied by the test)`,
+            $metadata: {},
+          });
+        }
+        const answer = await next(args);
+        // Already there: moto attached it a second time; take the copy off again (moto removes one occurrence).
+        if (holder !== undefined) await this.sm.send(new UpdateSecretVersionStageCommand({ SecretId: this.arn, VersionStage: label, RemoveFromVersionId: holder }));
+        return answer;
+      },
+      { step: 'initialize', name: 'realServiceLabelRules' },
+    );
+    return out;
+  }
+}
+const harness = (kind: StrategyKind) => new RotationHarnessWithRealLabelRules(kind, functionArn);
+
 /** The effects step `k` makes in a clean rotation (the steps before it run first). */
 async function effectsOf(kind: StrategyKind, k: RotationStep): Promise<readonly string[]> {
-  const h = new RotationHarness(kind, functionArn);
+  const h = harness(kind);
   const { token } = await h.createSecret();
   for (const s of STEPS.slice(0, idx(k))) ok(await h.step(token, s));
   return ok(await h.step(token, k)).effects;
@@ -69,7 +115,7 @@ describe('a crash after each step (and inside it), then a retry, converges', () 
    * Returns undefined when step `k` makes fewer effects than `crashAfter` (the enumeration is done).
    */
   async function crashThenRetry(kind: StrategyKind, k: RotationStep, crashAfter: number, retry: 'step' | 'rotation') {
-    const h = new RotationHarness(kind, functionArn);
+    const h = harness(kind);
     const { token, firstVersion } = await h.createSecret();
     for (const s of STEPS.slice(0, idx(k))) ok(await h.step(token, s));
     const crash = await h.step(token, k, { crashAfter });
@@ -84,8 +130,8 @@ describe('a crash after each step (and inside it), then a retry, converges', () 
     const retried = retry === 'step' ? STEPS.slice(idx(k)) : STEPS;
     for (const s of retried) ok(await h.step(token, s));
 
-    // AWSCURRENT on the new version, AWSPENDING gone, the old version AWSPREVIOUS.
-    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    // AWSCURRENT on the new version (which passed testSecret), AWSPENDING gone, the old version AWSPREVIOUS (and, custom, revoked).
+    expect(await h.stages()).toEqual({ [firstVersion]: kind === 'custom' ? ['AWSPREVIOUS', REVOKED] : ['AWSPREVIOUS'], [token]: [TESTED, 'AWSCURRENT'] });
     const current = (await valueAt(h.sm, h.arn, 'AWSCURRENT'))!;
     // A value stored before the crash is the one that became current: the replay did not change it.
     if (storedAtCrash !== undefined) {
@@ -96,13 +142,12 @@ describe('a crash after each step (and inside it), then a retry, converges', () 
     expect(h.regenerated).toEqual([]);
     expect(await h.invariantViolations({ deep: true })).toEqual([]);
     if (kind === 'custom') {
-      // The previous credential is revoked exactly once, in finishSecret. The one exception: the
-      // crash came after the revoke itself (the invocation ended before returning), and the retried
-      // finishSecret revokes the same previous credential again. rotate.ts does that on purpose
-      // (revocation is at least once; the strategy contract requires an idempotent revoke); exactly
-      // once would need a durable marker that the revoke happened.
-      // Revoked again only when the crash fell between the revoke and the tag that records it.
-      const crashedAfterRevoke = crash.effects.includes('hook:revoke') && !crash.effects.includes('sm:TagResource');
+      // The previous credential is revoked exactly once, in finishSecret (the overlap is 0). The one
+      // exception: the crash came right after the revoke, before the REVOKED label moved to the
+      // version (the durable record of the revocation), and the retried finishSecret revokes the
+      // same previous credential again. revocation.ts does that on purpose (revocation is at least
+      // once; the strategy contract requires an idempotent revoke).
+      const crashedAfterRevoke = crash.effects.at(-1) === 'hook:revoke';
       expect(h.revoked).toEqual(crashedAfterRevoke ? [h.initial, h.initial] : [h.initial]);
       expect([...h.live]).toEqual([current]);
     }
@@ -117,22 +162,24 @@ describe('a crash after each step (and inside it), then a retry, converges', () 
       // Every effect of the step was a crash point, the last one being "the step's work was done but the invocation did not return".
       expect(runs.map((r) => r?.at(-1))).toEqual(effects.flatMap((e) => [e, e]));
       if (k === 'finishSecret') expect(effects).toContain('sm:UpdateSecretVersionStage');
-      if (k === 'finishSecret' && kind === 'custom') expect(effects.slice(-2)).toEqual(['hook:revoke', 'sm:TagResource']);
+      // testSecret ends by moving TESTED to the token; the custom finishSecret by revoking, then moving REVOKED.
+      if (k === 'testSecret') expect(effects.at(-1)).toBe('sm:UpdateSecretVersionStage');
+      if (k === 'finishSecret' && kind === 'custom') expect(effects.slice(-2)).toEqual(['hook:revoke', 'sm:UpdateSecretVersionStage']);
     });
   });
 
   test('custom: a crash inside finishSecret right after UpdateSecretVersionStage moved AWSCURRENT; the retry removes AWSPENDING and revokes once', async () => {
-    const h = new RotationHarness('custom', functionArn);
+    const h = harness('custom');
     const { token, firstVersion } = await h.createSecret();
     for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(token, s));
-    const crash = await h.step(token, 'finishSecret', { crashAfter: 2 });
+    const crash = await h.step(token, 'finishSecret', { crashAfter: 3 });
     expect(crash).toEqual(expect.objectContaining({ crashed: true, error: expect.objectContaining({ name: 'SimulatedCrash' }) }));
-    expect(crash.effects).toEqual(['sm:DescribeSecret', 'sm:UpdateSecretVersionStage']);
-    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSPENDING', 'AWSCURRENT'] }); // the crash point
+    expect(crash.effects).toEqual(['sm:DescribeSecret', 'sm:TagResource', 'sm:UpdateSecretVersionStage']); // when AWSCURRENT moves is recorded first
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSPENDING', TESTED, 'AWSCURRENT'] }); // the crash point
     expect(h.revoked).toEqual([]);
 
     expect(ok(await h.step(token, 'finishSecret')).outcome).toBe('finish-resumed');
-    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS', REVOKED], [token]: [TESTED, 'AWSCURRENT'] });
     expect(h.revoked).toEqual(['key-initial']);
     expect(await valueAt(h.sm, h.arn, 'AWSCURRENT')).toBe(`key-${token}`);
     expect(await h.invariantViolations()).toEqual([]);
@@ -153,12 +200,13 @@ async function startSecondRotation(h: RotationHarness, options: { operator?: boo
   }
   // Operator: real UpdateSecretVersionStage. AWSPENDING on AWSCURRENT: ARRANGED, since moto refuses RotateSecret there while the real service moves the label itself.
   if (pending !== undefined) await h.sm.send(new UpdateSecretVersionStageCommand({ SecretId: h.arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: pending }));
+  h.advance(1); // a new version is created after the ones before it
   return h.startRotation();
 }
 
 describe('two rotations racing', () => {
   test("moto's RotateSecret guard is the inverse of the real service's (pinned: a moto upgrade that fixes it shows up here)", async () => {
-    const h = new RotationHarness('generated-token', functionArn);
+    const h = harness('generated-token');
     const { token: t1, firstVersion } = await h.createSecret();
     ok(await h.step(t1, 'createSecret'));
     // AWSPENDING on t1, not AWSCURRENT: the real service refuses; moto accepts and moves AWSPENDING.
@@ -180,7 +228,7 @@ describe('two rotations racing', () => {
    * are checked after every step.
    */
   async function race(kind: StrategyKind, split: number, order: ReadonlyArray<'t1' | 't2'>) {
-    const h = new RotationHarness(kind, functionArn);
+    const h = harness(kind);
     const { token: t1, firstVersion } = await h.createSecret();
     for (const s of STEPS.slice(0, split)) ok(await h.step(t1, s));
     if (split < 4) await expect(startSecondRotation(h)).rejects.toThrow(/A previous rotation isn't complete/);
@@ -205,9 +253,10 @@ describe('two rotations racing', () => {
     expect(h.passed.has(t2Value)).toBe(true);
     const stages = await h.stages();
     if (split < 4) {
-      // t1 is the loser: every one of its invocations fails the guard; it leaves no label and never held AWSCURRENT.
+      // t1 is the loser: every one of its invocations fails the guard; it never held AWSCURRENT, and keeps no label but the
+      // REVOKED watermark (custom: t2's finishSecret revoked what t1 issued, or found nothing to revoke, and recorded it there).
       for (const r of results.t1) expect(r.error?.message).toMatch(GUARD);
-      expect(stages).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [t1]: [], [t2]: ['AWSCURRENT'] });
+      expect(stages).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [t1]: kind === 'custom' ? [REVOKED] : [], [t2]: [TESTED, 'AWSCURRENT'] });
       expect(currents).not.toContain(t1);
       if (t1Value !== undefined) expect(t2Value).not.toBe(t1Value);
     } else {
@@ -216,13 +265,12 @@ describe('two rotations racing', () => {
         if (r.t2Finished) expect(r.error?.message).toMatch(GUARD);
         else expect(r.outcome).toBe(r === results.t1[3] ? 'finish-resumed' : 'already-current');
       }
-      expect(stages).toEqual({ [firstVersion]: [], [t1]: ['AWSPREVIOUS'], [t2]: ['AWSCURRENT'] });
+      expect(stages).toEqual({ [firstVersion]: [], [t1]: kind === 'custom' ? ['AWSPREVIOUS', REVOKED] : ['AWSPREVIOUS'], [t2]: [TESTED, 'AWSCURRENT'] });
     }
     expect(await h.invariantViolations({ deep: true })).toEqual([]);
     if (kind === 'custom') {
-      // t2's finishSecret revokes its previous credential; a replay of t1's finishSecret before that revokes t1's previous one again (idempotent).
       // Every superseded credential is revoked: the initial one, and t1's, whether t1 became current or was abandoned
-      // after its createSecret issued it (a replay may revoke one again; revocation is idempotent).
+      // after its createSecret issued it (a replay of t1's finishSecret may revoke one again; revocation is idempotent).
       const expected = split === 0 ? ['key-initial'] : ['key-initial', `key-${t1}`];
       expect([...new Set(h.revoked)].sort()).toEqual(expected.sort());
       expect(h.live.has(`key-${t2}`)).toBe(true);
@@ -251,7 +299,7 @@ describe('two rotations racing', () => {
    * event. Returns what happened, for the assertions that depend on the pause point.
    */
   async function raceInsideStep(kind: StrategyKind, k: RotationStep, pauseAfter: number, during: 'tested' | 'finished') {
-    const h = new RotationHarness(kind, functionArn);
+    const h = harness(kind);
     const { token: t1, firstVersion } = await h.createSecret();
     for (const s of STEPS.slice(0, idx(k))) ok(await h.step(t1, s));
     const inFlight = h.start(t1, k, { pauseAfter });
@@ -285,7 +333,7 @@ describe('two rotations racing', () => {
     test.each(STEPS)("t1's %s suspended after each of its effects while t2 runs, then resumed", async (k) => {
       const effects = await effectsOf(kind, k);
       const points = effects.slice(0, -1).map((_, i) => i + 1);
-      // Only finishSecret behaves differently depending on whether t2 finished before t1 resumes.
+      // finishSecret behaves differently depending on whether t2 finished before t1 resumes (testSecret too: see the end of this file).
       const variants = k === 'finishSecret' ? (['tested', 'finished'] as const) : (['finished'] as const);
       const runs = await Promise.all(points.flatMap((n) => variants.map((during) => raceInsideStep(kind, k, n, during).then((r) => ({ n, during, ...r })))));
       const moveAt = effects.indexOf('sm:UpdateSecretVersionStage') + 1; // finishSecret's effect that moves AWSCURRENT
@@ -293,7 +341,7 @@ describe('two rotations racing', () => {
         const t2Completed = r.t2Results.every((x) => x.error === undefined);
         if (k !== 'finishSecret') {
           // t1 had not moved AWSCURRENT: t2 wins; t1's resumed createSecret fails (its PutSecretValue names a version that lost AWSPENDING),
-          // its setSecret/testSecret only read.
+          // its setSecret only reads, its testSecret fails or moves TESTED onto t1 (which no finishSecret can make current: it is not AWSPENDING).
           expect(r.current).toBe(r.t2);
           expect(t2Completed).toBe(true);
           if (k === 'createSecret') expect(r.t1Result.error).toBeDefined();
@@ -318,40 +366,67 @@ describe('two rotations racing', () => {
   });
 });
 
-describe('known gaps in lambda/rotation (reported; each test states the behaviour that should hold and is marked failing until it does)', () => {
-  test("an older token's in-flight finishSecret leaves the AWSPENDING of a rotation the real service started after AWSCURRENT moved", async () => {
-    const h = new RotationHarness('generated-token', functionArn);
-    const { token: t1 } = await h.createSecret();
+describe('a rotation overtaken by the next one leaves nothing behind: no AWSPENDING blocking the next rotation, no superseded credential live', () => {
+  test("an older token's in-flight finishSecret leaves alone the AWSPENDING of a rotation the real service started after AWSCURRENT moved", async () => {
+    const h = harness('generated-token');
+    const { token: t1, firstVersion } = await h.createSecret();
     for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(t1, s));
-    const inFlight = h.start(t1, 'finishSecret', { pauseAfter: 2 }); // suspended right after its UpdateSecretVersionStage moved AWSCURRENT
+    const inFlight = h.start(t1, 'finishSecret', { pauseAfter: 3 }); // suspended right after its UpdateSecretVersionStage moved AWSCURRENT
     await inFlight.paused;
     const t2 = await startSecondRotation(h); // the real service accepts: AWSPENDING is on the AWSCURRENT version
     ok(await h.step(t2, 'createSecret'));
     inFlight.resume();
-    await inFlight.result; // leaves t2's AWSPENDING: only this rotation's own label is removed
+    expect(ok(await inFlight.result).outcome).toBe('finished'); // removes only this rotation's own AWSPENDING (already gone), not t2's
+    expect((await h.stages())[t2]).toEqual(['AWSPENDING']);
     for (const s of ['setSecret', 'testSecret', 'finishSecret'] as const) ok(await h.step(t2, s));
-    expect((await h.stages())[t2]).toEqual(['AWSCURRENT']);
+    expect(await h.stages()).toEqual({ [firstVersion]: [], [t1]: ['AWSPREVIOUS'], [t2]: [TESTED, 'AWSCURRENT'] });
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
   });
 
   test('a finishSecret that crashed after moving AWSCURRENT, then the next rotation started before a retry: the next finishSecret revokes both superseded credentials', async () => {
-    const h = new RotationHarness('custom', functionArn);
-    const { token: t1 } = await h.createSecret();
+    const h = harness('custom');
+    const { token: t1, firstVersion } = await h.createSecret();
     for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(t1, s));
-    expect((await h.step(t1, 'finishSecret', { crashAfter: 2 })).crashed).toBe(true); // AWSPENDING and AWSCURRENT on t1: the real service counts the rotation as done
+    expect((await h.step(t1, 'finishSecret', { crashAfter: 3 })).crashed).toBe(true); // AWSPENDING and AWSCURRENT on t1: the real service counts the rotation as done
+    expect(h.revoked).toEqual([]);
     const t2 = await startSecondRotation(h);
     for (const s of STEPS) ok(await h.step(t2, s));
     expect((await h.step(t1, 'finishSecret')).error?.message).toMatch(GUARD); // t1 is AWSPREVIOUS now: a retry cannot revoke
     expect(h.revoked).toEqual(['key-initial', `key-${t1}`]); // t2 revoked its previous credential and the one t1 never got to
-    expect(h.live.has('key-initial')).toBe(false);
+    expect([...h.live]).toEqual([`key-${t2}`]);
+    expect(await h.stages()).toEqual({ [firstVersion]: [], [t1]: ['AWSPREVIOUS', REVOKED], [t2]: [TESTED, 'AWSCURRENT'] });
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
   });
 
   test('a credential issued by a rotation an operator abandoned (AWSPENDING removed) is revoked by the next finishSecret', async () => {
-    const h = new RotationHarness('custom', functionArn);
-    const { token: t1 } = await h.createSecret();
+    const h = harness('custom');
+    const { token: t1, firstVersion } = await h.createSecret();
     ok(await h.step(t1, 'createSecret')); // key-t1 issued at the partner
     const t2 = await startSecondRotation(h, { operator: true });
     for (const s of STEPS) ok(await h.step(t2, s));
     expect((await h.step(t1, 'setSecret')).error?.message).toMatch(GUARD);
     expect([...h.live]).toEqual([`key-${t2}`]);
+    expect(h.revoked).toEqual(['key-initial', `key-${t1}`]);
+    expect(await h.stages()).toEqual({ [firstVersion]: ['AWSPREVIOUS'], [t1]: [REVOKED], [t2]: [TESTED, 'AWSCURRENT'] });
+    expect(await h.invariantViolations({ deep: true })).toEqual([]);
+  });
+});
+
+describe("an abandoned rotation's testSecret still in flight", () => {
+  // testSecret checks that its token is still AWSPENDING after its test, before it records the pass: an abandoned rotation's
+  // late pass must not take TESTED from the rotation that replaced it (whose finishSecret would then be refused once).
+  test("an abandoned token's testSecret, still in flight when the next rotation passed its own test, leaves TESTED with the next rotation, whose finishSecret completes", async () => {
+    const h = harness('generated-token');
+    const { token: t1 } = await h.createSecret();
+    for (const s of ['createSecret', 'setSecret'] as const) ok(await h.step(t1, s));
+    const inFlight = h.start(t1, 'testSecret', { pauseAfter: 3 }); // its test has passed; it has not moved TESTED yet
+    await inFlight.paused;
+    const t2 = await startSecondRotation(h, { operator: true }); // an operator abandons t1 and starts a new rotation
+    for (const s of ['createSecret', 'setSecret', 'testSecret'] as const) ok(await h.step(t2, s));
+    inFlight.resume();
+    expect((await inFlight.result).error?.message).toMatch(/stopped being AWSPENDING during its test/); // t1's pass does not count
+    expect((await h.stages())[t2]).toEqual(['AWSPENDING', TESTED]);
+    ok(await h.step(t2, 'finishSecret'));
+    expect((await h.stages())[t2]).toEqual([TESTED, 'AWSCURRENT']);
   });
 });
