@@ -351,6 +351,7 @@ describe('the overlap counts from when AWSCURRENT moved, also when Secrets Manag
 
   // Found by the property (too rare for random runs to be sure to meet it): finishSecret records the time before it moves AWSCURRENT.
   test("a finishSecret that crashed right after moving AWSCURRENT, then the sweep before Secrets Manager's retry: the superseded credential is kept for the overlap", async () => {
-    expect(await lateFinishThenSweeps({ crashAfter: 3 })).toEqual // right after the move (its record, then the move)({ revokedBySweeps: [[], [], ['key-initial']], violations: [] });
+    // crashAfter 3: right after the move (DescribeSecret, the record of when, then the move).
+    expect(await lateFinishThenSweeps({ crashAfter: 3 })).toEqual({ revokedBySweeps: [[], [], ['key-initial']], violations: [] });
   });
 });
