@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetRandomPasswordCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetRandomPasswordCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { GeneratedTokenCharset } from '../../lib/secrets/rotation-config';
 import { CredentialTestError, type RotationStrategy } from './strategy';
 
@@ -46,9 +46,11 @@ export function tokenShapeProblem(value: string, length: number, charset: Genera
 }
 
 /**
- * Credentials we issue ourselves (webhook signing secrets, partner-facing API keys): the value is
- * the credential, so there is nothing to set at a service and nothing to revoke; the consumers
- * read AWSCURRENT (and AWSPREVIOUS during the overlap).
+ * Credentials we issue ourselves (webhook signing secrets we hand out, partner-facing API keys):
+ * the value is the credential, so there is nothing to set at a service. Verifiers read AWSCURRENT,
+ * and AWSPREVIOUS while the overlap runs: revoking the superseded token, once the overlap has
+ * ended, is removing AWSPREVIOUS from its version, so that a verifier following the stages stops
+ * accepting it (the version keeps the rotation's REVOKED label, so it is not deleted).
  */
 export function generatedTokenStrategy(client: SecretsManagerClient, length: number, charset: GeneratedTokenCharset): RotationStrategy {
   return {
@@ -56,6 +58,12 @@ export function generatedTokenStrategy(client: SecretsManagerClient, length: num
     test: async ({ pendingValue }) => {
       const problem = tokenShapeProblem(pendingValue, length, charset);
       if (problem) throw new CredentialTestError(`pending generated token rejected: ${problem}`);
+    },
+    revoke: async ({ secretArn, token: versionId, log }) => {
+      const stages = (await client.send(new DescribeSecretCommand({ SecretId: secretArn }))).VersionIdsToStages ?? {};
+      if (!stages[versionId]?.includes('AWSPREVIOUS')) return;
+      await client.send(new UpdateSecretVersionStageCommand({ SecretId: secretArn, VersionStage: 'AWSPREVIOUS', RemoveFromVersionId: versionId }));
+      log.info('the superseded token is no longer AWSPREVIOUS: verifiers stop accepting it', { versionId });
     },
   };
 }

@@ -3,7 +3,7 @@ import { isDeployedSecret, type ResolvedBinding, type ResolvedStrategy } from '.
 import { revokeDue } from './revocation';
 import { currentSinceOf, historyReader } from './rotate';
 import type { RotationLog, RotationStrategy } from './strategy';
-import { CURRENT, listVersions, PENDING, PREVIOUS } from './versions';
+import { CURRENT, listVersions, PENDING } from './versions';
 
 // The hourly credential sweep (an EventBridge schedule invokes the rotation function with it):
 // for every credential of the platform, revoke superseded credentials whose overlap has ended,
@@ -76,7 +76,8 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - current.createdAt) / 1000));
   const problems: string[] = [];
   if (binding.rotation) {
-    const neverRotated = !versions.some((v) => v.stages.includes(PREVIOUS) || v.createdAt < current.createdAt);
+    // Rotated at least once: another version than AWSCURRENT holds a superseded value (AWSPREVIOUS, or REVOKED once revoked).
+    const neverRotated = !versions.some((v) => v.id !== current.id && !v.stages.includes(PENDING));
     if (neverRotated && now.getTime() - current.createdAt > FIRST_ROTATION_GRACE_MS) {
       problems.push('never rotated: the first rotation failed, and AWSCURRENT still holds the value written at deploy (unusable); see the rotation function\'s log');
     }

@@ -175,7 +175,11 @@ const sharedClient = () => (shared ??= new SecretsManagerClient(motoClientConfig
 
 /** Options of a {@link RotationHarness}. */
 export interface HarnessOptions {
-  /** The binding's overlap, seconds. @default 0 (revoke when the rotation finishes) */
+  /**
+   * The binding's overlap, seconds.
+   * @default - a custom credential 0 (revoked when the rotation finishes); a generated token a day
+   * (its superseded value stays AWSPREVIOUS through the rotation, as deployed by default)
+   */
   readonly overlapSeconds?: number;
 }
 
@@ -239,7 +243,12 @@ export class RotationHarness {
 
   /** The binding the harness's secret is deployed with. */
   get binding(): ResolvedBinding {
-    return binding(strategyOf(this.kind), { overlapSeconds: this.options.overlapSeconds ?? 0 });
+    return binding(strategyOf(this.kind), { overlapSeconds: this.overlapSeconds });
+  }
+
+  /** The overlap the harness's binding has. */
+  get overlapSeconds(): number {
+    return this.options.overlapSeconds ?? (this.kind === 'generated-token' ? 86400 : 0);
   }
 
   /** The virtual time. */
@@ -452,7 +461,7 @@ export class RotationHarness {
     const i = this.currentHistory.findIndex((h) => h.value === value);
     const successor = i >= 0 ? this.currentHistory[i + 1] : undefined;
     if (!successor) return false; // never current (an abandoned rotation's credential): revocable at any time
-    return this.clockMs < successor.since + (this.options.overlapSeconds ?? 0) * 1000;
+    return this.clockMs < successor.since + this.overlapSeconds * 1000;
   }
 
   /** A moto client whose answers carry version creation times and LastRotatedDate on the virtual clock. */

@@ -17,6 +17,7 @@ import { loadBindings, RotationConfigError, type ResolvedBinding } from '../../.
 import { generateToken, tokenShapeProblem } from '../../../lambda/rotation/generated-token';
 import { rotate, type RotationDependencies, type RotationStep } from '../../../lambda/rotation/rotate';
 import { strategyFor } from '../../../lambda/rotation/strategies';
+import { sweep } from '../../../lambda/rotation/sweep';
 import { CredentialTestError } from '../../../lambda/rotation/strategy';
 import { ROTATION_LABELS } from '../../../lib/secrets/rotation-config';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
@@ -47,7 +48,8 @@ const unusedServices = {
 };
 /** The bindings of every secret this file creates (the function's config layer, as deployed). */
 const bindings = new Map<string, ResolvedBinding>();
-const TOKEN_BINDING = binding(TOKEN_STRATEGY);
+/** A generated token with the default day of overlap: its superseded value stays AWSPREVIOUS through these tests. */
+const TOKEN_BINDING = binding(TOKEN_STRATEGY, { overlapSeconds: 86400 });
 function depsWith(client: SecretsManagerClient = sm): RotationDependencies {
   return { secretsManager: client, bindings, strategyFor: (rotation) => strategyFor(rotation, { secretsManager: client, ...unusedServices }), log };
 }
@@ -278,6 +280,23 @@ describe('the rotation follows the binding it was deployed with, and nothing els
     await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: 'cdk-secure-integrations:generated-token-length', Value: '16' }] }));
     await step(arn, token, 'setSecret');
     expect(await step(arn, token, 'testSecret')).toBe('pending-value-tested');
+  });
+});
+
+describe('a superseded generated token', () => {
+  test('stays AWSPREVIOUS for the overlap, then the sweep removes the label: verifiers that read AWSPREVIOUS stop accepting it', async () => {
+    const { arn, name, token, firstVersion } = await rotatingSecret();
+    await runAll(arn, token);
+    const sweepAt = (hours: number) =>
+      sweep({ secretsManager: sm, bindings: new Map([[name, TOKEN_BINDING]]), strategyFor: (r) => strategyFor(r, { secretsManager: sm, ...unusedServices }), log, publish: () => undefined, now: () => new Date(Date.now() + hours * 3600 * 1000) });
+    await sweepAt(23);
+    expect(await valueAt(arn, 'AWSPREVIOUS')).toBe(INITIAL);
+    await sweepAt(25);
+    expect(await stages(arn)).toEqual({ [firstVersion]: [ROTATION_LABELS.REVOKED], [token]: [ROTATION_LABELS.TESTED, 'AWSCURRENT'] });
+    // The next rotation makes the token it supersedes AWSPREVIOUS again, for its own overlap.
+    const next = await startRotation(arn);
+    await runAll(arn, next);
+    expect((await stages(arn))[token]).toEqual(['AWSPREVIOUS']);
   });
 });
 
