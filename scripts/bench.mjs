@@ -97,8 +97,9 @@ with validation off; CloudFormation allows 500 resources and 1,000,000 bytes per
 ${sizes.map((s) => `| ${s.n} | ${s.resources} | ${s.bytes} | ${s.ms.toFixed(0)} |`).join('\n')}
 
 Marginal cost: ${perIntegration.toFixed(1)} resources per integration (here: path resources, a method, a model,
-an app client, a default queue with its dead-letter queue and their policies, an inventory record and
-11 SLO alarms; every route shares the ingest function and its one stage-wide permission), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
+an app client and its managed client secret (the secret, its resource policy, its rotation schedule), an
+inventory record, 11 SLO alarms and 2 credential-age alarms; every route shares the ingest function and its one
+stage-wide permission; the integration's default queue, its dead-letter queue and their policies add 4 more), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
 
 Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, on ${machine}.
 <!-- bench.mjs:end -->`;
