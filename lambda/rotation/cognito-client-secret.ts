@@ -176,10 +176,10 @@ export function cognitoClientSecretStrategy(api: CognitoClientSecretApi, binding
             );
           }
           const abandoned = h.current !== undefined && owner.createdAt > h.current.createdAt; // issued by a rotation that never made it current
-          if (!abandoned && h.overlapEndsAt && now < h.overlapEndsAt) {
+          if (!abandoned && (h.overlapEndsAt === undefined || now < h.overlapEndsAt)) {
             throw new Error(
-              `the previous client secret ${id} of app client ${clientId} stays valid until ${h.overlapEndsAt.toISOString()} (the overlap), and Cognito allows two secrets: ` +
-                'a rotation now would cut callers still using it; rotate after the overlap',
+              `the previous client secret ${id} of app client ${clientId} stays valid until ${h.overlapEndsAt?.toISOString() ?? 'the overlap after AWSCURRENT moved (not recorded yet: the credential sweep records it)'} ` +
+                '(the overlap), and Cognito allows two secrets: a rotation now would cut callers still using it; rotate after the overlap',
             );
           }
           await api.delete(pool, clientId, id);

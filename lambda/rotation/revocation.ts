@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
+import { type CurrentSince, knownSince, recordCurrentSince } from './current-since';
 import type { RotationLog, RotationStrategy, StrategyContext } from './strategy';
 import { CURRENT, listVersions, moveLabel, PENDING, type SecretVersion, type Stages, versionValue } from './versions';
 
@@ -15,28 +16,16 @@ import { CURRENT, listVersions, moveLabel, PENDING, type SecretVersion, type Sta
 // credential is revoked once (versions created in the same instant as the watermark are candidates
 // again: strategies revoke idempotently), and a revocation that fails stops the walk where it is.
 // The watermark is a staging label, which only the rotation role may move (the secret's resource
-// policy): a caller who may write the secret's tags or value cannot stop a revocation.
-
-/** The secret tag in which finishSecret records when AWSCURRENT moved: `<version id>@<ISO 8601 time>`. */
-export const CURRENT_SINCE_TAG = 'cdk-secure-integrations:current-since';
+// policy), like the record of when AWSCURRENT moved (a tag; see current-since.ts): a caller who may
+// write the secret's value cannot stop or hasten a revocation.
 
 /**
- * When the credentials AWSCURRENT superseded may be revoked: the overlap after AWSCURRENT took
- * over, counted from the latest of the version's creation, the end of the rotation that made it
- * current (DescribeSecret's LastRotatedDate, set by Secrets Manager when a rotation it ran
- * succeeds) and the time finishSecret recorded when it moved AWSCURRENT (the CURRENT_SINCE_TAG, for
- * a finishSecret invoked directly, which Secrets Manager does not record). The tag counts only
- * for the current version and between its creation and `now`: a tag written by anyone else (which
- * the secret's resource policy denies) can neither start the overlap early nor postpone it forever.
+ * When the credentials AWSCURRENT superseded may be revoked: the overlap after AWSCURRENT moved to
+ * its version (see current-since.ts), or undefined when when it moved is not known.
  */
-export function overlapEnd(current: SecretVersion, overlapSeconds: number, lastRotatedAt?: Date, currentSince?: string, now?: Date): Date {
-  let start = current.createdAt;
-  const rotated = lastRotatedAt?.getTime();
-  if (rotated !== undefined && rotated > start) start = rotated;
-  const [versionId, at] = (currentSince ?? '').split('@');
-  const since = Date.parse(at ?? '');
-  if (versionId === current.id && !Number.isNaN(since) && since > start && (now === undefined || since <= now.getTime())) start = since;
-  return new Date(start + overlapSeconds * 1000);
+export function overlapEnd(current: SecretVersion, overlapSeconds: number, record: CurrentSince | undefined, now: Date): Date | undefined {
+  const since = knownSince(record, current.id, current.createdAt, now.getTime());
+  return since === undefined ? undefined : new Date(since + overlapSeconds * 1000);
 }
 
 /** What one revocation pass did. */
@@ -52,9 +41,10 @@ export interface RevocationContext {
   readonly arn: string;
   readonly strategy: RotationStrategy;
   readonly overlapSeconds: number;
-  readonly lastRotatedAt?: Date;
-  /** The secret's CURRENT_SINCE_TAG value. */
-  readonly currentSince?: string;
+  /** The record of when AWSCURRENT moved, from the same DescribeSecret answer as `currentVersionId`. */
+  readonly currentSince?: CurrentSince;
+  /** The version DescribeSecret said was AWSCURRENT: if it has moved since, this pass revokes nothing. */
+  readonly currentVersionId?: string;
   readonly now: Date;
   readonly log: RotationLog;
   /** Reads the secret's versions and values for strategies that need them (see StrategyContext.history). */
@@ -67,14 +57,22 @@ export async function revokeDue(ctx: RevocationContext): Promise<RevocationOutco
   if (!strategy.revoke) return { revoked: [] };
   const versions = await listVersions(sm, arn);
   const current = versions.find((v) => v.stages.includes(CURRENT));
-  if (!current) return { revoked: [] };
-  const ends = overlapEnd(current, ctx.overlapSeconds, ctx.lastRotatedAt, ctx.currentSince, ctx.now);
+  // AWSCURRENT moved since the record was read (a finishSecret in between): the record may be another version's.
+  if (!current || (ctx.currentVersionId !== undefined && current.id !== ctx.currentVersionId)) return { revoked: [] };
   const watermark = versions.find((v) => v.stages.includes(ROTATION_LABELS.REVOKED));
   const cutoff = watermark?.createdAt ?? Number.NEGATIVE_INFINITY;
   const candidates = versions.filter(
     (v) => v.id !== current.id && v.id !== watermark?.id && v.createdAt >= cutoff && v.createdAt <= current.createdAt && !v.stages.includes(PENDING),
   );
   if (candidates.length === 0) return { revoked: [] };
+  const ends = overlapEnd(current, ctx.overlapSeconds, ctx.currentSince, ctx.now);
+  if (ends === undefined) {
+    // When AWSCURRENT moved is not known: from now, recorded; nothing is revoked before the overlap from now.
+    const finishMoved = ctx.currentSince?.versionId === current.id; // a `moving` record: a finishSecret moved it
+    await recordCurrentSince(sm, arn, { versionId: current.id, at: ctx.now.getTime(), source: finishMoved ? 'moved' : 'seen' });
+    log.info('when AWSCURRENT moved was not recorded: its overlap counts from now', { versionId: current.id });
+    return { revoked: [], waitingUntil: new Date(ctx.now.getTime() + ctx.overlapSeconds * 1000) };
+  }
   if (ctx.now.getTime() < ends.getTime()) return { revoked: [], waitingUntil: ends };
 
   const currentValue = await versionValue(sm, arn, { VersionId: current.id, VersionStage: CURRENT });

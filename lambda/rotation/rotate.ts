@@ -4,12 +4,12 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   type SecretsManagerClient,
-  TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
 import { isDeployedSecret, RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
-import { CURRENT_SINCE_TAG, overlapEnd, revokeDue } from './revocation';
+import { type CurrentSince, currentSinceOf, recordCurrentSince } from './current-since';
+import { overlapEnd, revokeDue } from './revocation';
 import type { CredentialHistory, RotationLog, RotationStrategy, StrategyContext } from './strategy';
 import { CURRENT, listVersions, moveLabel, PENDING, type Stages, versionValue, versionWith } from './versions';
 
@@ -77,20 +77,15 @@ export function bindingOf(meta: DescribeSecretCommandOutput, bindings: ReadonlyM
   return binding as ResolvedBinding & { readonly rotation: ResolvedStrategy };
 }
 
-/** The secret's CURRENT_SINCE_TAG value, from DescribeSecret's answer. */
-export function currentSinceOf(meta: DescribeSecretCommandOutput): string | undefined {
-  return meta.Tags?.find((t) => t.Key === CURRENT_SINCE_TAG)?.Value;
-}
-
 /** The secret's versions and values, read once per invocation when a strategy first asks. */
-export function historyReader(sm: SecretsManagerClient, arn: string, overlapSeconds: number, lastRotatedAt?: Date, currentSince?: string, now?: Date): () => Promise<CredentialHistory> {
+export function historyReader(sm: SecretsManagerClient, arn: string, overlapSeconds: number, record: CurrentSince | undefined, now: Date): () => Promise<CredentialHistory> {
   let read: Promise<CredentialHistory> | undefined;
   return () =>
     (read ??= (async () => {
       const versions = [];
       for (const v of await listVersions(sm, arn)) versions.push({ ...v, value: await versionValue(sm, arn, { VersionId: v.id }) });
       const current = versions.find((v) => v.stages.includes(CURRENT));
-      return { versions, current, overlapEndsAt: current ? overlapEnd(current, overlapSeconds, lastRotatedAt, currentSince, now) : undefined };
+      return { versions, current, overlapEndsAt: current ? overlapEnd(current, overlapSeconds, record, now) : undefined };
     })());
 }
 
@@ -116,9 +111,9 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
   const strategy = deps.strategyFor(binding.rotation);
   const now = (deps.now ?? (() => new Date()))();
   const currentSince = currentSinceOf(meta);
-  const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate, currentSince, now);
+  const history = historyReader(sm, arn, binding.overlapSeconds, currentSince, now);
   const ctx: StrategyContext = { secretArn: arn, token, log, now, history };
-  const revocation = { sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, currentSince, now, log, history };
+  const revocation = { sm, arn, strategy, overlapSeconds: binding.overlapSeconds, currentSince, currentVersionId: versionWith(versions, CURRENT), now, log, history };
 
   switch (event.Step) {
     case 'createSecret': {
@@ -197,15 +192,6 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
   }
 }
 
-/**
- * Records when AWSCURRENT moves to a version, which starts the overlap: Secrets Manager records
- * the end of a rotation only when it ran the rotation itself (LastRotatedDate), not when a step is
- * invoked directly. A tag, which only the rotation role may write (the secret's resource policy).
- */
-async function recordCurrentSince(sm: SecretsManagerClient, arn: string, token: string, now: Date): Promise<void> {
-  await sm.send(new TagResourceCommand({ SecretId: arn, Tags: [{ Key: CURRENT_SINCE_TAG, Value: `${token}@${now.toISOString()}` }] }));
-}
-
 async function pendingOf(sm: SecretsManagerClient, arn: string, token: string): Promise<string> {
   const value = await versionValue(sm, arn, { VersionId: token, VersionStage: PENDING });
   if (value === undefined) throw new RotationProtocolError(`secret version ${token} of ${arn} has no AWSPENDING value: createSecret has not run for this token`);
@@ -236,9 +222,9 @@ async function finish(
     if (!versions[token]?.includes(ROTATION_LABELS.TESTED)) {
       throw new RotationProtocolError(`finishSecret: version ${token} of ${arn} has not passed testSecret; AWSCURRENT stays where it is`);
     }
-    // When AWSCURRENT moves, recorded first: a crash right after the move must not leave the
-    // overlap counted from the version's creation (which may be long before, on a retried rotation).
-    await recordCurrentSince(sm, arn, token, revocation.now);
+    // Recorded first: a finishSecret that ends right after the move leaves a record that says a
+    // rotation moved it, and that its time is not known (the overlap then counts from later).
+    await recordCurrentSince(sm, arn, { versionId: token, at: revocation.now.getTime(), source: 'moving' });
     const previousId = versionWith(versions, CURRENT);
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: CURRENT, MoveToVersionId: token, RemoveFromVersionId: previousId }));
     log.info('finishSecret: moved AWSCURRENT to the new version', { previousVersionId: previousId });
@@ -259,10 +245,14 @@ async function finish(
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }
 
-  // A resumed finish whose first attempt never recorded when AWSCURRENT moved records it now (later: the overlap only lengthens).
-  if (alreadyCurrent && !revocation.currentSince?.startsWith(`${token}@`)) await recordCurrentSince(sm, arn, token, revocation.now);
+  // The move is done: its time starts the overlap (a resumed finish that finds no record of the move records now: later, so longer).
+  let record = revocation.currentSince;
+  if (!alreadyCurrent || record?.versionId !== token || record.source === 'moving') {
+    record = { versionId: token, at: revocation.now.getTime(), source: 'moved' };
+    await recordCurrentSince(sm, arn, record);
+  }
 
-  if (overlapSeconds === 0) await revokeDue(revocation);
+  if (overlapSeconds === 0) await revokeDue({ ...revocation, currentSince: record, currentVersionId: token });
   else log.info('finishSecret: the superseded credential stays valid for the overlap; the credential sweep revokes it after', { overlapSeconds });
   return alreadyCurrent ? 'finish-resumed' : 'finished';
 }

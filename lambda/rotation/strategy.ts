@@ -21,7 +21,7 @@ export interface CredentialHistory {
   readonly versions: readonly VersionWithValue[];
   /** The AWSCURRENT version. */
   readonly current?: VersionWithValue;
-  /** When the credentials AWSCURRENT superseded may be revoked (the end of the overlap). */
+  /** When the credentials AWSCURRENT superseded may be revoked (the end of the overlap); undefined when when AWSCURRENT moved is not recorded. */
   readonly overlapEndsAt?: Date;
 }
 

@@ -1,9 +1,10 @@
 import { DescribeSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isDeployedSecret, type ResolvedBinding, type ResolvedStrategy } from './bindings';
 import { revokeDue } from './revocation';
-import { currentSinceOf, historyReader } from './rotate';
+import { currentSinceOf, rotatedTo } from './current-since';
+import { historyReader } from './rotate';
 import type { RotationLog, RotationStrategy } from './strategy';
-import { CURRENT, listVersions, PENDING } from './versions';
+import { CURRENT, listVersions, PENDING, versionWith } from './versions';
 
 // The hourly credential sweep (an EventBridge schedule invokes the rotation function with it):
 // for every credential of the platform, revoke superseded credentials whose overlap has ended,
@@ -66,8 +67,9 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   if (binding.rotation) {
     const strategy = deps.strategyFor(binding.rotation);
     const currentSince = currentSinceOf(meta);
-    const history = historyReader(sm, arn, binding.overlapSeconds, meta.LastRotatedDate, currentSince, now);
-    const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, lastRotatedAt: meta.LastRotatedDate, currentSince, now, log, history });
+    const history = historyReader(sm, arn, binding.overlapSeconds, currentSince, now);
+    const currentVersionId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
+    const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, currentSince, currentVersionId, now, log, history });
     revoked = outcome.revoked;
   }
   const versions = await listVersions(sm, arn);
@@ -76,17 +78,17 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - current.createdAt) / 1000));
   const problems: string[] = [];
   if (binding.rotation) {
-    // Rotated at least once: another version than AWSCURRENT holds a superseded value (AWSPREVIOUS, or REVOKED once revoked).
-    const neverRotated = !versions.some((v) => v.id !== current.id && !v.stages.includes(PENDING));
+    // AWSCURRENT is where a rotation put it only if a finishSecret recorded the move (current-since.ts).
+    const neverRotated = !rotatedTo(currentSinceOf(meta), current.id) && current.id === versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
     if (neverRotated && now.getTime() - current.createdAt > FIRST_ROTATION_GRACE_MS) {
-      problems.push('never rotated: the first rotation failed, and AWSCURRENT still holds the value written at deploy (unusable); see the rotation function\'s log');
+      problems.push('not rotated: AWSCURRENT holds a value no rotation put there (the value written at deploy, after a failed first rotation, or one moved there by hand); see the rotation function\'s log');
     }
     const stuck = versions.find((v) => v.stages.includes(PENDING) && !v.stages.includes(CURRENT) && now.getTime() - v.createdAt > STUCK_ROTATION_MS);
     if (stuck) {
       problems.push(`a rotation has been pending since ${new Date(stuck.createdAt).toISOString()} (version ${stuck.id}): Secrets Manager refuses new rotations until it completes or AWSPENDING is removed`);
     }
   }
-  const neverRotated = problems.some((p) => p.startsWith('never rotated'));
+  const neverRotated = problems.some((p) => p.startsWith('not rotated'));
   return {
     ...base,
     ageSeconds,

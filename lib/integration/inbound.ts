@@ -138,7 +138,9 @@ export interface WebhookInboundOptions {
   /**
    * The roles that may put the partner's signing secret into Secrets Manager (`PutSecretValue`);
    * the secret's resource policy denies every other principal (the platform's break-glass roles
-   * excepted). Whoever can put the signing secret can forge deliveries.
+   * excepted). Whoever can put the signing secret can forge deliveries. Give each role with its
+   * full ARN, path included (`Role.fromRoleArn`; an IAM Identity Center role's path is
+   * `/aws-reserved/sso.amazonaws.com/...`): the policy compares `aws:PrincipalArn` with it.
    * @default - any principal whose IAM policies allow secretsmanager:PutSecretValue on the secret (a synth warning says so)
    */
   readonly signingSecretWriters?: iam.IRole[];

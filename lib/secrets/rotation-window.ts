@@ -62,12 +62,13 @@ class CronWindow extends RotationWindow {
       );
     }
     const duration = renderWindow(owner, `${prop}.window`, this.window);
+    checkCronWindow(owner, prop, this.expression, fields, this.window.toHours());
     return {
       scheduleExpression: `cron(${fields.join(' ')})`,
       duration,
       maxIntervalHours: cronMaxIntervalHours(fields),
       // Rotations start anywhere in their window: two may come a window's length sooner than the schedule says.
-      minIntervalHours: Math.max(1, cronMinIntervalHours(fields) - this.window.toHours()),
+      minIntervalHours: Math.max(0, cronMinIntervalHours(fields) - this.window.toHours()),
     };
   }
 }
@@ -103,12 +104,13 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
       'Rotate at least every 90 days (the library\'s policy; AWS would allow 1000) and at most every 4 hours (Secrets Manager\'s minimum), for example Duration.days(30).',
     );
   }
-  if (!Number.isInteger(hours) || (hours >= 24 && hours % 24 !== 0)) {
+  if (!Number.isInteger(hours) || (hours >= 24 && hours % 24 !== 0) || (hours < 24 && 24 % hours !== 0)) {
     throw new IntegrationConfigError(
       owner,
       prop,
       period.toHumanString(),
-      'Give the rotation period in whole hours from 4 to 23, or in whole days (a rotation window never crosses a UTC day).',
+      'Give the rotation period in hours that divide a day (4, 6, 8 or 12: Secrets Manager\'s windows for rate(N hours) start again at midnight UTC, ' +
+        'so other periods would bring two rotations close together), or in whole days.',
     );
   }
   if (hours % 24 === 0) {
@@ -119,11 +121,13 @@ export function periodRules(owner: string, prop: string, period: Duration): Rota
 
 /**
  * An upper bound on the time between two runs of a cron schedule whose month field is `*`: 31 days
- * when it names days of the month, 7 days when it names days of the week, 1 day otherwise.
+ * when it names a day of the month every month has (1 to 28), 62 when it may skip a month, 7 days
+ * when it names days of the week, 1 day otherwise.
  */
 function cronMaxIntervalHours(fields: string[]): number {
   const [, , dayOfMonth, , dayOfWeek] = fields;
-  if (dayOfMonth !== '*' && dayOfMonth !== '?') return 31 * 24;
+  // A day of the month that some months lack (29 to 31, or L-style expressions) can skip a month: up to 62 days.
+  if (dayOfMonth !== '*' && dayOfMonth !== '?') return (/^([1-9]|1\d|2[0-8])$/.test(dayOfMonth) ? 31 : 62) * 24;
   if (dayOfWeek !== '*' && dayOfWeek !== '?') return 7 * 24;
   return 24;
 }
@@ -141,4 +145,35 @@ function cronMinIntervalHours(fields: string[]): number {
   if (anyDay(dayOfMonth) && /^([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)$/i.test(dayOfWeek)) return 7 * 24;
   if (anyDay(dayOfWeek) && single(dayOfMonth)) return 28 * 24;
   return 24;
+}
+
+/** The start hours of a cron's hours field, when it is a number, a list of numbers or `start/step`. */
+function cronStartHours(field: string): number[] | undefined {
+  if (/^\d+(,\d+)*$/.test(field)) return field.split(',').map(Number).sort((a, b) => a - b);
+  const step = /^(\d+)\/(\d+)$/.exec(field);
+  if (step) {
+    const hours: number[] = [];
+    for (let h = Number(step[1]); h < 24; h += Number(step[2])) hours.push(h);
+    return hours;
+  }
+  return undefined;
+}
+
+/**
+ * Secrets Manager's rules for a window: it must not extend into the next UTC day nor into the next
+ * rotation window (checked where the hours field says when windows start).
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+ */
+function checkCronWindow(owner: string, prop: string, expression: string, fields: string[], windowHours: number): void {
+  const starts = cronStartHours(fields[1]);
+  if (!starts || starts.length === 0) return;
+  for (let i = 1; i < starts.length; i++) {
+    if (starts[i] - starts[i - 1] < windowHours) {
+      throw new IntegrationConfigError(owner, `${prop}.window`, `${windowHours} hours`, `Windows start ${starts[i] - starts[i - 1]} hours apart in ${expression}: a window must not run into the next one. Shorten the window.`);
+    }
+  }
+  const last = starts[starts.length - 1];
+  if (last + windowHours > 24) {
+    throw new IntegrationConfigError(owner, `${prop}.window`, `${windowHours} hours from ${last}:00`, `A rotation window must end by midnight UTC (Secrets Manager refuses one that runs into the next day): shorten the window or start earlier than in ${expression}.`);
+  }
 }

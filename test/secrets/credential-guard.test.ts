@@ -25,7 +25,7 @@ const ENV: FakeEnvironment = { partition: 'aws', region: 'eu-west-1', account: '
 const BREAK_GLASS_ROLE = 'arn:aws:iam::111111111111:role/credential-break-glass';
 const CLOUDFORMATION = 'cloudformation.amazonaws.com';
 
-/** What changes a credential (value, stages, tags, policy, rotation, replicas). */
+/** What changes a credential (value, stages, tags, policy, rotation, replicas, its existence), written out so that a change of the guard's list shows here. */
 const CHANGES = [
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecretVersionStage',
@@ -39,6 +39,9 @@ const CHANGES = [
   'secretsmanager:ReplicateSecretToRegions',
   'secretsmanager:RemoveRegionsFromReplication',
   'secretsmanager:StopReplicationToReplica',
+  // Deleted, its name could be taken by a secret of someone else's (the rotation also checks the ARN).
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:RestoreSecret',
 ];
 const ADMIN: PolicyStatement[] = [{ Effect: 'Allow', Action: '*', Resource: '*' }];
 const SECRETS_MANAGER_ADMIN: PolicyStatement[] = [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: '*' }];

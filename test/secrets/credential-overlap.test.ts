@@ -29,7 +29,7 @@ describe('credential overlap', () => {
     // Secrets Manager starts a rotation anywhere in its window (1 hour for rate(N hours), the window given for cron):
     // two may come a window's length sooner than the schedule says.
     ['every 4 hours', { rotateEvery: Duration.hours(4) }, 1.5 * 3600],
-    ['every 23 hours', { rotateEvery: Duration.hours(23) }, 11 * 3600],
+    ['every 12 hours', { rotateEvery: Duration.hours(12) }, 5.5 * 3600],
     ['every day (a 4-hour window from midnight UTC)', { rotateEvery: Duration.days(1) }, 10 * 3600],
     ['in a daily window at 02:00 (2 hours long)', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)') }, 11 * 3600],
     ['in a weekly window', { rotationWindow: RotationWindow.cron('cron(0 2 ? * SUN *)') }, 24 * 3600],
@@ -65,7 +65,7 @@ describe('credential overlap', () => {
 
   test.each([
     ['as long as a 4-hour rotation period', { rotateEvery: Duration.hours(4), overlap: Duration.hours(4) }, /'4 hours'.*Rotations may come 3 hours apart/],
-    ['longer than a 23-hour rotation period', { rotateEvery: Duration.hours(23), overlap: Duration.days(1) }, /'1 day'.*Rotations may come 22 hours apart/],
+    ['longer than a 12-hour rotation period', { rotateEvery: Duration.hours(12), overlap: Duration.days(1) }, /'1 day'.*Rotations may come 11 hours apart/],
     ['a day, for a daily rotation (its window is 4 hours)', { rotateEvery: Duration.days(1), overlap: Duration.hours(24) }, /'1 day'.*Rotations may come 20 hours apart/],
     ['as long as the day between runs of a daily window', { rotationWindow: RotationWindow.cron('cron(0 2 * * ? *)'), overlap: Duration.hours(24) }, /'1 day'.*Rotations may come 22 hours apart/],
     ['longer than 2 hours for a 2-hour window that runs several times a day', { rotationWindow: RotationWindow.cron('cron(0 0/6 * * ? *)'), overlap: Duration.hours(5) }, /'5 hours'.*Rotations may come 2 hours apart/],

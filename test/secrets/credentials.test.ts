@@ -85,7 +85,7 @@ describe('credentials', () => {
 
   test.each([
     [Duration.hours(4), { ScheduleExpression: 'rate(4 hours)' }],
-    [Duration.hours(23), { ScheduleExpression: 'rate(23 hours)' }],
+    [Duration.hours(12), { ScheduleExpression: 'rate(12 hours)' }],
     // In days, a 4-hour window from midnight UTC: Secrets Manager's default window is the whole day, so two rotations could come minutes apart.
     [Duration.days(1), { ScheduleExpression: 'rate(1 day)', Duration: '4h' }],
     [Duration.days(90), { ScheduleExpression: 'rate(90 days)', Duration: '4h' }],
@@ -94,10 +94,28 @@ describe('credentials', () => {
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: rules });
   });
 
-  test('a period over 23 hours that is not whole days is a synth error', () => {
-    expect(() => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: Duration.hours(36) }])).toThrow(
-      /invalid `credentials\[0\]\.rotateEvery` '1 day 12 hours'.*whole hours from 4 to 23, or in whole days/,
+  test.each([
+    [Duration.hours(36), '1 day 12 hours'],
+    // Secrets Manager's windows for rate(N hours) start again at midnight: 23 hours would rotate twice around it.
+    [Duration.hours(23), '23 hours'],
+    [Duration.hours(5), '5 hours'],
+  ])('a period of %s, neither hours that divide a day nor whole days, is a synth error', (period, shown) => {
+    expect(() => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotateEvery: period }])).toThrow(
+      new RegExp(`invalid \`credentials\\[0\\]\\.rotateEvery\` '${shown}'.*hours that divide a day \\(4, 6, 8 or 12`),
     );
+  });
+
+  test.each([
+    ['runs past midnight', 'cron(0 23 ? * SUN *)', Duration.hours(2), /must end by midnight UTC/],
+    ['runs into the next window', 'cron(0 0/6 * * ? *)', Duration.hours(8), /Windows start 6 hours apart.*must not run into the next one/],
+  ])('a cron window that %s is a synth error (Secrets Manager refuses it at deploy)', (_what, expression, window, message) => {
+    expect(() => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotationWindow: RotationWindow.cron(expression, window) }])).toThrow(message);
+  });
+
+  test('a monthly window on a day some months lack may leave 62 days between rotations; on a day every month has, 31', () => {
+    const on = (expression: string) => withCredentials(() => [{ name: 'k', rotation: Rotation.generatedToken(), rotationWindow: RotationWindow.cron(expression) }]).integration.credentials.k.maxIntervalHours / 24;
+    expect(on('cron(0 2 31 * ? *)')).toBe(62);
+    expect(on('cron(0 2 28 * ? *)')).toBe(31);
   });
 
   test.each([[Duration.days(91)], [Duration.hours(3)], [Duration.days(365)]])('rotateEvery %s is a synth error', (period) => {

@@ -1,7 +1,8 @@
-import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DeleteSecretCommand, DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { ResolvedBinding } from '../../../lambda/rotation/bindings';
 import { rotate } from '../../../lambda/rotation/rotate';
 import { strategyFor } from '../../../lambda/rotation/strategies';
+import { recordCurrentSince } from '../../../lambda/rotation/current-since';
 import { sweep, type SweepMetrics } from '../../../lambda/rotation/sweep';
 import { credentialAgeThresholds } from '../../../lib/secrets/credential-age';
 import { Duration } from 'aws-cdk-lib';
@@ -50,10 +51,11 @@ async function plainSecret(value: string) {
   return name;
 }
 
-/** A secret that has been rotated once (its AWSCURRENT is not the value written at deploy). */
+/** A secret that has been rotated once: its AWSCURRENT is a value a finishSecret moved there, and recorded so. */
 async function rotatedSecret(value: string) {
   const name = await plainSecret('placeholder-written-at-deploy');
-  await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  const { VersionId } = await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  await recordCurrentSince(sm, name, { versionId: VersionId!, at: Date.now(), source: 'moved' });
   return name;
 }
 
@@ -124,7 +126,22 @@ describe('rotations that never happened or never finished', () => {
     expect((await sweepAt(bindings, new Date(Date.now() + 30 * 60 * 1000))).published.integrations).toEqual([{ integration: 'Payments', due: 0, overdue: 0 }]);
     const { reports, published } = await sweepAt(bindings, new Date(Date.now() + 2 * 3600 * 1000));
     expect(published.integrations).toEqual([{ integration: 'Payments', due: 1, overdue: 1 }]);
-    expect(reports[0].problems).toEqual([expect.stringMatching(/^never rotated: the first rotation failed/)]);
+    expect(reports[0].problems).toEqual([expect.stringMatching(/^not rotated: AWSCURRENT holds a value no rotation put there/)]);
+  });
+
+  test('a first rotation abandoned to retry it (AWSPENDING removed) still pages: the deploy-time value is still AWSCURRENT', async () => {
+    const { arn, name, token } = await createRotatingSecret(sm, rotationFunctionArn, { value: 'placeholder-written-at-deploy' });
+    await sm.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: token, SecretString: TOKEN_INITIAL, VersionStages: ['AWSPENDING'] })); // createSecret ran, then the rotation failed
+    await sm.send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token })); // an operator clears it to retry
+    const { reports } = await sweepAt(new Map([[name, restrictedRotated('Payments')]]), new Date(Date.now() + 2 * 3600 * 1000));
+    expect(reports[0]).toEqual(expect.objectContaining({ overdue: true, problems: [expect.stringMatching(/^not rotated/)] }));
+  });
+
+  test('AWSCURRENT moved by hand (or by CloudFormation) to a value no rotation put there pages too', async () => {
+    const name = await rotatedSecret(TOKEN_INITIAL);
+    await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'written-by-hand' }));
+    const { reports } = await sweepAt(new Map([[name, restrictedRotated('Payments')]]), new Date(Date.now() + 2 * 3600 * 1000));
+    expect(reports[0]).toEqual(expect.objectContaining({ overdue: true, problems: [expect.stringMatching(/^not rotated/)] }));
   });
 
   test('a partner-held secret is not expected to rotate', async () => {

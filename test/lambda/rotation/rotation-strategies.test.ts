@@ -373,7 +373,7 @@ describe('custom strategy (moto Secrets Manager, in-process hook)', () => {
     const later = Date.now() + 2 * 24 * HOUR;
     await p.step(arn, token, 'finishSecret', new Date(later)); // two days after the new key was created
     const tag = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).Tags?.find((t) => t.Key === 'cdk-secure-integrations:current-since')?.Value;
-    expect(tag).toBe(`${token}@${new Date(later).toISOString()}`);
+    expect(tag).toBe(`${token}@${new Date(later).toISOString()}@moved`);
     await p.sweepAt(name, new Date(later + HOUR));
     expect(p.live.has('key-initial')).toBe(true); // callers that cached it have their 6 hours
     await p.sweepAt(name, new Date(later + 7 * HOUR));

@@ -170,8 +170,9 @@ describe('rotating the credentials the construct synthesizes (moto; Cognito secr
     const services = { secretsManager: sm, cognito: sdkCognitoClientSecretApi(idp), invokeHook };
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const current = async (arn: string) => (await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))).SecretString!;
-    let clock = Date.now();
-    const deps = { secretsManager: sm, bindings, strategyFor: (r: NonNullable<ResolvedBinding['rotation']>) => strategyFor(r, services), log, now: () => new Date(clock) };
+    // The clock: wall time (moto stamps versions with it), plus the hours each round lets pass.
+    let passed = 0;
+    const deps = { secretsManager: sm, bindings, strategyFor: (r: NonNullable<ResolvedBinding['rotation']>) => strategyFor(r, services), log, now: () => new Date(Date.now() + passed) };
 
     const crm = secrets.get('Crm/oauth2-client-secret')!;
     const key = secrets.get('Erp/callback-key')!;
@@ -185,7 +186,7 @@ describe('rotating the credentials the construct synthesizes (moto; Cognito secr
         const token = await startRotation(sm, rotationFunctionArn, arn);
         for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const) await rotate({ SecretId: arn, ClientRequestToken: token, Step }, deps);
       }
-      clock += 25 * 3600 * 1000; // past every overlap: the sweep revokes what the rotation superseded
+      passed += 25 * 3600 * 1000; // past every overlap: the sweep revokes what the rotation superseded
       await sweep({ ...deps, publish: () => undefined });
 
       const client = JSON.parse(await current(crm.arn)) as CognitoClientSecretValue;
