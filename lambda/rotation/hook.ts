@@ -12,7 +12,10 @@ export type { CredentialRotationHook, CredentialRotationHookRequest, CredentialR
 
 /**
  * The Lambda handler for a {@link CredentialRotationHook}: dispatches the rotation function's
- * request to `issue`, `test` or `revoke` and returns the typed response. An error thrown by the
+ * request to `issue`, `test` or `revoke` and returns the typed response. Whoever may invoke the
+ * hook function can have it issue or revoke a credential at the third party: the platform's
+ * rotation role needs no grant beyond what the construct adds, so give no other principal
+ * `lambda:InvokeFunction` on it. An error thrown by the
  * hook propagates (Lambda reports a function error, and the rotation step fails); keep secret
  * values out of error messages, as they reach the rotation function's log.
  */
