@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { CredentialBinding, RotationConfigFile, StrategyBinding } from '../../lib/secrets/rotation-config';
-import { ROTATION_CONFIG_PATH } from '../../lib/secrets/rotation-config';
+import { ROTATION_CONFIG_PATH, SECRET_SUFFIXES_ENV } from '../../lib/secrets/rotation-config';
 import { resolveValue } from '../shared/config-value';
 
 /** A binding with every deploy-time reference resolved, and its secret's ARN suffix. */
 export type ResolvedBinding = CredentialBinding<string> & { readonly arnSuffix?: string };
 
-/** The environment variable holding the bound secrets' ARN suffixes, comma-separated, by position. */
-export const SECRET_SUFFIXES_ENV = 'ROTATION_SECRET_SUFFIXES';
 /** A strategy binding with every deploy-time reference resolved. */
 export type ResolvedStrategy = StrategyBinding<string>;
 

@@ -139,8 +139,9 @@ export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secre
       'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
     ],
     'The partner signs with the same secret (GitHub, Stripe, Shopify issue or store it on their side), so rotating it ' +
-      'here alone would break every delivery; it is changed in step with the partner, and the ingest function accepts ' +
-      'the previous version during the overlap.',
+      'here alone would break every delivery; it is changed in step with the partner (only signingSecretWriters may put it), ' +
+      'the hourly credential sweep tickets a week before its classification\'s age limit and pages at it, and the ingest ' +
+      'function accepts the previous version only during the overlap.',
   );
 }
 

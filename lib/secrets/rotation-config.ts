@@ -97,6 +97,9 @@ export interface RotationConfigFile<V = ConfigValue> {
 /** Where the config file lands inside the function (layers unpack under /opt). */
 export const ROTATION_CONFIG_PATH = '/opt/rotation/config.json';
 
+/** The environment variable holding the bound secrets' ARN suffixes, comma-separated, by `position`. */
+export const SECRET_SUFFIXES_ENV = 'ROTATION_SECRET_SUFFIXES';
+
 /**
  * The staging labels the rotation keeps its own state in. Each is attached to at most one version
  * of a secret at a time; only the rotation role and CloudFormation may move labels (the secret's

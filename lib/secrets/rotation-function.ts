@@ -15,7 +15,7 @@ import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { IRotationHost } from './rotation';
-import type { CredentialBinding, RotationConfigFile } from './rotation-config';
+import { type CredentialBinding, type RotationConfigFile, SECRET_SUFFIXES_ENV } from './rotation-config';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
@@ -37,9 +37,6 @@ export const CREDENTIAL_SWEEP_INTERVAL = Duration.hours(1);
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
 export const MAX_CREDENTIALS_PER_PLATFORM = 400;
-
-/** The environment variable holding the ARN suffixes of the bound secrets, comma-separated, in binding order. */
-export const SECRET_SUFFIXES_ENV = 'ROTATION_SECRET_SUFFIXES';
 
 /** How every secret the library creates is named: `integrations/...`. */
 export const SECRET_NAME_ROOT = 'integrations/';
