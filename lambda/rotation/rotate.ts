@@ -9,7 +9,7 @@ import {
 import { ROTATION_LABELS } from '../../lib/secrets/rotation-config';
 import { isDeployedSecret, RotationConfigError, type ResolvedBinding, type ResolvedStrategy } from './bindings';
 import { type CurrentSince, currentSinceOf, recordCurrentSince } from './current-since';
-import { overlapEnd, revokeDue } from './revocation';
+import { overlapEnd, type RevocationContext, revokeDue } from './revocation';
 import type { CredentialHistory, RotationLog, RotationStrategy, StrategyContext } from './strategy';
 import { CURRENT, listVersions, moveLabel, PENDING, type Stages, versionValue, versionWith } from './versions';
 
@@ -185,7 +185,7 @@ export async function rotate(event: RotationEvent, deps: RotationDependencies): 
     }
 
     case 'finishSecret':
-      return finish(sm, meta, token, alreadyCurrent, binding.overlapSeconds, revocation, log);
+      return finish(versions, token, alreadyCurrent, revocation);
 
     default:
       throw new RotationProtocolError(`unknown rotation step '${String((event as { Step?: unknown }).Step)}'`);
@@ -207,17 +207,9 @@ async function pendingOf(sm: SecretsManagerClient, arn: string, token: string): 
  * A replay finds the token already AWSCURRENT: the stages are left as they are, but the end state
  * is checked again, so a finishSecret that crashed between its moves converges on a retry.
  */
-async function finish(
-  sm: SecretsManagerClient,
-  meta: DescribeSecretCommandOutput,
-  token: string,
-  alreadyCurrent: boolean,
-  overlapSeconds: number,
-  revocation: Parameters<typeof revokeDue>[0],
-  log: RotationLog,
-): Promise<RotationOutcome> {
-  const arn = revocation.arn;
-  let versions: Stages = meta.VersionIdsToStages ?? {};
+async function finish(stagesAtStart: Stages, token: string, alreadyCurrent: boolean, revocation: RevocationContext): Promise<RotationOutcome> {
+  const { sm, arn, log, overlapSeconds } = revocation;
+  let versions = stagesAtStart;
   if (!alreadyCurrent) {
     if (!versions[token]?.includes(ROTATION_LABELS.TESTED)) {
       throw new RotationProtocolError(`finishSecret: version ${token} of ${arn} has not passed testSecret; AWSCURRENT stays where it is`);

@@ -63,12 +63,13 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   const meta = await sm.send(new DescribeSecretCommand({ SecretId: name }));
   const arn = meta.ARN ?? name;
   if (!isDeployedSecret(binding, meta.Name, meta.ARN)) throw new Error(`secret ${arn} has the credential's name but not its deployed ARN (deleted and re-created?): it is not swept`);
+  // The record of when AWSCURRENT moved and the current version, from one answer (current-since.ts).
+  const currentSince = currentSinceOf(meta);
+  const currentVersionId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
   let revoked: readonly string[] = [];
   if (binding.rotation) {
     const strategy = deps.strategyFor(binding.rotation);
-    const currentSince = currentSinceOf(meta);
     const history = historyReader(sm, arn, binding.overlapSeconds, currentSince, now);
-    const currentVersionId = versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
     const outcome = await revokeDue({ sm, arn, strategy, overlapSeconds: binding.overlapSeconds, currentSince, currentVersionId, now, log, history });
     revoked = outcome.revoked;
   }
@@ -77,10 +78,11 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
   if (!current) return { ...base, due: false, overdue: false, revoked, error: 'the secret has no AWSCURRENT version' };
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - current.createdAt) / 1000));
   const problems: string[] = [];
+  // AWSCURRENT is where a rotation put it only if a finishSecret recorded the move (current-since.ts).
+  const notRotated =
+    binding.rotation !== undefined && current.id === currentVersionId && !rotatedTo(currentSince, current.id) && now.getTime() - current.createdAt > FIRST_ROTATION_GRACE_MS;
   if (binding.rotation) {
-    // AWSCURRENT is where a rotation put it only if a finishSecret recorded the move (current-since.ts).
-    const neverRotated = !rotatedTo(currentSinceOf(meta), current.id) && current.id === versionWith(meta.VersionIdsToStages ?? {}, CURRENT);
-    if (neverRotated && now.getTime() - current.createdAt > FIRST_ROTATION_GRACE_MS) {
+    if (notRotated) {
       problems.push('not rotated: AWSCURRENT holds a value no rotation put there (the value written at deploy, after a failed first rotation, or one moved there by hand); see the rotation function\'s log');
     }
     const stuck = versions.find((v) => v.stages.includes(PENDING) && !v.stages.includes(CURRENT) && now.getTime() - v.createdAt > STUCK_ROTATION_MS);
@@ -88,12 +90,11 @@ async function sweepOne(name: string, binding: ResolvedBinding, deps: SweepDepen
       problems.push(`a rotation has been pending since ${new Date(stuck.createdAt).toISOString()} (version ${stuck.id}): Secrets Manager refuses new rotations until it completes or AWSPENDING is removed`);
     }
   }
-  const neverRotated = problems.some((p) => p.startsWith('not rotated'));
   return {
     ...base,
     ageSeconds,
     due: ageSeconds > binding.ticketAfterSeconds || problems.length > 0,
-    overdue: ageSeconds > binding.pageAfterSeconds || neverRotated,
+    overdue: ageSeconds > binding.pageAfterSeconds || notRotated,
     revoked,
     ...(problems.length > 0 ? { problems } : {}),
   };

@@ -13,6 +13,7 @@ import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import { credentialAgeThresholds, DEFAULT_OVERLAP, validateOverlap } from '../secrets/credential-age';
 import { guardCredential } from '../secrets/credential-guard';
+import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import type { RotationWindow } from '../secrets/rotation-window';
 import { BoundRoute, bindRoute } from './route-binding';
 import { Target } from './target';
@@ -265,7 +266,7 @@ class WebhookInbound extends Inbound {
       throw new IntegrationConfigError(name, 'inbound.signature', undefined, 'A webhook needs a signature scheme, for example SignatureScheme.githubHmacSha256().');
     }
     const overlap = validateOverlap(name, 'inbound.signingSecretOverlap', this.options.signingSecretOverlap ?? DEFAULT_OVERLAP);
-    const secretName = `integrations/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/signing-secret`;
+    const secretName = `${SECRET_NAME_ROOT}${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/signing-secret`;
     const secret = new secretsmanager.Secret(scope, 'SigningSecret', {
       secretName,
       description: `Signing secret of webhook integration ${name} (${signature.description}); set it to the partner's secret`,

@@ -251,8 +251,8 @@ export class SecureIntegration extends Construct {
         ticketTopic: this.platform.ticketTopic,
         pageTopic: this.platform.pageTopic,
       });
-      this.addAlarm(this.credentialAgeAlarms.due, 'credential-age-ticket', `${this.platform.alarmNamePrefix}${name}-credential-age-ticket`);
-      this.addAlarm(this.credentialAgeAlarms.overdue, 'credential-age-page', `${this.platform.alarmNamePrefix}${name}-credential-age-page`);
+      this.addAlarm(this.credentialAgeAlarms.due, 'credential-age-ticket', this.credentialAgeAlarms.dueAlarmName);
+      this.addAlarm(this.credentialAgeAlarms.overdue, 'credential-age-page', this.credentialAgeAlarms.overdueAlarmName);
     }
     if (heartbeat) {
       this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', {

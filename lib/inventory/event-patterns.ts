@@ -24,6 +24,8 @@
 // `detail.alarmName` and `detail.state.value` / `detail.state.timestamp`.
 // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
 
+import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
+
 /** `detail-type` of Secrets Manager's rotation outcome events. */
 export const ROTATION_EVENT_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
 /** The rotation outcomes the updater records. */
@@ -32,12 +34,8 @@ export const ROTATION_EVENT_NAMES = ['RotationSucceeded', 'RotationFailed'] as c
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 /** The Secrets Manager calls that give a secret a new value (UpdateSecret only when it carries one). */
 export const VALUE_CHANGE_EVENT_NAMES = ['PutSecretValue', 'UpdateSecret'] as const;
-/**
- * How the name of every secret the library creates begins: the platform's rotated credentials are
- * `integrations/<platform>/<integration>/<credential>`, a webhook's signing secret is
- * `integrations/<unique>/signing-secret`.
- */
-export const INTEGRATION_SECRET_NAME_ROOT = 'integrations/';
+/** How the name of every secret the library creates begins (SECRET_NAME_ROOT of the rotation contract). */
+export const INTEGRATION_SECRET_NAME_ROOT = SECRET_NAME_ROOT;
 /** `detail-type` of CloudWatch alarm state change events. */
 export const ALARM_STATE_CHANGE_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 

@@ -32,13 +32,19 @@ export class CredentialAgeAlarms extends Construct {
   public readonly due: cloudwatch.Alarm;
   /** Page: a credential past its classification's limit. */
   public readonly overdue: cloudwatch.Alarm;
+  /** The ticket alarm's name, as set. */
+  public readonly dueAlarmName: string;
+  /** The page alarm's name, as set. */
+  public readonly overdueAlarmName: string;
 
   constructor(scope: Construct, id: string, props: CredentialAgeAlarmsProps) {
     super(scope, id);
     const integration = props.context.integration;
-    const alarm = (alarmId: string, suffix: string, metricName: string, topic: sns.ITopic, meaning: string) => {
+    this.dueAlarmName = `${props.alarmNamePrefix}credential-age-ticket`;
+    this.overdueAlarmName = `${props.alarmNamePrefix}credential-age-page`;
+    const alarm = (alarmId: string, alarmName: string, metricName: string, topic: sns.ITopic, meaning: string) => {
       const a = new cloudwatch.Alarm(this, alarmId, {
-        alarmName: `${props.alarmNamePrefix}${suffix}`,
+        alarmName,
         metric: integrationMetric(integration, metricName, 'Maximum', SWEEP_PERIOD),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -53,7 +59,7 @@ export class CredentialAgeAlarms extends Construct {
     };
     this.due = alarm(
       'Due',
-      'credential-age-ticket',
+      this.dueAlarmName,
       CredentialMetric.CREDENTIALS_DUE,
       props.ticketTopic,
       'CREDENTIAL AGE (ticket): a credential is past its policy age. A rotated credential missed its scheduled rotation (see the rotation function\'s log and the secret\'s rotation status); ' +
@@ -61,7 +67,7 @@ export class CredentialAgeAlarms extends Construct {
     );
     this.overdue = alarm(
       'Overdue',
-      'credential-age-page',
+      this.overdueAlarmName,
       CredentialMetric.CREDENTIALS_OVERDUE,
       props.pageTopic,
       'CREDENTIAL AGE (page): a credential has outlived its data classification\'s limit and must be replaced now: rotate it (or change the partner-held secret), then check why ' +

@@ -20,6 +20,7 @@ import { createAlarmTopic } from '../observability/alarm-topic';
 import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
+import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
@@ -335,7 +336,7 @@ export class IntegrationPlatform extends Construct {
    * `<prefix>/<integration>/<credential>`, unique in the account and region.
    */
   public get secretNamePrefix(): string {
-    return `integrations/${Names.uniqueResourceName(this, { maxLength: 96, separator: '-' })}`;
+    return `${SECRET_NAME_ROOT}${Names.uniqueResourceName(this, { maxLength: 96, separator: '-' })}`;
   }
 
   /** Roles allowed to change credentials besides the rotation function and a deployment. */

@@ -97,6 +97,13 @@ export interface RotationConfigFile<V = ConfigValue> {
 /** Where the config file lands inside the function (layers unpack under /opt). */
 export const ROTATION_CONFIG_PATH = '/opt/rotation/config.json';
 
+/**
+ * How the name of every secret the library creates begins: a platform's credentials are
+ * `integrations/<platform>/<integration>/<credential>`, a webhook's signing secret is
+ * `integrations/<unique>/signing-secret`.
+ */
+export const SECRET_NAME_ROOT = 'integrations/';
+
 /** The environment variable holding the bound secrets' ARN suffixes, comma-separated, by `position`. */
 export const SECRET_SUFFIXES_ENV = 'ROTATION_SECRET_SUFFIXES';
 

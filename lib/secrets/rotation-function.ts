@@ -15,7 +15,7 @@ import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { IRotationHost } from './rotation';
-import { type CredentialBinding, type RotationConfigFile, SECRET_SUFFIXES_ENV } from './rotation-config';
+import { type CredentialBinding, type RotationConfigFile, SECRET_NAME_ROOT, SECRET_SUFFIXES_ENV } from './rotation-config';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
@@ -38,8 +38,6 @@ export const CREDENTIAL_SWEEP_INTERVAL = Duration.hours(1);
  */
 export const MAX_CREDENTIALS_PER_PLATFORM = 400;
 
-/** How every secret the library creates is named: `integrations/...`. */
-export const SECRET_NAME_ROOT = 'integrations/';
 
 /**
  * The platform's one rotation function, shared by every credential: Secrets Manager's four steps
@@ -88,12 +86,8 @@ export class RotationFunction extends Construct implements IRotationHost {
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-rotation' },
     });
     this.config = new DeployTimeConfig(this.handler.function, 'ROTATION_REF_');
-    this.secretArnPattern = Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${props.secretNamePrefix}/*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    this.secretArnPattern = secretArnPrefix(this, `${props.secretNamePrefix}/*`);
+    const everyLibrarySecret = secretArnPrefix(this, `${SECRET_NAME_ROOT}*`);
     this.invokePermission = new lambda.CfnPermission(this, 'InvokeBySecretsManager', {
       action: 'lambda:InvokeFunction',
       functionName: this.handler.function.functionArn,
@@ -133,11 +127,11 @@ export class RotationFunction extends Construct implements IRotationHost {
         }),
         new iam.PolicyStatement({
           actions: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
-          resources: [secretArnPrefix(this, `${SECRET_NAME_ROOT}*`)],
+          resources: [everyLibrarySecret],
         }),
       ],
     });
-    acknowledgeCredentialsPolicy(credentials, [this.secretArnPattern, secretArnPrefix(this, `${SECRET_NAME_ROOT}*`)]);
+    acknowledgeCredentialsPolicy(credentials, [this.secretArnPattern, everyLibrarySecret]);
     this.handler.role.addManagedPolicy(credentials);
     this.credentialsPolicy = credentials;
 
