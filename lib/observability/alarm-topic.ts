@@ -1,15 +1,55 @@
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
+/** Properties of {@link createAlarmTopic}. */
+export interface AlarmTopicProps {
+  /** The key the topic is encrypted with (the platform key, whose policy admits the publishers, see `createPlatformKey`). */
+  readonly encryptionKey: kms.IKey;
+  /** Every alarm that may publish has a name starting with this, for example `<stack>-integrations-`. */
+  readonly alarmNamePrefix: string;
+}
+
 /**
- * The platform's alarm topic: encrypted with the platform key (whose policy lets CloudWatch and
- * EventBridge of this account publish), and a topic policy that denies any request without TLS.
+ * The ARN pattern of the alarms whose names start with `alarmNamePrefix`, in the stack's account and
+ * region: `arn:<partition>:cloudwatch:<region>:<account>:alarm:<prefix>*`.
  */
-export function createAlarmTopic(scope: Construct, id: string, encryptionKey: kms.IKey): sns.Topic {
-  return new sns.Topic(scope, id, {
+export function alarmArnPattern(scope: Construct, alarmNamePrefix: string): string {
+  return Stack.of(scope).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${alarmNamePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * The platform's alarm topic, encrypted with the platform key, TLS enforced, and a topic policy that
+ * admits exactly the platform's publishers: its CloudWatch alarms (`cloudwatch.amazonaws.com` with
+ * `aws:SourceAccount` this account and `aws:SourceArn` an alarm named with the platform's prefix)
+ * and, added by {@link SourceBoundSnsTopic} as each rule targets the topic, its own EventBridge
+ * rules (`aws:SourceArn` the rule's ARN).
+ *
+ * A topic policy replaces SNS's default policy, which is what let alarms of the account publish: a
+ * topic policy without a CloudWatch statement makes every alarm action fail with "not authorized to
+ * perform SNS:Publish".
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#source-account-versus-source-owner
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
+ */
+export function createAlarmTopic(scope: Construct, id: string, props: AlarmTopicProps): sns.Topic {
+  const topic = new sns.Topic(scope, id, {
     displayName: 'Integration alarms',
-    masterKey: encryptionKey,
+    masterKey: props.encryptionKey,
     enforceSSL: true,
   });
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowThePlatformsAlarms',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+        ArnLike: { 'aws:SourceArn': alarmArnPattern(scope, props.alarmNamePrefix) },
+      },
+    }),
+  );
+  return topic;
 }

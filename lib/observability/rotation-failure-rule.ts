@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SourceBoundSnsTopic } from './source-bound-sns-topic';
 
 /**
  * Secrets Manager's rotation outcome events, as EventBridge receives them through CloudTrail.
@@ -56,7 +56,7 @@ export class RotationFailureRule extends Construct {
     });
     const runbook = props.runbookUrl ? ` Runbook: ${props.runbookUrl}` : '';
     this.rule.addTarget(
-      new targets.SnsTopic(props.topic, {
+      new SourceBoundSnsTopic(props.topic, {
         message: events.RuleTargetInput.fromText(
           `Secret rotation ${events.EventField.fromPath('$.detail.eventName')} for ${events.EventField.fromPath('$.detail.additionalEventData.SecretId')} ` +
             `at ${events.EventField.time}. AWSCURRENT still holds the credential it held before (after a failed first rotation, the value written at deploy, ` +

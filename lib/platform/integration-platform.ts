@@ -178,7 +178,7 @@ export class IntegrationPlatform extends Construct {
     Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
     this.props = props;
     validatePlatformProps(this.node.path, props);
-    this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key');
+    this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
     if (props.encryptionKey) {
       Annotations.of(this).addInfoV2(
         'cdk-secure-integrations:importedKey',
@@ -230,7 +230,7 @@ export class IntegrationPlatform extends Construct {
 
   /** The topic alarms go to: the one given in the props, or one created on first use. */
   public get alarmTopic(): sns.ITopic {
-    this._alarmTopic ??= this.props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', this.encryptionKey);
+    this._alarmTopic ??= this.props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', { encryptionKey: this.encryptionKey, alarmNamePrefix: this.alarmNamePrefix });
     return this._alarmTopic;
   }
 

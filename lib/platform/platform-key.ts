@@ -2,6 +2,13 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { alarmArnPattern } from '../observability/alarm-topic';
+
+/** Properties of {@link createPlatformKey}. */
+export interface PlatformKeyProps {
+  /** The prefix of the names of the alarms that may publish to topics encrypted with the key. */
+  readonly alarmNamePrefix: string;
+}
 
 /**
  * Creates the platform's customer-managed KMS key: annual automatic rotation on, retained on stack
@@ -14,11 +21,15 @@ import { Construct } from 'constructs';
  * - Secrets Manager, through `kms:ViaService` with `kms:CallerAccount`, the policy of the
  *   AWS managed key `aws/secretsmanager`
  *   (@see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html);
- * - SNS topics encrypted with the key, for the services that publish alarms and events to them
- *   (CloudWatch, EventBridge), bound by `aws:SourceAccount`
- *   (@see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * - CloudWatch alarms publishing to topics encrypted with the key: `cloudwatch.amazonaws.com`
+ *   bound by `aws:SourceAccount` and `aws:SourceArn` (alarms named with the platform's prefix);
+ * - EventBridge delivering to topics and dead-letter queues encrypted with the key:
+ *   `events.amazonaws.com` without a source condition, because EventBridge's KMS requests on this
+ *   path carry no `aws:SourceAccount` or `aws:SourceArn` (a condition on them would drop every
+ *   delivery); the topic policy and the queue policy bind each rule by `aws:SourceArn` instead.
+ *   (@see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services)
  */
-export function createPlatformKey(scope: Construct, id: string): kms.Key {
+export function createPlatformKey(scope: Construct, id: string, props: PlatformKeyProps): kms.Key {
   const stack = Stack.of(scope);
   const key = new kms.Key(scope, id, {
     description: `cdk-secure-integrations platform key of stack ${stack.stackName}: secrets, logs, topics, queues`,
@@ -56,11 +67,22 @@ export function createPlatformKey(scope: Construct, id: string): kms.Key {
   );
   key.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: 'AllowAlarmAndEventPublishersToEncryptedTopics',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+      sid: 'AllowThePlatformsAlarmsToEncryptedTopics',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': alarmArnPattern(scope, props.alarmNamePrefix) },
+      },
+    }),
+  );
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeDeliveriesToEncryptedTopicsAndQueues',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
     }),
   );
   return key;

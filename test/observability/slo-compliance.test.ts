@@ -13,7 +13,7 @@ import { newStack } from '../helpers';
 function sloStack() {
   // a stack with an encrypted alarm topic and one integration's SLO alarms, with names
   const stack = newStack();
-  const topic = createAlarmTopic(stack, 'AlarmTopic', new kms.Key(stack, 'Key', { enableKeyRotation: true }));
+  const topic = createAlarmTopic(stack, 'AlarmTopic', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }), alarmNamePrefix: 'test-' });
   new IntegrationSlo(stack, 'Slo', {
     context: { integration: 'Things', owner: 'team@example.com', runbookUrl: 'https://wiki.example.com/runbooks/things' },
     pageTopic: topic,

@@ -46,22 +46,6 @@ describe('platform key', () => {
     });
   });
 
-  test('alarm and event publishers may use the key for encrypted topics of this account only', () => {
-    const { template } = platformWithOneIntegration();
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Sid: 'AllowAlarmAndEventPublishersToEncryptedTopics',
-            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
-          }),
-        ]),
-      },
-    });
-  });
-
   test('the alarm topic is encrypted with the key and denies requests without TLS', () => {
     const stack = newStack();
     const platform = new IntegrationPlatform(stack, 'Platform');

@@ -272,6 +272,11 @@ function fakeArn(template: TemplateJson, id: string, env: FakeEnvironment): stri
       return `arn:${p}:sns:${r}:${a}:${id}`;
     case 'AWS::Logs::LogGroup':
       return `arn:${p}:logs:${r}:${a}:log-group:${id}:*`;
+    case 'AWS::CloudWatch::Alarm':
+    case 'AWS::CloudWatch::CompositeAlarm':
+      return `arn:${p}:cloudwatch:${r}:${a}:alarm:${typeof props.AlarmName === 'string' ? props.AlarmName : id}`;
+    case 'AWS::KMS::Key':
+      return `arn:${p}:kms:${r}:${a}:key/${id}`;
     case 'AWS::Cognito::UserPool':
       return `arn:${p}:cognito-idp:${r}:${a}:userpool/${id}`;
     default: {
@@ -377,6 +382,35 @@ export function identityPolicyOfRole(template: TemplateJson, roleId: string, env
     }
   }
   return documents.flatMap((d) => statementsOf(d, template, env));
+}
+
+/**
+ * The resource policies of a template's topics (`AWS::SNS::TopicPolicy`) or queues
+ * (`AWS::SQS::QueuePolicy`), by the logical id of the topic or queue they name.
+ */
+export function topicOrQueuePolicies(template: TemplateJson, type: 'AWS::SNS::TopicPolicy' | 'AWS::SQS::QueuePolicy', env: FakeEnvironment = FAKE_ENVIRONMENT): Map<string, PolicyStatement[]> {
+  const policies = new Map<string, PolicyStatement[]>();
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== type) continue;
+    const named = list((type === 'AWS::SNS::TopicPolicy' ? resource.Properties?.Topics : resource.Properties?.Queues) as OneOrMany<{ Ref?: string }>);
+    for (const ref of named) {
+      if (ref.Ref === undefined) throw new Error(`${type} names its ${type === 'AWS::SNS::TopicPolicy' ? 'topic' : 'queue'} by Ref here`);
+      policies.set(ref.Ref, [...(policies.get(ref.Ref) ?? []), ...statementsOf(resource.Properties?.PolicyDocument, template, env)]);
+    }
+  }
+  return policies;
+}
+
+/** The key policy of a key of the template. */
+export function keyPolicy(template: TemplateJson, keyId: string, env: FakeEnvironment = FAKE_ENVIRONMENT): PolicyStatement[] {
+  const key = resourceOf(template, keyId);
+  if (key.Type !== 'AWS::KMS::Key') throw new Error(`${keyId} is a ${key.Type}, not an AWS::KMS::Key`);
+  return statementsOf(key.Properties?.KeyPolicy, template, env);
+}
+
+/** The ARN `Fn::GetAtt [id, Arn]` or `Ref` of a resource, faked as {@link resolveIntrinsics} fakes it. */
+export function fakeArnOf(template: TemplateJson, id: string, env: FakeEnvironment = FAKE_ENVIRONMENT): string {
+  return fakeArn(template, id, env);
 }
 
 /** The resource policy of each secret (`AWS::SecretsManager::ResourcePolicy`), by the secret's logical id. */
