@@ -37,15 +37,19 @@ export function validateBodySchema(owner: string, prop: string, schema: unknown)
 
 /**
  * An API Gateway request model (`application/json`) for a body schema already in draft-04 form
- * (see `convertSchemaForApiGateway`); `$schema` is set to draft-04.
+ * (see `convertSchemaForApiGateway`); `$schema` is set to draft-04. The model is hashed into the
+ * API's deployment, so a changed schema makes a new deployment of the stage.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
  */
-export function createRequestModel(scope: Construct, id: string, restApi: apigateway.IRestApi, schema: JsonSchemaDocument, description: string): apigateway.IModel {
-  const model = new apigateway.CfnModel(scope, id, {
-    restApiId: restApi.restApiId,
-    contentType: 'application/json',
-    description,
-    schema: { ...schema, $schema: API_GATEWAY_SCHEMA_DRAFT },
-  });
+export function createRequestModel(scope: Construct, id: string, restApi: apigateway.RestApi, schema: JsonSchemaDocument, description: string): apigateway.IModel {
+  const props = { contentType: 'application/json', description, schema: { ...schema, $schema: API_GATEWAY_SCHEMA_DRAFT } };
+  const model = new apigateway.CfnModel(scope, id, { restApiId: restApi.restApiId, ...props });
+  // A model is an L1 (the L2 Model rewrites keys such as `id` and `ref`), which CDK does not hash
+  // into the deployment: without this, a new schema would never reach the stage.
+  const deployment = restApi.latestDeployment;
+  if (deployment) {
+    deployment.addToLogicalId({ model: props });
+    deployment.node.addDependency(model);
+  }
   return apigateway.Model.fromModelName(scope, `${id}Ref`, model.ref);
 }
