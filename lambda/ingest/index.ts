@@ -42,7 +42,8 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       },
       traceId: process.env._X_AMZN_TRACE_ID,
       encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms }),
-      emitSignals: (integration, statusCode, latencyMs) => emitRequestSignals(metrics, integration, statusCode, latencyMs),
+      emitSignals: (integration, statusCode, latencyMs, rejection) => emitRequestSignals(metrics, integration, statusCode, latencyMs, rejection),
+      remainingTimeMs: () => context.getRemainingTimeInMillis(),
       emitSigningSecretInvalid: (integration) => emitSigningSecretInvalid(metrics, integration),
     });
   } finally {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { IntegrationRecord } from '../../lib/ingest/ingest-config';
+import { RejectionCause, type RejectionCauseName } from '../../lib/observability/signal-names';
 import type { SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { type ResolvedRoute, routeKey } from './config';
@@ -22,12 +23,22 @@ export interface IngestDependencies {
   readonly log: IngestLog;
   readonly traceId?: string;
   readonly nowSeconds?: number;
-  /** Emits the request's signals (request_count, error_count, latency) for the integration. */
-  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number) => void;
+  /**
+   * Emits the request's signals (request_count, error_count, client_error_count, rejected_count,
+   * latency) for the integration; `rejection` when the ingest rejected the request as the sender's fault.
+   */
+  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName) => void;
   /** Emits the `signing_secret_invalid` signal: the integration's signing secret is too short to use. */
   readonly emitSigningSecretInvalid?: (integration: string) => void;
   /** Monotonic clock in ms, for latency. @default performance.now */
   readonly clock?: () => number;
+  /**
+   * Milliseconds left before the function times out (`context.getRemainingTimeInMillis`). The
+   * ingest answers 503 {@link DEADLINE_MARGIN_MS} before that, with its signals, instead of being
+   * killed without any.
+   * @default - no deadline
+   */
+  readonly remainingTimeMs?: () => number;
   /** Encrypts a body's PII fields (KMS envelope encryption); `encryptFields` with the function's key. */
   readonly encryptPii?: (body: object, paths: readonly string[], integration: string) => Promise<unknown>;
 }
@@ -40,18 +51,70 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
   };
 }
 
+/** A response, and why the ingest rejected the request when it did (the sender's fault). */
+interface Outcome {
+  readonly response: APIGatewayProxyResult;
+  readonly rejection?: RejectionCauseName;
+}
+
+const answer = (response: APIGatewayProxyResult): Outcome => ({ response });
+const reject = (rejection: RejectionCauseName, response: APIGatewayProxyResult): Outcome => ({ response, rejection });
+
+/**
+ * The deepest nesting of arrays and objects a body may have. Bodies of the integrations in
+ * CATALOG.md nest under 10 levels; recursive steps after parsing (schema validation, PII field
+ * encryption) would overflow the stack on bodies thousands of levels deep.
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** How long before the function's timeout the ingest stops waiting and answers 503. */
+export const DEADLINE_MARGIN_MS = 1_500;
+
+/** Whether `value` nests arrays and objects deeper than `limit` (iterative: no recursion to overflow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Whether `error` (or an error it wraps) came from a KMS call: an AWS SDK error or the field encryption's KmsCallError. */
+function isKmsFault(error: unknown): boolean {
+  for (let e = error as { name?: string; $metadata?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.name === 'KmsCallError' || e.$metadata !== undefined) return true;
+  }
+  return false;
+}
+
 /**
  * The ingest pipeline for one request: find the route, verify the signature (before anything
  * else), parse the JSON, validate it against the full schema, and deliver the record to the
  * target with the request id and trace id carried on. A target failure is a 502, so the sender
  * retries; nothing is dropped silently.
+ *
+ * Every exit is counted: a rejection (4xx, with its cause), a fault of KMS (503) or the target
+ * (502), an unexpected error (500, logged) and a request that would outlive the function (503,
+ * {@link DEADLINE_MARGIN_MS} before the timeout) all emit the request's signals.
  */
 export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<APIGatewayProxyResult> {
   const clock = deps.clock ?? (() => performance.now());
   const started = clock();
-  const result = await handleRequest(event, deps);
+  const requestId = event.requestContext?.requestId ?? 'unknown';
   const route = deps.routes.get(routeKey(event.httpMethod, event.resource));
-  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started));
+  const work = handleRequest(event, deps).catch((error: unknown) => {
+    deps.log.error('ingest failed unexpectedly; nothing was delivered', { integration: route?.integration, error: (error as Error)?.name, message: (error as Error)?.message });
+    return answer(respond(500, { message: 'internal error, retry later' }, requestId, { 'retry-after': '30' }));
+  });
+  const outcome = await withDeadline(work, deps, () => {
+    deps.log.error('the request would outlive the function; answered 503 so the sender retries', { integration: route?.integration });
+    return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
+  });
+  const result = outcome.response;
+  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection);
   const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (origin && route?.corsOrigins?.includes(origin)) {
     result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
@@ -59,13 +122,28 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
   return result;
 }
 
-async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<APIGatewayProxyResult> {
+/** `work`, or `late()` when the function's deadline comes first. */
+async function withDeadline(work: Promise<Outcome>, deps: IngestDependencies, late: () => Outcome): Promise<Outcome> {
+  const remaining = deps.remainingTimeMs?.();
+  if (remaining === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve(late()), Math.max(0, remaining - DEADLINE_MARGIN_MS));
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<Outcome> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const key = routeKey(event.httpMethod, event.resource);
   const route = deps.routes.get(key);
   if (!route) {
     deps.log.error('no ingest route for the request: the deployed config and the API disagree', { route: key });
-    return respond(500, { message: 'route not configured' }, requestId);
+    return answer(respond(500, { message: 'route not configured' }, requestId));
   }
   const rawBody = event.body === null || event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
@@ -77,14 +155,14 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     }
     if (tooShort.includes('AWSCURRENT')) {
       // Our configuration, not the sender's request, is wrong: a 5xx, so the sender retries once it is fixed.
-      return respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '300' });
+      return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '300' }));
     }
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k, v ?? undefined]));
     const verdict = verifySignature(route.signature, rawBody, headers, secrets, deps.nowSeconds);
     if (!verdict.ok) {
       deps.log.warn('webhook signature rejected', { integration: route.integration, reason: verdict.reason, detail: verdict.detail });
       // The reason is logged, not returned: it would tell a forger which check failed.
-      return respond(401, { message: 'invalid signature' }, requestId);
+      return reject(RejectionCause.SIGNATURE, respond(401, { message: 'invalid signature' }, requestId));
     }
   }
 
@@ -93,14 +171,18 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     try {
       body = JSON.parse(rawBody.toString('utf8'));
     } catch {
-      return respond(400, { message: 'body is not valid JSON' }, requestId);
+      return reject(RejectionCause.MALFORMED, respond(400, { message: 'body is not valid JSON' }, requestId));
+    }
+    if (nestsDeeperThan(body, MAX_BODY_DEPTH)) {
+      deps.log.warn('body rejected: nested too deep', { integration: route.integration, limit: MAX_BODY_DEPTH });
+      return reject(RejectionCause.MALFORMED, respond(400, { message: `body nests deeper than ${MAX_BODY_DEPTH} levels` }, requestId));
     }
   }
   if (route.schema) {
     const violations = validateBody(key, route.schema, body);
     if (violations.length > 0) {
       deps.log.warn('body rejected by schema', { integration: route.integration, violations });
-      return respond(400, { message: 'invalid request body', errors: violations }, requestId);
+      return reject(RejectionCause.SCHEMA, respond(400, { message: 'invalid request body', errors: violations }, requestId));
     }
   }
 
@@ -109,9 +191,11 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     try {
       body = await deps.encryptPii(body, route.piiFields, route.integration);
     } catch (error) {
+      // Anything but a KMS fault is ours (a 500 from the caller below), never a reason to retry in 30 s.
+      if (!isKmsFault(error)) throw error;
       // Never deliver PII in the clear: without a data key the sender retries later.
       deps.log.error('PII encryption failed; nothing was delivered', { integration: route.integration, error: (error as Error).name });
-      return respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' });
+      return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
     }
   }
 
@@ -130,10 +214,10 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   try {
     const delivery = await deliver(deps.clients, route.target, route.targetAddress, record);
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
-    return { statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body };
+    return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });
   } catch (error) {
     const message = error instanceof TargetError ? error.message : String(error);
     deps.log.error('delivery failed; the sender should retry', { integration: route.integration, target: route.target.kind, error: message });
-    return respond(502, { message: 'target unavailable, retry later' }, requestId, { 'retry-after': '30' });
+    return answer(respond(502, { message: 'target unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   }
 }

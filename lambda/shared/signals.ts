@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
+import { CAUSE_DIMENSION, INTEGRATION_DIMENSION, type RejectionCauseName, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
 
 /** A Powertools Metrics instance that writes the integration signals (EMF) with `Integration` as the only dimension. */
 export function signalMetrics(): Metrics {
@@ -9,13 +9,26 @@ export function signalMetrics(): Metrics {
   return metrics;
 }
 
-/** Emits one request's signals: request_count, error_count (5xx) and latency, as one EMF line. */
-export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number): void {
+/**
+ * Emits one request's signals as one EMF line: request_count, error_count (5xx),
+ * client_error_count (4xx), rejected_count (the ingest's own rejections) and latency; and for a
+ * rejection, rejected_count by {Integration, Cause} as a second line.
+ */
+export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName): void {
   metrics.addDimension(INTEGRATION_DIMENSION, integration);
   metrics.addMetric(SignalMetric.REQUEST_COUNT, MetricUnit.Count, 1);
   metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, statusCode >= 500 ? 1 : 0);
+  metrics.addMetric(SignalMetric.CLIENT_ERROR_COUNT, MetricUnit.Count, statusCode >= 400 && statusCode < 500 ? 1 : 0);
+  metrics.addMetric(SignalMetric.REJECTED_COUNT, MetricUnit.Count, rejection ? 1 : 0);
   metrics.addMetric(SignalMetric.LATENCY, MetricUnit.Milliseconds, latencyMs);
   metrics.publishStoredMetrics();
+  if (rejection) {
+    const m = metrics.singleMetric();
+    m.clearDefaultDimensions();
+    m.addDimension(INTEGRATION_DIMENSION, integration);
+    m.addDimension(CAUSE_DIMENSION, rejection);
+    m.addMetric(SignalMetric.REJECTED_COUNT, MetricUnit.Count, 1);
+  }
 }
 
 /** Emits `signing_secret_invalid` for an integration whose signing secret the ingest refused. */

@@ -22,9 +22,37 @@ export const SignalMetric = {
   SYNC_FAILED: 'sync_failed',
   /** Records a sync moved (Count). */
   RECORDS_SYNCED: 'records_synced',
+  /**
+   * Requests the ingest function rejected as the sender's fault (Count): a bad signature, a body
+   * that is not JSON, too deep, or against the schema. With dimensions {Integration} for the
+   * data-quality SLI and {Integration, Cause} ({@link RejectionCause}) for dashboards.
+   */
+  REJECTED_COUNT: 'rejected_count',
+  /**
+   * Requests the ingest function answered with any 4xx, its own rejections and a target's 4xx
+   * answers alike (Count). API Gateway's 4XXError of the integration's methods less this is what
+   * the stage rejected before the ingest ran (authorizer, request validator, throttling).
+   */
+  CLIENT_ERROR_COUNT: 'client_error_count',
   /** Requests the ingest refused because the integration's signing secret is shorter than 32 bytes (Count). */
   SIGNING_SECRET_INVALID: 'signing_secret_invalid',
 } as const;
+
+/** The dimension of `rejected_count` that names why the ingest rejected a request. */
+export const CAUSE_DIMENSION = 'Cause';
+
+/** Why the ingest function rejected a request (the `Cause` of `rejected_count`). */
+export const RejectionCause = {
+  /** The webhook signature is missing, malformed, stale or wrong (401). */
+  SIGNATURE: 'signature',
+  /** The body is not JSON, or nests deeper than the ingest accepts (400). */
+  MALFORMED: 'malformed',
+  /** The body does not match the route's JSON Schema (400). */
+  SCHEMA: 'schema',
+} as const;
+
+/** One of {@link RejectionCause}. */
+export type RejectionCauseName = (typeof RejectionCause)[keyof typeof RejectionCause];
 
 /** The dimension that names a credential within its integration (with {@link INTEGRATION_DIMENSION}). */
 export const CREDENTIAL_DIMENSION = 'Credential';

@@ -13,6 +13,8 @@ import { signingSecrets } from '../../../lambda/ingest/signing-secrets';
 import { decryptFields, encryptFields, isEncryptedField } from '../../../lambda/shared/field-encryption';
 import { IngestConfig, IngestTargetKind } from '../../../lib';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { KmsCallError } from '../../../lambda/shared/field-encryption/data-key-cache';
+import { FieldEncryptionError } from '../../../lambda/shared/field-encryption/field-encryption';
 
 /** PII fields are encrypted by the ingest function before the record reaches the target (moto SQS and KMS). */
 describe('ingest encrypts PII fields before delivery', () => {
@@ -67,7 +69,7 @@ describe('ingest encrypts PII fields before delivery', () => {
   });
 
   test('when no data key can be had, nothing is delivered and the sender is told to retry', async () => {
-    const failing = { ...deps, encryptPii: () => Promise.reject(new Error('KMS unavailable')) };
+    const failing = { ...deps, encryptPii: () => Promise.reject(new FieldEncryptionError('no data key', { cause: new KmsCallError('KMS unavailable', 'KMSInternalException') })) };
     const res = await ingest(event({ contact: { email: 'x@example.com' } }), failing);
     expect(res.statusCode).toBe(503);
     const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }));

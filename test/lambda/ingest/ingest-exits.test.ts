@@ -1,0 +1,157 @@
+// Every way out of the ingest pipeline is counted in the integration's signals, with the status
+// the sender should act on: 4xx with a cause for its own faults, 503 for KMS, 502 for the target,
+// 500 for ours, and 503 before the function's timeout instead of a silent kill.
+import { createHmac } from 'node:crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ResolvedRoute } from '../../../lambda/ingest/config';
+import type { DeliveryClients } from '../../../lambda/ingest/deliver';
+import { DEADLINE_MARGIN_MS, ingest, type IngestDependencies, MAX_BODY_DEPTH, nestsDeeperThan } from '../../../lambda/ingest/ingest';
+import { KmsCallError } from '../../../lambda/shared/field-encryption/data-key-cache';
+import { FieldEncryptionError } from '../../../lambda/shared/field-encryption/field-encryption';
+import { IngestTargetKind, SignatureScheme } from '../../../lib';
+import { RejectionCause } from '../../../lib/observability/signal-names';
+
+const SECRET = 'whsec-exits-test-0123456789abcdef0123456789';
+const schema = { type: 'object', required: ['id'], properties: { id: { type: 'string' }, email: { type: 'string' } } };
+
+function route(resourcePath: string, extra: Partial<ResolvedRoute> = {}): [string, ResolvedRoute] {
+  return [
+    `POST ${resourcePath}`,
+    { integration: 'Orders', method: 'POST', resourcePath, schema, target: { kind: IngestTargetKind.SQS, address: 'orders' }, targetAddress: 'https://sqs.local/orders', ...extra } as ResolvedRoute,
+  ];
+}
+
+const routes = new Map<string, ResolvedRoute>([
+  route('/orders'),
+  route('/pii', { piiFields: ['email'] }),
+  route('/signed', { signature: SignatureScheme.githubHmacSha256().bind(), signingSecretId: 'signing' }),
+]);
+
+function event(resource: string, body: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+  return { httpMethod: 'POST', resource, path: resource, headers, body, isBase64Encoded: false, requestContext: { requestId: 'req-1' } } as unknown as APIGatewayProxyEvent;
+}
+
+interface Harness {
+  readonly deps: IngestDependencies;
+  readonly signals: unknown[][];
+  readonly sent: unknown[];
+  readonly logs: string[];
+}
+
+function harness(overrides: Partial<IngestDependencies> = {}, send: () => Promise<unknown> = async () => ({ MessageId: 'm-1' })): Harness {
+  const signals: unknown[][] = [];
+  const sent: unknown[] = [];
+  const logs: string[] = [];
+  const sqs = { send: (command: unknown) => (sent.push(command), send()) };
+  const log = (level: string) => (msg: string) => logs.push(`${level}: ${msg}`);
+  return {
+    signals,
+    sent,
+    logs,
+    deps: {
+      routes,
+      clients: { sqs } as unknown as DeliveryClients,
+      secretsFor: async () => ({ values: [SECRET], tooShort: [] }),
+      log: { info: log('info'), warn: log('warn'), error: log('error') },
+      emitSignals: (...args) => signals.push(args),
+      clock: () => 0,
+      encryptPii: async (body) => body,
+      ...overrides,
+    },
+  };
+}
+
+function nested(depth: number): string {
+  return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+}
+
+describe('every exit of the ingest is counted', () => {
+  test('an accepted record: 202, no rejection', async () => {
+    const h = harness();
+    const res = await ingest(event('/orders', '{"id":"o-1"}'), h.deps);
+    expect(res.statusCode).toBe(202);
+    expect(h.signals).toEqual([['Orders', 202, 0, undefined]]);
+  });
+
+  test('a body that is not JSON is a 400 rejected as malformed', async () => {
+    const h = harness();
+    expect((await ingest(event('/orders', '{"id":'), h.deps)).statusCode).toBe(400);
+    expect(h.signals).toEqual([['Orders', 400, 0, RejectionCause.MALFORMED]]);
+  });
+
+  test('a body 10,000 levels deep is a 400 rejected as malformed right after parsing, never a 503 that burns the error budget', async () => {
+    const h = harness({ encryptPii: async () => Promise.reject(new RangeError('Maximum call stack size exceeded')) });
+    const res = await ingest(event('/pii', nested(10_000)), h.deps);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers?.['retry-after']).toBeUndefined();
+    expect(h.signals).toEqual([['Orders', 400, 0, RejectionCause.MALFORMED]]);
+    expect(h.sent).toEqual([]);
+  });
+
+  test('the depth limit is the documented one', () => {
+    expect(nestsDeeperThan(JSON.parse(nested(MAX_BODY_DEPTH)), MAX_BODY_DEPTH)).toBe(false);
+    expect(nestsDeeperThan(JSON.parse(nested(MAX_BODY_DEPTH + 1)), MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan([[[[1]]]], 3)).toBe(true);
+    expect(nestsDeeperThan('a string', 0)).toBe(false);
+  });
+
+  test('a body against the schema is a 400 rejected for the schema', async () => {
+    const h = harness();
+    expect((await ingest(event('/orders', '{"name":"x"}'), h.deps)).statusCode).toBe(400);
+    expect(h.signals).toEqual([['Orders', 400, 0, RejectionCause.SCHEMA]]);
+  });
+
+  test('a bad signature is a 401 rejected for the signature', async () => {
+    const h = harness();
+    expect((await ingest(event('/signed', '{"id":"o"}', { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }), h.deps)).statusCode).toBe(401);
+    expect(h.signals).toEqual([['Orders', 401, 0, RejectionCause.SIGNATURE]]);
+    const body = '{"id":"o"}';
+    const good = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+    expect((await ingest(event('/signed', body, { 'x-hub-signature-256': good }), h.deps)).statusCode).toBe(202);
+  });
+
+  test('a KMS fault while encrypting PII is a 503 with Retry-After, counted as an error', async () => {
+    const h = harness({
+      encryptPii: async () => {
+        throw new FieldEncryptionError('no data key', { cause: new KmsCallError('throttled', 'ThrottlingException') });
+      },
+    });
+    const res = await ingest(event('/pii', '{"id":"o","email":"a@example.com"}'), h.deps);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('30');
+    expect(h.signals).toEqual([['Orders', 503, 0, undefined]]);
+  });
+
+  test('any other fault while encrypting PII is a 500, logged, counted, and nothing is delivered', async () => {
+    const h = harness({ encryptPii: async () => Promise.reject(new TypeError('cannot read properties of undefined')) });
+    const res = await ingest(event('/pii', '{"id":"o","email":"a@example.com"}'), h.deps);
+    expect(res.statusCode).toBe(500);
+    expect(h.signals).toEqual([['Orders', 500, 0, undefined]]);
+    expect(h.sent).toEqual([]);
+    expect(h.logs.some((l) => l.startsWith('error: ingest failed unexpectedly'))).toBe(true);
+  });
+
+  test('a thrown error anywhere (the signing secret cannot be read) is a 500 with signals, not a silent crash', async () => {
+    const h = harness({ secretsFor: async () => Promise.reject(Object.assign(new Error('Secrets Manager can’t find the specified secret'), { name: 'ResourceNotFoundException' })) });
+    const res = await ingest(event('/signed', '{"id":"o"}', { 'x-hub-signature-256': 'sha256=00' }), h.deps);
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body).requestId).toBe('req-1');
+    expect(h.signals).toEqual([['Orders', 500, 0, undefined]]);
+  });
+
+  test('a target fault is a 502', async () => {
+    const h = harness({}, async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' })));
+    expect((await ingest(event('/orders', '{"id":"o"}'), h.deps)).statusCode).toBe(502);
+    expect(h.signals).toEqual([['Orders', 502, 0, undefined]]);
+  });
+
+  test('a target that would outlive the function: 503 before the timeout, counted once', async () => {
+    const h = harness({ remainingTimeMs: () => DEADLINE_MARGIN_MS + 50 }, () => new Promise(() => undefined));
+    const started = Date.now();
+    const res = await ingest(event('/orders', '{"id":"o"}'), h.deps);
+    expect(res.statusCode).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(h.signals).toEqual([['Orders', 503, 0, undefined]]);
+    expect(h.logs.some((l) => l.includes('outlive the function'))).toBe(true);
+  });
+});
