@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -85,6 +85,8 @@ export class IntegrationApi extends Construct {
     });
 
     this.restApi = new apigateway.RestApi(this, 'Resource', {
+      // API Gateway's metrics are keyed by the API's name (dimension ApiName): one per platform.
+      restApiName: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: `cdk-secure-integrations API of stack ${Stack.of(this).stackName}`,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       cloudWatchRole: false,

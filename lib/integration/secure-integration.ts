@@ -1,4 +1,5 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -269,6 +270,7 @@ export class SecureIntegration extends Construct {
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
         slo: props.slo,
+        methodClientErrors: this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined,
         alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
       });
       for (const a of this.slo.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
@@ -365,4 +367,23 @@ function validateOwner(name: string, owner: unknown): string {
     );
   }
   return owner.trim();
+}
+
+/**
+ * API Gateway's 4XXError of each route's method, for the data-quality SLI. A path longer than a
+ * CloudWatch dimension value (255 characters) has no such metric: a warning says so.
+ */
+function methodClientErrors(scope: Construct, routes: readonly BoundRoute[], stage: apigateway.IStage): cloudwatch.Metric[] {
+  const metrics: cloudwatch.Metric[] = [];
+  for (const r of routes) {
+    if (r.path.length > 255) {
+      Annotations.of(scope).addWarningV2(
+        'cdk-secure-integrations:pathTooLongForMetrics',
+        `${r.method} ${r.path.slice(0, 40)}...: a path over 255 characters is no CloudWatch dimension value, so what the stage rejects on it is not in the data-quality SLI; shorten the path.`,
+      );
+      continue;
+    }
+    metrics.push(r.apiMethod.metricClientError(stage));
+  }
+  return metrics;
 }

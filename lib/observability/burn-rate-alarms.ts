@@ -74,20 +74,77 @@ function decimal(value: number): string {
 }
 
 /**
+ * The data-quality SLI of an inbound integration: the share of the requests it received that were
+ * accepted, whether the stage rejected them (authorizer, request validator, throttling) or the
+ * ingest function did (signature, JSON, schema).
+ */
+export interface DataQualitySli {
+  /** The objective in percent (see `SloProps.dataQuality`). */
+  readonly percent: number;
+  /**
+   * API Gateway's `4XXError` of each of the integration's methods (statistic and period are set
+   * per window): what the stage answered with a 4xx, the ingest's answers included. At most
+   * {@link MAX_DATA_QUALITY_METHODS}.
+   */
+  readonly methodClientErrors: readonly cloudwatch.Metric[];
+}
+
+/**
+ * The most methods one integration's data-quality SLI reads: a metric-math alarm reads at most 10
+ * metrics, and the SLI needs four of the integration's own signals besides one per method.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-limits.html
+ */
+export const MAX_DATA_QUALITY_METHODS = 6;
+
+/**
  * The burn-rate expression over `window`: the error ratio (0 when requests are counted but no error
  * is; no data point when no request is, so no traffic is never breaching) over the error budget.
  * Ids `errors`, `requests`; the caller names the expression `burn`.
+ *
+ * With a data-quality SLI, the larger of the two burn rates: availability as above, and the
+ * rejection ratio over the data-quality budget, where rejections are the ingest's own
+ * (`rejected_count`) plus what the stage rejected before the ingest ran (the methods' `4XXError`
+ * less the ingest's `client_error_count`), over every request received. Ids `errors`, `requests`,
+ * `rejected`, `clientErrors`, `edge0`..`edgeN` and the expressions `stageRejected`, `received`,
+ * `availabilityBurn`, `qualityBurn`. No data point when nothing was received.
  */
-export function burnRateExpression(integrationName: string, availabilityPercent: number, window: Duration): cloudwatch.MathExpression {
+export function burnRateExpression(integrationName: string, availabilityPercent: number, window: Duration, quality?: DataQualitySli): cloudwatch.MathExpression {
   const { errors, requests } = BURN_RATE_IDS;
+  const metric = (name: string) => validatedIntegrationMetric(integrationName, name, 'Sum', window);
+  const availability = `IF(${requests} > 0, FILL(${errors}, 0) / ${requests}, 0) / ${decimal(errorBudgetFraction(availabilityPercent))}`;
+  if (!quality) {
+    return new cloudwatch.MathExpression({
+      expression: availability,
+      usingMetrics: { [errors]: metric(SignalMetric.ERROR_COUNT), [requests]: metric(SignalMetric.REQUEST_COUNT) },
+      period: window,
+      label: `${integrationName} error-budget burn rate`,
+    });
+  }
+  const methods = quality.methodClientErrors;
+  if (methods.length === 0 || methods.length > MAX_DATA_QUALITY_METHODS) {
+    throw new Error(`data-quality SLI of ${integrationName}: ${methods.length} methods; between 1 and ${MAX_DATA_QUALITY_METHODS} fit one alarm`);
+  }
+  const edges = Object.fromEntries(methods.map((m, i) => [`edge${i}`, m.with({ statistic: 'Sum', period: window })]));
+  const math = (expression: string, usingMetrics: Record<string, cloudwatch.IMetric>) => new cloudwatch.MathExpression({ expression, usingMetrics, period: window });
+  const counted = { [requests]: metric(SignalMetric.REQUEST_COUNT) };
+  // What the stage answered with a 4xx and the ingest did not: rejected before the ingest ran.
+  const stageRejected = math(
+    `IF((${Object.keys(edges).map((id) => `FILL(${id}, 0)`).join(' + ')}) > FILL(clientErrors, 0), ` +
+      `${Object.keys(edges).map((id) => `FILL(${id}, 0)`).join(' + ')} - FILL(clientErrors, 0), 0)`,
+    { ...edges, clientErrors: metric(SignalMetric.CLIENT_ERROR_COUNT) },
+  );
+  const received = math(`FILL(${requests}, 0) + stageRejected`, { ...counted, stageRejected });
+  const availabilityBurn = math(availability, { [errors]: metric(SignalMetric.ERROR_COUNT), ...counted });
+  const qualityBurn = math(`(FILL(rejected, 0) + stageRejected) / received / ${decimal(errorBudgetFraction(quality.percent))}`, {
+    rejected: metric(SignalMetric.REJECTED_COUNT),
+    stageRejected,
+    received,
+  });
   return new cloudwatch.MathExpression({
-    expression: `IF(${requests} > 0, FILL(${errors}, 0) / ${requests}, 0) / ${decimal(errorBudgetFraction(availabilityPercent))}`,
-    usingMetrics: {
-      [errors]: validatedIntegrationMetric(integrationName, SignalMetric.ERROR_COUNT, 'Sum', window),
-      [requests]: validatedIntegrationMetric(integrationName, SignalMetric.REQUEST_COUNT, 'Sum', window),
-    },
+    expression: 'IF(received > 0, IF(availabilityBurn > qualityBurn, availabilityBurn, qualityBurn))',
+    usingMetrics: { received, availabilityBurn, qualityBurn },
     period: window,
-    label: `${integrationName} error-budget burn rate`,
+    label: `${integrationName} error-budget burn rate (availability or data quality)`,
   });
 }
 
@@ -95,6 +152,8 @@ export function burnRateExpression(integrationName: string, availabilityPercent:
 export interface BurnRateAlarmProps {
   readonly integrationName: string;
   readonly availabilityPercent: number;
+  /** The data-quality SLI, burned alongside availability. @default - availability only */
+  readonly dataQuality?: DataQualitySli;
   /** The window: the alarm's period, with one evaluation period. At most one day. */
   readonly window: Duration;
   /** Alarm when the burn rate is above this multiple. */
@@ -119,7 +178,7 @@ export function createBurnRateAlarm(scope: Construct, id: string, props: BurnRat
   }
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmName: props.alarmName,
-    metric: burnRateExpression(props.integrationName, props.availabilityPercent, props.window),
+    metric: burnRateExpression(props.integrationName, props.availabilityPercent, props.window, props.dataQuality),
     threshold: props.burnRate,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,

@@ -6,6 +6,8 @@ import type { BurnRateTier } from './burn-rate-alarms';
 /** The objectives the descriptions quote. */
 export interface SloFacts {
   readonly availability: number;
+  /** The data-quality objective, where the burn-rate alarms burn it too. */
+  readonly dataQuality?: number;
   readonly window: Duration;
   readonly latencyP95: Duration;
 }
@@ -37,7 +39,12 @@ function percent(fraction: number): string {
 }
 
 function errorRatio(tier: BurnRateTier, slo: SloFacts): string {
-  return `error ratio above ${percent((tier.burnRate * (100 - slo.availability)) / 100)}; availability SLO ${slo.availability}% over ${describeDuration(slo.window)}`;
+  const availability = `error ratio above ${percent((tier.burnRate * (100 - slo.availability)) / 100)}; availability SLO ${slo.availability}%`;
+  if (slo.dataQuality === undefined) return `${availability} over ${describeDuration(slo.window)}`;
+  return (
+    `${availability}; or rejected ratio above ${percent(Math.min(1, (tier.burnRate * (100 - slo.dataQuality)) / 100))}; ` +
+    `data-quality SLO ${slo.dataQuality}% over ${describeDuration(slo.window)}`
+  );
 }
 
 /** Budget spent if the burn lasts the tier's long window, and how long the whole budget lasts at that rate. */
@@ -61,7 +68,9 @@ export function tierMeaning(tier: BurnRateTier, slo: SloFacts, suppression?: Sup
       ? `Notifies ${describeDuration(suppression.wait)} after entering ALARM unless ${suppression.by} is in ALARM by then; ` +
         `quiet while it is and for ${describeDuration(suppression.extension)} after.`
       : '',
-    'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).',
+    slo.dataQuality === undefined
+      ? 'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).'
+      : 'Look at error_count, rejected_count by Cause and request_count of the integration (namespace CdkSecureIntegrations) and 4XXError of its API methods.',
   ]
     .filter((s) => s.length > 0)
     .join(' ');

@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IntegrationConfigError } from '../core/errors';
-import { FAST_PAGE_TIER } from './burn-rate-alarms';
+import { FAST_PAGE_TIER, MAX_DATA_QUALITY_METHODS } from './burn-rate-alarms';
 import type { IntegrationSloProps } from './slo';
 
 /**
@@ -18,6 +18,7 @@ export const MAX_SLO_WINDOW = Duration.days(90);
 /** The objectives after defaults. */
 export interface ResolvedSlo {
   readonly availability: number;
+  readonly dataQuality: number;
   readonly latencyP95: Duration;
   readonly window: Duration;
 }
@@ -31,7 +32,17 @@ export function validateSloProps(path: string, props: IntegrationSloProps, slo: 
   for (const prop of ['pageTopic', 'ticketTopic'] as const) {
     if (!props[prop]) throw new IntegrationConfigError(path, prop, props[prop], `Give the topic ${prop === 'pageTopic' ? 'pages' : 'tickets'} go to, usually the platform's ${prop}.`);
   }
-  validateAvailability(path, slo.availability);
+  validateAvailability(path, 'slo.availability', slo.availability);
+  validateAvailability(path, 'slo.dataQuality', slo.dataQuality);
+  const methods = props.methodClientErrors ?? [];
+  if (methods.length > MAX_DATA_QUALITY_METHODS) {
+    throw new IntegrationConfigError(
+      path,
+      'inbound.routes',
+      `${methods.length} routes`,
+      `One integration's data-quality SLI reads at most ${MAX_DATA_QUALITY_METHODS} routes (a CloudWatch alarm reads at most 10 metrics): split the routes over several integrations.`,
+    );
+  }
   validateLatency(path, slo.latencyP95);
   validateWindow(path, slo.window);
 }
@@ -58,15 +69,15 @@ function validateRunbookUrl(path: string, url: unknown): void {
   }
 }
 
-function validateAvailability(path: string, availability: unknown): void {
+function validateAvailability(path: string, prop: string, availability: unknown): void {
   const fix =
     `Give a percentage above ${MIN_AVAILABILITY_EXCLUSIVE.toFixed(2)} (so a full outage can exceed 14.4x the error budget and page) ` +
     `and at most ${MAX_AVAILABILITY} (five nines), for example 99.5.`;
   if (typeof availability === 'number' && Token.isUnresolved(availability)) {
-    throw new IntegrationConfigError(path, 'slo.availability', '(a token)', `The burn-rate expressions are built at synth, so the objective must be a literal. ${fix}`);
+    throw new IntegrationConfigError(path, prop, '(a token)', `The burn-rate expressions are built at synth, so the objective must be a literal. ${fix}`);
   }
   if (typeof availability !== 'number' || !Number.isFinite(availability) || availability <= MIN_AVAILABILITY_EXCLUSIVE || availability > MAX_AVAILABILITY) {
-    throw new IntegrationConfigError(path, 'slo.availability', availability, fix);
+    throw new IntegrationConfigError(path, prop, availability, fix);
   }
 }
 

@@ -5,7 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import { AlarmContext, describeAlarm } from './alarm-description';
-import { BURN_RATE_TIERS, burnRateExpression, BurnRateTier, createBurnRateAlarm, FAST_PAGE_TIER, maxLeadOver, SLOW_PAGE_TIER, TICKET_TIER } from './burn-rate-alarms';
+import { BURN_RATE_TIERS, burnRateExpression, BurnRateTier, type DataQualitySli, createBurnRateAlarm, FAST_PAGE_TIER, maxLeadOver, SLOW_PAGE_TIER, TICKET_TIER } from './burn-rate-alarms';
 import { SignalMetric } from './signal-names';
 import { anyPageMeaning, componentMeaning, latencyMeaning, SloFacts, tierMeaning } from './slo-descriptions';
 import { validatedIntegrationMetric } from './slo-metrics';
@@ -27,6 +27,17 @@ export interface SloProps {
    * stricter default mostly pages on blips
    */
   readonly availability?: number;
+  /**
+   * The data-quality objective of an inbound integration in percent: the share of the requests it
+   * receives that are accepted rather than rejected as the sender's fault (by the stage's
+   * authorizer, body validator or throttling, or by the ingest's signature, JSON and schema checks),
+   * burned with the same tiers and windows as availability, so a partner's broken payloads page as
+   * fast as an outage. Same bounds as `availability`. Not counted: requests WAF blocks before the stage.
+   * @default 99 - a partner integration that works has almost no rejections; the 1% budget absorbs
+   * stale retries and probes, and 30% of payloads rejected pages in about 29 minutes (the FastPage's
+   * 1-hour window reaching 14.4%)
+   */
+  readonly dataQuality?: number;
   /**
    * The latency objective: the 95th percentile of request latency (the `latency` signal, in ms)
    * at most this. Positive.
@@ -61,6 +72,12 @@ export interface IntegrationSloProps {
    * `Integration` dimension of its signals), its owner and the runbook (http or https URL).
    */
   readonly context: AlarmContext;
+  /**
+   * API Gateway `4XXError` of each of the integration's methods (`Method.metricClientError`), at
+   * most 6 (`MAX_DATA_QUALITY_METHODS`): with them the burn-rate alarms also burn the data-quality SLI.
+   * @default - availability only
+   */
+  readonly methodClientErrors?: cloudwatch.Metric[];
   /** Where pages go unless `slo.pageTopic` is given: usually the platform's page topic. */
   readonly pageTopic: sns.ITopic;
   /** Where tickets go unless `slo.ticketTopic` is given: usually the platform's ticket topic. */
@@ -88,6 +105,8 @@ export interface NotifyingAlarm {
   readonly name?: string;
 }
 
+/** Default data-quality objective, percent. */
+export const DEFAULT_DATA_QUALITY = 99;
 /** Default availability objective, percent. */
 export const DEFAULT_AVAILABILITY = 99.5;
 /** Default latency objective (p95). */
@@ -144,6 +163,8 @@ export function suppressorWait(tier: BurnRateTier): Duration {
 export class IntegrationSlo extends Construct {
   /** The availability objective, percent. */
   public readonly availability: number;
+  /** The data-quality objective, percent (burned only with `methodClientErrors`). */
+  public readonly dataQuality: number;
   /** The latency objective (p95). */
   public readonly latencyP95: Duration;
   /** The SLO window. */
@@ -172,20 +193,23 @@ export class IntegrationSlo extends Construct {
 
   private readonly context: AlarmContext;
   private readonly alarmNamePrefix?: string;
+  private readonly quality?: DataQualitySli;
 
   constructor(scope: Construct, id: string, props: IntegrationSloProps) {
     super(scope, id);
     const slo = props.slo ?? {};
     this.availability = slo.availability ?? DEFAULT_AVAILABILITY;
+    this.dataQuality = slo.dataQuality ?? DEFAULT_DATA_QUALITY;
     this.latencyP95 = slo.latencyP95 ?? DEFAULT_LATENCY_P95;
     this.window = slo.window ?? DEFAULT_SLO_WINDOW;
-    validateSloProps(this.node.path, props, { availability: this.availability, latencyP95: this.latencyP95, window: this.window });
+    validateSloProps(this.node.path, props, { availability: this.availability, dataQuality: this.dataQuality, latencyP95: this.latencyP95, window: this.window });
+    this.quality = props.methodClientErrors?.length ? { percent: this.dataQuality, methodClientErrors: props.methodClientErrors } : undefined;
     this.context = props.context;
     this.alarmNamePrefix = props.alarmNamePrefix;
     this.pageTopic = slo.pageTopic ?? props.pageTopic;
     this.ticketTopic = slo.ticketTopic ?? props.ticketTopic;
 
-    const facts: SloFacts = { availability: this.availability, window: this.window, latencyP95: this.latencyP95 };
+    const facts: SloFacts = { availability: this.availability, dataQuality: this.quality?.percent, window: this.window, latencyP95: this.latencyP95 };
     const page = new cw_actions.SnsAction(this.pageTopic);
     const ticket = new cw_actions.SnsAction(this.ticketTopic);
 
@@ -227,7 +251,7 @@ export class IntegrationSlo extends Construct {
    * the SLO window), for dashboards. No data point without traffic.
    */
   public burnRate(window: Duration = Duration.hours(1)): cloudwatch.MathExpression {
-    return burnRateExpression(this.context.integration, this.availability, window);
+    return burnRateExpression(this.context.integration, this.availability, window, this.quality);
   }
 
   /** The two burn-rate alarms of a tier; they notify the ticket topic only when they cannot be evaluated. */
@@ -236,6 +260,7 @@ export class IntegrationSlo extends Construct {
       const alarm = createBurnRateAlarm(this, `${tier.id}${suffix}`, {
         integrationName: this.context.integration,
         availabilityPercent: this.availability,
+        dataQuality: this.quality,
         window,
         burnRate: tier.burnRate,
         description: this.describe(`${tier.id}${suffix}`, componentMeaning(tier, window, facts)),

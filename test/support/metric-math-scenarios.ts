@@ -2,7 +2,7 @@
 // evaluated over it with the simulator in metric-math-alarms.ts.
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
 import { IntegrationSlo, SloProps } from '../../lib/observability/slo';
@@ -26,7 +26,7 @@ export interface SloFixture {
   readonly longestWindowMinutes: number;
 }
 
-export function sloFixture(slo: SloProps = {}): SloFixture {
+export function sloFixture(slo: SloProps = {}, methodClientErrors?: cloudwatch.Metric[]): SloFixture {
   const stack = newStack();
   const page = new sns.Topic(stack, 'PageTopic');
   const ticket = new sns.Topic(stack, 'TicketTopic');
@@ -35,6 +35,7 @@ export function sloFixture(slo: SloProps = {}): SloFixture {
     pageTopic: page,
     ticketTopic: ticket,
     slo,
+    methodClientErrors,
   });
   const alarms = alarmsFromTemplate(Template.fromStack(stack).toJSON());
   const idOf = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
