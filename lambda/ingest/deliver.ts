@@ -40,14 +40,20 @@ async function queueUrl(sqs: SQSClient, address: string): Promise<string> {
   return url;
 }
 
-/** Delivers the record to its target. Throws TargetError when the target refuses or fails. */
-export async function deliver(clients: DeliveryClients, target: IngestTargetConfig, address: string, record: IntegrationRecord): Promise<Delivery> {
+/**
+ * Delivers the record to its target. Throws TargetError when the target refuses or fails.
+ * `abortSignal` aborts the SDK call (the ingest's deadline): a request already received by the
+ * service may still take effect.
+ */
+export async function deliver(clients: DeliveryClients, target: IngestTargetConfig, address: string, record: IntegrationRecord, abortSignal?: AbortSignal): Promise<Delivery> {
+  const options = abortSignal ? { abortSignal } : undefined;
   try {
     switch (target.kind) {
       case 'sqs': {
+        const url = await queueUrl(clients.sqs, address);
         const out = await clients.sqs.send(
           new SendMessageCommand({
-            QueueUrl: await queueUrl(clients.sqs, address),
+            QueueUrl: url,
             MessageBody: JSON.stringify(record),
             MessageAttributes: {
               integration: { DataType: 'String', StringValue: record.integration },
@@ -56,6 +62,7 @@ export async function deliver(clients: DeliveryClients, target: IngestTargetConf
             },
             ...(record.traceId ? { MessageSystemAttributes: { AWSTraceHeader: { DataType: 'String', StringValue: record.traceId } } } : {}),
           }),
+          options,
         );
         return accepted({ messageId: out.MessageId, requestId: record.requestId });
       }
@@ -72,6 +79,7 @@ export async function deliver(clients: DeliveryClients, target: IngestTargetConf
               },
             ],
           }),
+          options,
         );
         const entry = out.Entries?.[0];
         if ((out.FailedEntryCount ?? 0) > 0 || !entry?.EventId) {
@@ -82,6 +90,7 @@ export async function deliver(clients: DeliveryClients, target: IngestTargetConf
       case 'lambda': {
         const out = await clients.lambda.send(
           new InvokeCommand({ FunctionName: address, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(record)) }),
+          options,
         );
         const payload = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
         if (out.FunctionError) throw new TargetError(`target function failed (${out.FunctionError})`);

@@ -105,11 +105,14 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const started = clock();
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const route = deps.routes.get(routeKey(event.httpMethod, event.resource));
-  const work = handleRequest(event, deps).catch((error: unknown) => {
+  // Aborted at the deadline, so a delivery still in flight does not land after the 503 that tells the sender to retry.
+  const abort = new AbortController();
+  const work = handleRequest(event, deps, abort.signal).catch((error: unknown) => {
     deps.log.error('ingest failed unexpectedly; nothing was delivered', { integration: route?.integration, error: (error as Error)?.name, message: (error as Error)?.message });
     return answer(respond(500, { message: 'internal error, retry later' }, requestId, { 'retry-after': '30' }));
   });
   const outcome = await withDeadline(work, deps, () => {
+    abort.abort();
     deps.log.error('the request would outlive the function; answered 503 so the sender retries', { integration: route?.integration });
     return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   });
@@ -137,7 +140,7 @@ async function withDeadline(work: Promise<Outcome>, deps: IngestDependencies, la
   }
 }
 
-async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies): Promise<Outcome> {
+async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies, abortSignal?: AbortSignal): Promise<Outcome> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const key = routeKey(event.httpMethod, event.resource);
   const route = deps.routes.get(key);
@@ -212,7 +215,8 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     body,
   };
   try {
-    const delivery = await deliver(deps.clients, route.target, route.targetAddress, record);
+    if (abortSignal?.aborted) throw new Error('the deadline passed before delivery');
+    const delivery = await deliver(deps.clients, route.target, route.targetAddress, record, abortSignal);
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
     return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });
   } catch (error) {

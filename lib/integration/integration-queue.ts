@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
+import { IntegrationConfigError } from '../core/errors';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** Properties of an {@link IntegrationQueue}. */
@@ -22,12 +23,25 @@ export interface IntegrationQueueProps {
    * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
    */
   readonly visibilityTimeout?: Duration;
+  /**
+   * How long the queue keeps a record no consumer took. Shorter than the dead-letter queue's
+   * 14 days: SQS keeps a message's original enqueue time when it moves it to the dead-letter queue,
+   * so a dead-letter queue that keeps messages no longer than its source would drop a record that
+   * waited in the source almost that long right after it arrives.
+   * @default Duration.days(4)
+   * @throws IntegrationConfigError when not shorter than 14 days, or under 1 minute
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+   */
+  readonly retentionPeriod?: Duration;
 }
+
+/** The dead-letter queues' retention: the most SQS allows. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /**
  * An integration's own queue, the default target: encrypted with the platform key, TLS enforced,
- * 14 days' retention, and a dead-letter queue (same settings) after `maxReceiveCount` receives, so
- * no accepted record is lost.
+ * 4 days' retention, and a dead-letter queue (same settings, 14 days) after `maxReceiveCount`
+ * receives, so no accepted record is lost.
  */
 export class IntegrationQueue extends Construct {
   /** The queue the ingest function sends to. */
@@ -56,21 +70,30 @@ export class IntegrationQueue extends Construct {
   constructor(scope: Construct, id: string, props: IntegrationQueueProps) {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
+    const retention = props.retentionPeriod ?? Duration.days(4);
+    if (!retention.isUnresolved() && (retention.toSeconds() >= DEAD_LETTER_RETENTION.toSeconds() || retention.toSeconds() < 60)) {
+      throw new IntegrationConfigError(
+        this.node.path,
+        'retentionPeriod',
+        retention.toHumanString(),
+        'Give a retention from 1 minute to under 14 days: the dead-letter queue keeps records 14 days counted from their first enqueue, so it must outlast the queue.',
+      );
+    }
     const common = {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       dataKeyReuse: Duration.hours(1),
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
       removalPolicy: RemovalPolicy.RETAIN,
     };
     // Fixed names let the ingest function find the queue without a deploy-time value per queue.
     const name = Names.uniqueResourceName(this, { maxLength: 70, separator: '-' });
     this.fixedQueueName = name;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', { ...common, queueName: `${name}-dlq` });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', { ...common, retentionPeriod: DEAD_LETTER_RETENTION, queueName: `${name}-dlq` });
     acknowledgeTerminalDeadLetterQueue(this.deadLetterQueue);
     this.queue = new sqs.Queue(this, 'Resource', {
       ...common,
+      retentionPeriod: retention,
       queueName: name,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(180),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },

@@ -9,6 +9,7 @@ import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
+import { QueueBacklogAlarms } from '../observability/queue-alarms';
 import { IntegrationSlo, SloProps } from '../observability/slo';
 import { IntegrationMetrics } from '../observability/integration-metrics';
 import { integrationWidgets } from '../observability/platform-dashboard';
@@ -245,6 +246,18 @@ export class SecureIntegration extends Construct {
       );
     }
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
+    if (this.queue) {
+      const backlog = new QueueBacklogAlarms(this, 'QueueAlarms', {
+        context: alarmContext,
+        queue: this.queue.queue,
+        deadLetterQueue: this.queue.deadLetterQueue,
+        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        pageTopic: this.platform.pageTopic,
+        ticketTopic: this.platform.ticketTopic,
+      });
+      this.addAlarm(backlog.ticketAlarm, 'ticket', backlog.ticketAlarmName);
+      this.addAlarm(backlog.pageAlarm, 'page', backlog.pageAlarmName);
+    }
     if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
       this.credentialAgeAlarms = new CredentialAgeAlarms(this, 'CredentialAge', {
         context: alarmContext,
@@ -332,9 +345,20 @@ export class SecureIntegration extends Construct {
 
   /**
    * Records an alarm of this integration: dashboards and the inventory list it.
+   *
+   * To notify the platform's topics, name the alarm with the platform's prefix
+   * (`platform.alarmNamePrefix`, for example `<stack>-integrations-<integration>-...`): the topics
+   * admit only alarms so named (`aws:SourceArn`). A warning says so for a name without it.
    * @param name the alarm's name as set (a literal keeps the synth-time report complete)
    */
   public addAlarm(alarm: cloudwatch.IAlarm, severity: string, name: string = alarm.alarmName): void {
+    if (Token.isUnresolved(name) || !name.startsWith(this.platform.alarmNamePrefix)) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:alarmNamePrefix',
+        `alarm ${Token.isUnresolved(name) ? alarm.node.path : name}: the platform's topics admit only alarms named ${this.platform.alarmNamePrefix}*; ` +
+          'give it such an alarmName, or its notifications to them are refused.',
+      );
+    }
     this.alarms.push(alarm);
     this.alarmRegistry.push({ name, severity });
   }

@@ -39,7 +39,17 @@ export function createAlarmTopic(scope: Construct, id: string, props: AlarmTopic
     masterKey: props.encryptionKey,
     enforceSSL: true,
   });
-  topic.addToResourcePolicy(
+  allowPlatformAlarms(scope, topic, props.alarmNamePrefix);
+  return topic;
+}
+
+/**
+ * Adds to `topic`'s policy the statement that lets the platform's alarms (named with
+ * `alarmNamePrefix`, in this account) publish. Without it a topic that has a policy refuses them.
+ * @returns whether the statement was added: false for an imported topic, whose policy CDK cannot change
+ */
+export function allowPlatformAlarms(scope: Construct, topic: sns.ITopic, alarmNamePrefix: string): boolean {
+  return topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'AllowThePlatformsAlarms',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -47,9 +57,8 @@ export function createAlarmTopic(scope: Construct, id: string, props: AlarmTopic
       resources: [topic.topicArn],
       conditions: {
         StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-        ArnLike: { 'aws:SourceArn': alarmArnPattern(scope, props.alarmNamePrefix) },
+        ArnLike: { 'aws:SourceArn': alarmArnPattern(scope, alarmNamePrefix) },
       },
     }),
-  );
-  return topic;
+  ).statementAdded;
 }

@@ -134,7 +134,12 @@ export function burnRateExpression(integrationName: string, availabilityPercent:
     { ...edges, clientErrors: metric(SignalMetric.CLIENT_ERROR_COUNT) },
   );
   const received = math(`FILL(${requests}, 0) + stageRejected`, { ...counted, stageRejected });
-  const availabilityBurn = math(availability, { [errors]: metric(SignalMetric.ERROR_COUNT), ...counted });
+  // FILLed: when the stage rejects everything the ingest is never invoked and emits nothing, and a
+  // missing availability term would leave the whole burn missing (never breaching).
+  const availabilityBurn = math(
+    `IF(FILL(${requests}, 0) > 0, FILL(${errors}, 0) / FILL(${requests}, 1), 0) / ${decimal(errorBudgetFraction(availabilityPercent))}`,
+    { [errors]: metric(SignalMetric.ERROR_COUNT), ...counted },
+  );
   const qualityBurn = math(`(FILL(rejected, 0) + stageRejected) / received / ${decimal(errorBudgetFraction(quality.percent))}`, {
     rejected: metric(SignalMetric.REJECTED_COUNT),
     stageRejected,

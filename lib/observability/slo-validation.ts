@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IntegrationConfigError } from '../core/errors';
-import { FAST_PAGE_TIER, MAX_DATA_QUALITY_METHODS } from './burn-rate-alarms';
+import { FAST_PAGE_TIER } from './burn-rate-alarms';
 import type { IntegrationSloProps } from './slo';
 
 /**
@@ -34,15 +34,6 @@ export function validateSloProps(path: string, props: IntegrationSloProps, slo: 
   }
   validateAvailability(path, 'slo.availability', slo.availability);
   validateAvailability(path, 'slo.dataQuality', slo.dataQuality);
-  const methods = props.methodClientErrors ?? [];
-  if (methods.length > MAX_DATA_QUALITY_METHODS) {
-    throw new IntegrationConfigError(
-      path,
-      'inbound.routes',
-      `${methods.length} routes`,
-      `One integration's data-quality SLI reads at most ${MAX_DATA_QUALITY_METHODS} routes (a CloudWatch alarm reads at most 10 metrics): split the routes over several integrations.`,
-    );
-  }
   validateLatency(path, slo.latencyP95);
   validateWindow(path, slo.window);
 }

@@ -1,11 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import { AlarmContext, describeAlarm } from './alarm-description';
-import { BURN_RATE_TIERS, burnRateExpression, BurnRateTier, type DataQualitySli, createBurnRateAlarm, FAST_PAGE_TIER, maxLeadOver, SLOW_PAGE_TIER, TICKET_TIER } from './burn-rate-alarms';
+import { BURN_RATE_TIERS, burnRateExpression, BurnRateTier, type DataQualitySli, MAX_DATA_QUALITY_METHODS, createBurnRateAlarm, FAST_PAGE_TIER, maxLeadOver, SLOW_PAGE_TIER, TICKET_TIER } from './burn-rate-alarms';
 import { SignalMetric } from './signal-names';
 import { anyPageMeaning, componentMeaning, latencyMeaning, SloFacts, tierMeaning } from './slo-descriptions';
 import { validatedIntegrationMetric } from './slo-metrics';
@@ -203,7 +203,15 @@ export class IntegrationSlo extends Construct {
     this.latencyP95 = slo.latencyP95 ?? DEFAULT_LATENCY_P95;
     this.window = slo.window ?? DEFAULT_SLO_WINDOW;
     validateSloProps(this.node.path, props, { availability: this.availability, dataQuality: this.dataQuality, latencyP95: this.latencyP95, window: this.window });
-    this.quality = props.methodClientErrors?.length ? { percent: this.dataQuality, methodClientErrors: props.methodClientErrors } : undefined;
+    const methods = props.methodClientErrors ?? [];
+    this.quality = methods.length > 0 && methods.length <= MAX_DATA_QUALITY_METHODS ? { percent: this.dataQuality, methodClientErrors: methods } : undefined;
+    if (methods.length > MAX_DATA_QUALITY_METHODS) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:dataQualityRoutes',
+        `${props.context.integration} has ${methods.length} routes; a CloudWatch alarm reads at most 10 metrics, so its data-quality SLI ` +
+          `(at most ${MAX_DATA_QUALITY_METHODS} routes) is off and rejections do not page: split the routes over several integrations.`,
+      );
+    }
     this.context = props.context;
     this.alarmNamePrefix = props.alarmNamePrefix;
     this.pageTopic = slo.pageTopic ?? props.pageTopic;

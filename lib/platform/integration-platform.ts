@@ -16,9 +16,10 @@ import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
 import { InventoryRegister } from '../inventory/inventory-table';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
-import { createAlarmTopic } from '../observability/alarm-topic';
+import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
 import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { PlatformDashboard } from '../observability/platform-dashboard';
+import { DeadLetterAlarm } from '../observability/queue-alarms';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
@@ -172,6 +173,7 @@ export class IntegrationPlatform extends Construct {
   private _dashboard?: PlatformDashboard;
   private _inventory?: InventoryRegister;
   private warnedAboutDeployment = false;
+  private readonly admittedTopics = new Set<sns.ITopic>();
 
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
@@ -230,7 +232,7 @@ export class IntegrationPlatform extends Construct {
 
   /** The topic alarms go to: the one given in the props, or one created on first use. */
   public get alarmTopic(): sns.ITopic {
-    this._alarmTopic ??= this.props.alarmTopic ?? createAlarmTopic(this, 'AlarmTopic', { encryptionKey: this.encryptionKey, alarmNamePrefix: this.alarmNamePrefix });
+    this._alarmTopic ??= this.props.alarmTopic ? this.givenTopic(this.props.alarmTopic, 'alarmTopic') : createAlarmTopic(this, 'AlarmTopic', { encryptionKey: this.encryptionKey, alarmNamePrefix: this.alarmNamePrefix });
     return this._alarmTopic;
   }
 
@@ -246,6 +248,12 @@ export class IntegrationPlatform extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
       acknowledgeTerminalDeadLetterQueue(this._functionDeadLetterQueue);
+      new DeadLetterAlarm(this, 'FunctionDeadLetterAlarm', {
+        alarmName: `${this.alarmNamePrefix}function-dead-letters`,
+        queue: this._functionDeadLetterQueue,
+        topic: this.ticketTopic,
+        runbookUrl: this.runbookUrl,
+      });
     }
     return this._functionDeadLetterQueue;
   }
@@ -277,12 +285,30 @@ export class IntegrationPlatform extends Construct {
 
   /** Where page-worthy alarms go. */
   public get pageTopic(): sns.ITopic {
-    return this.props.pageTopic ?? this.alarmTopic;
+    return this.props.pageTopic ? this.givenTopic(this.props.pageTopic, 'pageTopic') : this.alarmTopic;
   }
 
   /** Where ticket-worthy alarms go. */
   public get ticketTopic(): sns.ITopic {
-    return this.props.ticketTopic ?? this.alarmTopic;
+    return this.props.ticketTopic ? this.givenTopic(this.props.ticketTopic, 'ticketTopic') : this.alarmTopic;
+  }
+
+  /**
+   * A topic given in the props, with the statement that lets the platform's alarms publish added
+   * once to its policy; for an imported topic, whose policy CDK cannot change, a warning says what it must allow.
+   */
+  private givenTopic(topic: sns.ITopic, prop: string): sns.ITopic {
+    if (!this.admittedTopics.has(topic)) {
+      this.admittedTopics.add(topic);
+      if (!allowPlatformAlarms(this, topic, this.alarmNamePrefix)) {
+        Annotations.of(this).addWarningV2(
+          `cdk-secure-integrations:importedAlarmTopic:${prop}`,
+          `${prop} is an imported topic: its policy must let cloudwatch.amazonaws.com publish for alarms named ${this.alarmNamePrefix}* of this account ` +
+            '(aws:SourceAccount, aws:SourceArn), and EventBridge for the platform\'s rules, or pages are refused; if it is encrypted, so must its key policy.',
+        );
+      }
+    }
+    return topic;
   }
 
   /** Every alarm the library names for this platform starts with this (stack name based). */

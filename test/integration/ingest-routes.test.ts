@@ -58,13 +58,15 @@ describe('routes through the ingest function', () => {
     expect(main[1].Properties).toEqual(
       expect.objectContaining({
         KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
-        MessageRetentionPeriod: 1209600,
+        // 4 days: its dead-letter queue (14 days) outlasts it, counted from the first enqueue.
+        MessageRetentionPeriod: 345600,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 5 },
       }),
     );
     expect(main[1].Properties.QueueName).toMatch(/^[A-Za-z0-9_-]{1,70}$/);
     const dlqId = main[1].Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
     expect(queues[dlqId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+    expect(queues[dlqId].Properties.MessageRetentionPeriod).toBe(1209600);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: main[0] }],
       PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },

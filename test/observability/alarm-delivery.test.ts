@@ -3,7 +3,11 @@
 // topic are evaluated (test/support/iam-policy-evaluator.ts) for the request AWS makes, with the
 // context keys AWS sends on that path, and for the same request from a foreign publisher.
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IntegrationPlatform, SecureIntegration } from '../../lib';
+import { integrationProps, newStack } from '../helpers';
 import { ExamplePlatformStack } from '../../bin/example-stack';
 import {
   type AuthorizationRequest,
@@ -140,5 +144,29 @@ describe('alarm delivery, evaluated against the topic and key policies', () => {
       statements,
     );
     expect(denied).toBe('ExplicitDeny');
+  });
+});
+
+describe('topics and alarms the user gives', () => {
+  test('a given page topic gets the statement that admits the platform alarms; an imported one a warning', () => {
+    const stack = newStack();
+    const page = new sns.Topic(stack, 'Page');
+    const tickets = sns.Topic.fromTopicArn(stack, 'Tickets', 'arn:aws:sns:eu-west-1:111111111111:tickets');
+    new IntegrationPlatform(stack, 'Platform', { pageTopic: page, ticketTopic: tickets });
+    new SecureIntegration(stack, 'Things', integrationProps(stack));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: stack.getLogicalId(page.node.defaultChild as sns.CfnTopic) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowThePlatformsAlarms', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Platform', Match.stringLikeRegexp('ticketTopic is an imported topic'));
+  });
+
+  test('an alarm added without the platform prefix is a warning', () => {
+    const stack = newStack();
+    const integration = new SecureIntegration(stack, 'Things', integrationProps(stack));
+    const alarm = new cloudwatch.Alarm(stack, 'Mine', { metric: integration.metrics.requestCount(), threshold: 1, evaluationPeriods: 1 });
+    integration.addAlarm(alarm, 'ticket');
+    Annotations.fromStack(stack).hasWarning('/TestStack/Things', Match.stringLikeRegexp("platform's topics admit only alarms named TestStack-integrations-"));
   });
 });

@@ -33,11 +33,14 @@ const count = (n: number): MinutePoint | undefined => ({ sampleCount: Math.max(n
 function source(minutes: number, at: (minute: number) => Minute): MetricSource {
   const series = (f: (m: Minute) => number) => new MinuteSeries(Array.from({ length: minutes }, (_, i) => count(f(at(i)))));
   const ingestTotal = (m: Minute) => m.ingestRejected + m.targetClientErrors + m.accepted + (m.failed ?? 0);
+  // The ingest emits its signals only when invoked: a minute it never ran has no data point at all.
+  const emitted = (f: (m: Minute) => number) =>
+    new MinuteSeries(Array.from({ length: minutes }, (_, i) => (ingestTotal(at(i)) === 0 ? undefined : count(f(at(i))))));
   const ours: Record<string, MinuteSeries> = {
-    [SignalMetric.REQUEST_COUNT]: series(ingestTotal),
-    [SignalMetric.ERROR_COUNT]: series((m) => m.failed ?? 0),
-    [SignalMetric.REJECTED_COUNT]: series((m) => m.ingestRejected),
-    [SignalMetric.CLIENT_ERROR_COUNT]: series((m) => m.ingestRejected + m.targetClientErrors),
+    [SignalMetric.REQUEST_COUNT]: emitted(ingestTotal),
+    [SignalMetric.ERROR_COUNT]: emitted((m) => m.failed ?? 0),
+    [SignalMetric.REJECTED_COUNT]: emitted((m) => m.ingestRejected),
+    [SignalMetric.CLIENT_ERROR_COUNT]: emitted((m) => m.ingestRejected + m.targetClientErrors),
   };
   // The stage's 4XXError counts every 4xx it answered, the ingest's included; split over two methods.
   const edge = series((m) => (m.stageRejected + m.ingestRejected + m.targetClientErrors) / 2);
@@ -82,6 +85,19 @@ describe('data-quality SLI (99%) in the burn-rate alarms', () => {
 
   test('1% rejected (within budget) never pages', () => {
     expect(run({ ...healthy, stageRejected: 10, accepted: 990 })).toEqual({ fastPage: undefined, pages: 0 });
+  });
+
+  test('the stage rejects everything after 40 quiet minutes (the ingest emits nothing at all): FastPage after 3 minutes (the hour holds 20 healthy minutes)', () => {
+    const onset = fixture.longestWindowMinutes + 60;
+    const quiet: Minute = { stageRejected: 0, ingestRejected: 0, targetClientErrors: 0, accepted: 0 };
+    const minutes = onset + 60;
+    const sim = simulate(
+      fixture.alarms,
+      source(minutes, (m) => (m >= onset ? { ...quiet, stageRejected: 1000 } : m >= onset - 40 ? quiet : healthy)),
+      minutes,
+    );
+    const [fast] = fixture.slo.pageAlarms.map(fixture.idOf);
+    expect((firstInAlarm(sim, fast, onset) ?? -onset) - onset + 1).toBe(3);
   });
 
   test('availability still pages with the data-quality term: 100% 5xx after 5 minutes', () => {

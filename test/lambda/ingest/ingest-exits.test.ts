@@ -42,7 +42,7 @@ function harness(overrides: Partial<IngestDependencies> = {}, send: () => Promis
   const signals: unknown[][] = [];
   const sent: unknown[] = [];
   const logs: string[] = [];
-  const sqs = { send: (command: unknown) => (sent.push(command), send()) };
+  const sqs = { send: (command: unknown, options?: { abortSignal?: AbortSignal }) => (sent.push({ command, options }), send()) };
   const log = (level: string) => (msg: string) => logs.push(`${level}: ${msg}`);
   return {
     signals,
@@ -153,5 +153,8 @@ describe('every exit of the ingest is counted', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(h.signals).toEqual([['Orders', 503, 0, undefined]]);
     expect(h.logs.some((l) => l.includes('outlive the function'))).toBe(true);
+    // The SDK call in flight is aborted, so the record does not land after the 503 that makes the sender retry.
+    const [{ options }] = h.sent as Array<{ options?: { abortSignal?: AbortSignal } }>;
+    expect(options?.abortSignal?.aborted).toBe(true);
   });
 });

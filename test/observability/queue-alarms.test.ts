@@ -1,0 +1,85 @@
+// The queue alarms of an integration's own queue, read from the template and simulated over
+// per-minute SQS metrics: a consumer that stops and a record in the dead-letter queue reach a person.
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { IntegrationConfigError } from '../../lib';
+import { IntegrationQueue } from '../../lib/integration/integration-queue';
+import { alarmsFromTemplate, firstInAlarm, MetricSource, simulate } from '../support/metric-math-alarms';
+import { MinutePoint, MinuteSeries } from '../support/metric-math';
+import { newStack } from '../helpers';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { DataClassification, Inbound, HttpMethod, SecureIntegration } from '../../lib';
+import { objectSchema } from '../helpers';
+
+function crmWithQueue() {
+  const stack = newStack();
+  const crm = new SecureIntegration(stack, 'Crm', {
+    owner: 'crm@example.com',
+    dataClassification: DataClassification.INTERNAL,
+    piiFields: [],
+    inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'] }] }),
+  });
+  const template = Template.fromStack(stack);
+  return { stack, crm, template };
+}
+
+const point = (v: number | undefined): MinutePoint | undefined => (v === undefined ? undefined : { sampleCount: 1, sum: v, min: v, max: v });
+
+describe('queue alarms of an integration with its own queue', () => {
+  const { stack, crm, template } = crmWithQueue();
+  const alarms = alarmsFromTemplate(template.toJSON());
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+  // The alarms name the queues by Fn::GetAtt QueueName, which the simulator reads as the logical id.
+  const queueName = id(crm.queue!.queue);
+  const deadLetterQueueName = id(crm.queue!.deadLetterQueue);
+  const ticket = id(crm.node.findChild('QueueAlarms').node.findChild('Ticket') as never);
+  const page = id(crm.node.findChild('QueueAlarms').node.findChild('Page') as never);
+
+  /** SQS metrics: the oldest message's age (seconds) and the dead-letter queue's depth, per minute. */
+  function run(minutes: number, age: (m: number) => number | undefined, deadLetters: (m: number) => number | undefined) {
+    const source: MetricSource = (metric) => {
+      if (metric.namespace !== 'AWS/SQS') return undefined;
+      if (metric.metricName === 'ApproximateAgeOfOldestMessage' && metric.dimensions.QueueName === queueName) return new MinuteSeries(Array.from({ length: minutes }, (_, m) => point(age(m))));
+      if (metric.metricName === 'ApproximateNumberOfMessagesVisible' && metric.dimensions.QueueName === deadLetterQueueName) {
+        return new MinuteSeries(Array.from({ length: minutes }, (_, m) => point(deadLetters(m))));
+      }
+      return undefined;
+    };
+    return simulate(alarms, source, minutes);
+  }
+
+  test('both alarms exist, named with the platform prefix, ticket and page', () => {
+    expect(alarms.get(ticket)).toBeDefined();
+    expect(alarms.get(page)).toBeDefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-Crm-backlog-ticket' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-Crm-backlog-page' });
+  });
+
+  test('a consumer that stops at minute 10: ticket at minute 25 (oldest message over 15 minutes), page at minute 72 (over an hour for 3 minutes)', () => {
+    const sim = run(120, (m) => (m < 10 ? 5 : (m - 10) * 60 + 5), () => 0);
+    expect(firstInAlarm(sim, ticket, 0)).toBe(25);
+    expect(firstInAlarm(sim, page, 0)).toBe(72);
+  });
+
+  test('one record in the dead-letter queue opens a ticket the same minute, and nothing pages', () => {
+    const sim = run(60, () => 5, (m) => (m >= 30 ? 1 : 0));
+    expect(firstInAlarm(sim, ticket, 0)).toBe(30);
+    expect(firstInAlarm(sim, page, 0)).toBeUndefined();
+  });
+
+  test('an idle queue (SQS publishes nothing) is healthy', () => {
+    const sim = run(60, () => undefined, () => undefined);
+    expect(firstInAlarm(sim, ticket, 0)).toBeUndefined();
+    expect(firstInAlarm(sim, page, 0)).toBeUndefined();
+  });
+});
+
+describe('queue retention', () => {
+  test('a queue that keeps records 14 days or more is a synth error: its dead-letter queue could not outlast it', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    expect(() => new IntegrationQueue(stack, 'Q', { encryptionKey: key, retentionPeriod: Duration.days(14) })).toThrow(IntegrationConfigError);
+    expect(() => new IntegrationQueue(stack, 'Q2', { encryptionKey: key, retentionPeriod: Duration.days(7) })).not.toThrow();
+  });
+
+});
