@@ -85,12 +85,17 @@ export function componentMeaning(tier: BurnRateTier, window: Duration, slo: SloF
   );
 }
 
-/** The suppressor composite that is in ALARM while any page tier is. */
-export function anyPageMeaning(): string {
-  return (
-    'An availability page (FastPage or SlowPage) is in ALARM. This alarm holds back the Ticket alarm while a page is open; ' +
-    'it notifies the ticket topic only if it cannot be evaluated.'
-  );
+/** The page composite: either page tier, each `ALARM(long) AND ALARM(short)`. */
+export function pageMeaning(tiers: readonly BurnRateTier[], slo: SloFacts): string {
+  const conditions = tiers.map((t) => `${t.burnRate}x over both the last ${describeDuration(t.longWindow)} and the last ${describeDuration(t.shortWindow)}`);
+  return [
+    `PAGE: the error budget is burning at more than ${conditions.join(', or ')} (at ${tiers[0].burnRate}x: ${errorRatio(tiers[0], slo)}).`,
+    consequence(tiers[0], slo),
+    'One page per incident, whichever tier sees it first; it holds back this integration\'s SLO ticket.',
+    slo.dataQuality === undefined
+      ? 'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).'
+      : 'Look at error_count, rejected_count by Cause and request_count of the integration (namespace CdkSecureIntegrations) and 4XXError of its API methods.',
+  ].join(' ');
 }
 
 /** The latency alarm. */

@@ -7,7 +7,7 @@ import { IntegrationConfigError } from '../core/errors';
 import { AlarmContext, describeAlarm } from './alarm-description';
 import { BURN_RATE_TIERS, burnRateExpression, BurnRateTier, type DataQualitySli, MAX_DATA_QUALITY_METHODS, createBurnRateAlarm, FAST_PAGE_TIER, maxLeadOver, SLOW_PAGE_TIER, TICKET_TIER } from './burn-rate-alarms';
 import { SignalMetric } from './signal-names';
-import { anyPageMeaning, componentMeaning, latencyMeaning, SloFacts, tierMeaning } from './slo-descriptions';
+import { componentMeaning, latencyMeaning, pageMeaning, SloFacts, tierMeaning } from './slo-descriptions';
 import { validatedIntegrationMetric } from './slo-metrics';
 import { validateSloProps } from './slo-validation';
 
@@ -141,16 +141,19 @@ export function suppressorWait(tier: BurnRateTier): Duration {
  * The SLO alarms of one integration, after the Google SRE Workbook's multi-window,
  * multi-burn-rate alerting ("Alerting on SLOs", approach 6), on the integration's signals.
  *
- * Availability: three tiers (FastPage 14.4x over 1 h and 5 min, SlowPage 6x over 6 h and 30 min,
- * Ticket 1x over 1 day and 6 h), each two metric-math alarms on the burn rate joined by a composite
- * alarm `ALARM(long) AND ALARM(short)`. Only composites notify; the metric alarms notify the ticket
- * topic if they cannot be evaluated (INSUFFICIENT_DATA), which also satisfies cdk-nag's
- * CloudWatchAlarmAction. Lower tiers are suppressed with composite `ActionsSuppressor`: SlowPage
- * while FastPage is in ALARM and for 30 minutes after; Ticket while any page is and for 6 hours after,
- * and it waits 2 hours for a page before notifying. Latency: p95 above the objective in 3 of 5
- * five-minute periods, to the ticket topic.
+ * Availability (and, for inbound integrations, data quality: see `SloProps.dataQuality`): three
+ * tiers (FastPage 14.4x over 1 h and 5 min, SlowPage 6x over 6 h and 30 min, Ticket 1x over 1 day
+ * and 6 h), each two metric-math alarms on the burn rate. One page composite,
+ * `(FastPageLong AND FastPageShort) OR (SlowPageLong AND SlowPageShort)`, pages once per incident,
+ * whichever tier sees it first; the ticket composite `TicketLong AND TicketShort` is suppressed
+ * (`ActionsSuppressor`) while the page is in ALARM and for 6 hours after, and waits 2 hours for a
+ * page before notifying. Only composites notify; the metric alarms notify the ticket topic if they
+ * cannot be evaluated (INSUFFICIENT_DATA), which also satisfies cdk-nag's CloudWatchAlarmAction.
+ * Latency: p95 above the objective in 3 of 5 five-minute periods, to the ticket topic.
  *
- * About 11 resources per integration: 6 burn-rate metric alarms, 4 composites, 1 latency alarm.
+ * 9 alarms per integration: 6 burn-rate metric alarms, 2 composites, 1 latency alarm. Why not fewer:
+ * each tier needs its own (period, threshold) pair for both windows, an alarm has one period and one
+ * threshold, and a composite can only join whole alarms.
  *
  * @example
  * new IntegrationSlo(this, 'Slo', {
@@ -173,12 +176,13 @@ export class IntegrationSlo extends Construct {
   public readonly pageTopic: sns.ITopic;
   /** Where tickets go. */
   public readonly ticketTopic: sns.ITopic;
-  /** The page composites, most urgent first: FastPage, SlowPage. */
-  public readonly pageAlarms: cloudwatch.CompositeAlarm[];
+  /**
+   * The page composite: `(FastPageLong AND FastPageShort) OR (SlowPageLong AND SlowPageShort)`.
+   * It pages once per incident, whichever tier sees it first, and suppresses the ticket.
+   */
+  public readonly pageAlarm: cloudwatch.CompositeAlarm;
   /** The ticket composite. */
   public readonly ticketAlarm: cloudwatch.CompositeAlarm;
-  /** In ALARM while any page is; suppresses the ticket. Notifies nobody. */
-  public readonly anyPageAlarm: cloudwatch.CompositeAlarm;
   /** The burn-rate metric alarms the composites join, by tier id and window: `FastPageLong`, `FastPageShort`, ... */
   public readonly burnRateAlarms: Record<string, cloudwatch.Alarm> = {};
   /** The latency alarm. */
@@ -187,7 +191,7 @@ export class IntegrationSlo extends Construct {
   public readonly alarms: cloudwatch.IAlarm[];
   /**
    * The alarms that notify, with their severity and, when `alarmNamePrefix` was given, their literal
-   * name: FastPage and SlowPage (page), Ticket and Latency (ticket). For the inventory and dashboards.
+   * name: Page (page), Ticket and Latency (ticket). For the inventory and dashboards.
    */
   public readonly notifyingAlarms: NotifyingAlarm[];
 
@@ -222,16 +226,14 @@ export class IntegrationSlo extends Construct {
     const ticket = new cw_actions.SnsAction(this.ticketTopic);
 
     const [fast, slow, tick] = BURN_RATE_TIERS.map((tier) => this.tierAlarms(tier, facts, ticket));
-    const fastPage = this.composite(FAST_PAGE_TIER, fast, facts, page);
-    const slowPage = this.composite(SLOW_PAGE_TIER, slow, facts, page, { alarm: fastPage, name: 'the FastPage alarm' });
-    this.pageAlarms = [fastPage, slowPage];
-    this.anyPageAlarm = new cloudwatch.CompositeAlarm(this, 'AnyPage', {
-      compositeAlarmName: this.alarmName('slo-any-page'),
-      alarmRule: cloudwatch.AlarmRule.anyOf(fastPage, slowPage),
-      alarmDescription: this.describe('AnyPage', anyPageMeaning()),
+    // One page composite for both page tiers: an incident pages once, whichever tier sees it first.
+    this.pageAlarm = new cloudwatch.CompositeAlarm(this, 'Page', {
+      compositeAlarmName: this.alarmName(PAGE_ALARM_NAME),
+      alarmRule: cloudwatch.AlarmRule.anyOf(cloudwatch.AlarmRule.allOf(...fast), cloudwatch.AlarmRule.allOf(...slow)),
+      alarmDescription: this.describe('Page', pageMeaning([FAST_PAGE_TIER, SLOW_PAGE_TIER], facts)),
     });
-    this.anyPageAlarm.addInsufficientDataAction(ticket);
-    this.ticketAlarm = this.composite(TICKET_TIER, tick, facts, ticket, { alarm: this.anyPageAlarm, name: 'any page of this integration' });
+    this.pageAlarm.addAlarmAction(page);
+    this.ticketAlarm = this.composite(TICKET_TIER, tick, facts, ticket, { alarm: this.pageAlarm, name: 'the Page alarm of this integration' });
 
     this.latencyAlarm = new cloudwatch.Alarm(this, 'Latency', {
       alarmName: this.alarmName('slo-latency'),
@@ -245,10 +247,9 @@ export class IntegrationSlo extends Construct {
     });
     this.latencyAlarm.addAlarmAction(ticket);
 
-    this.alarms = [...Object.values(this.burnRateAlarms), ...this.pageAlarms, this.anyPageAlarm, this.ticketAlarm, this.latencyAlarm];
+    this.alarms = [...Object.values(this.burnRateAlarms), this.pageAlarm, this.ticketAlarm, this.latencyAlarm];
     this.notifyingAlarms = [
-      { alarm: fastPage, severity: 'page', name: this.alarmName(TIER_NAMES.FastPage) },
-      { alarm: slowPage, severity: 'page', name: this.alarmName(TIER_NAMES.SlowPage) },
+      { alarm: this.pageAlarm, severity: 'page', name: this.alarmName(PAGE_ALARM_NAME) },
       { alarm: this.ticketAlarm, severity: 'ticket', name: this.alarmName(TIER_NAMES.Ticket) },
       { alarm: this.latencyAlarm, severity: 'ticket', name: this.alarmName('slo-latency') },
     ];
@@ -330,8 +331,10 @@ export class IntegrationSlo extends Construct {
   }
 }
 
-/** Alarm name suffixes of the tiers. */
+/** Alarm name suffixes of the tiers' metric alarms (with the window appended) and of the ticket composite. */
 const TIER_NAMES: Record<string, string> = { FastPage: 'slo-fast-page', SlowPage: 'slo-slow-page', Ticket: 'slo-ticket' };
+/** Alarm name suffix of the page composite. */
+const PAGE_ALARM_NAME = 'slo-page';
 
 /** `5m`, `1h`, `1d`. */
 function compactDuration(d: Duration): string {

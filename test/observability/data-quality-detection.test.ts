@@ -59,7 +59,7 @@ function run(incident: Minute, afterMinutes = 180) {
   const minutes = onset + afterMinutes;
   const sim = simulate(fixture.alarms, source(minutes, (m) => (m >= onset ? incident : healthy)), minutes);
   const since = (m: number | undefined) => (m === undefined ? undefined : m - onset + 1);
-  const [fast] = fixture.slo.pageAlarms.map(fixture.idOf);
+  const fast = fixture.idOf(fixture.slo.pageAlarm);
   return {
     fastPage: since(firstInAlarm(sim, fast, onset)),
     pages: sim.notifications.filter((n) => n.target === fixture.pageTopic && n.state === 'ALARM' && n.minute >= onset).length,
@@ -96,7 +96,7 @@ describe('data-quality SLI (99%) in the burn-rate alarms', () => {
       source(minutes, (m) => (m >= onset ? { ...quiet, stageRejected: 1000 } : m >= onset - 40 ? quiet : healthy)),
       minutes,
     );
-    const [fast] = fixture.slo.pageAlarms.map(fixture.idOf);
+    const fast = fixture.idOf(fixture.slo.pageAlarm);
     expect((firstInAlarm(sim, fast, onset) ?? -onset) - onset + 1).toBe(3);
   });
 

@@ -110,33 +110,28 @@ describe('composite alarms', () => {
     'Fn::Join': ['', ['(ALARM("', { 'Fn::GetAtt': [a, 'Arn'] }, `") ${op} ALARM("`, { 'Fn::GetAtt': [b, 'Arn'] }, '"))']],
   });
   const alarmId = (key: string) => logicalId(slo.burnRateAlarms[key]);
-  const [fast, slow] = slo.pageAlarms;
 
-  test('FastPage: both 14.4x windows, pages, never suppressed', () => {
-    expect(props(fast)).toMatchObject({ AlarmRule: rule(alarmId('FastPageLong'), 'AND', alarmId('FastPageShort')), AlarmActions: [{ Ref: topic }] });
-    expect(props(fast)).not.toHaveProperty('ActionsSuppressor');
-  });
-
-  test('SlowPage: both 6x windows, pages, suppressed by FastPage (1-minute wait, 30-minute extension)', () => {
-    expect(props(slow)).toMatchObject({
-      AlarmRule: rule(alarmId('SlowPageLong'), 'AND', alarmId('SlowPageShort')),
+  test('Page: either page tier, each both its windows (14.4x over 1 h and 5 min, 6x over 6 h and 30 min), pages, never suppressed', () => {
+    expect(props(slo.pageAlarm)).toMatchObject({
+      AlarmRule: {
+        'Fn::Join': [
+          '',
+          [
+            '((ALARM("', { 'Fn::GetAtt': [alarmId('FastPageLong'), 'Arn'] }, '") AND ALARM("', { 'Fn::GetAtt': [alarmId('FastPageShort'), 'Arn'] }, '")) OR (ALARM("',
+            { 'Fn::GetAtt': [alarmId('SlowPageLong'), 'Arn'] }, '") AND ALARM("', { 'Fn::GetAtt': [alarmId('SlowPageShort'), 'Arn'] }, '")))',
+          ],
+        ],
+      },
       AlarmActions: [{ Ref: topic }],
-      ActionsSuppressor: { 'Fn::GetAtt': [logicalId(fast), 'Arn'] },
-      ActionsSuppressorWaitPeriod: 60,
-      ActionsSuppressorExtensionPeriod: 1800,
     });
+    expect(props(slo.pageAlarm)).not.toHaveProperty('ActionsSuppressor');
   });
 
-  test('AnyPage: either page, notifies only if it cannot be evaluated', () => {
-    expect(props(slo.anyPageAlarm)).toMatchObject({ AlarmRule: rule(logicalId(fast), 'OR', logicalId(slow)), InsufficientDataActions: [{ Ref: topic }] });
-    expect(props(slo.anyPageAlarm)).not.toHaveProperty('AlarmActions');
-  });
-
-  test('Ticket: both 1x windows, tickets, suppressed by AnyPage (2-hour wait, 6-hour extension)', () => {
+  test('Ticket: both 1x windows, tickets, suppressed by the Page (2-hour wait, 6-hour extension)', () => {
     expect(props(slo.ticketAlarm)).toMatchObject({
       AlarmRule: rule(alarmId('TicketLong'), 'AND', alarmId('TicketShort')),
       AlarmActions: [{ Ref: topic }],
-      ActionsSuppressor: { 'Fn::GetAtt': [logicalId(slo.anyPageAlarm), 'Arn'] },
+      ActionsSuppressor: { 'Fn::GetAtt': [logicalId(slo.pageAlarm), 'Arn'] },
       ActionsSuppressorWaitPeriod: 7200,
       ActionsSuppressorExtensionPeriod: 21600,
     });
@@ -169,10 +164,10 @@ describe('latency alarm', () => {
 });
 
 describe('routing and descriptions', () => {
-  test('11 alarms, every one with an action', () => {
-    expect(slo.alarms).toHaveLength(11);
+  test('9 alarms, every one with an action', () => {
+    expect(slo.alarms).toHaveLength(9);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
-    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 2);
     for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
       for (const r of Object.values(template.findResources(type))) {
         const p = r.Properties as Props;
@@ -194,7 +189,7 @@ describe('routing and descriptions', () => {
     const t = Template.fromStack(stack).toJSON().Resources;
     const ref = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
     const actions = (c: { node: { defaultChild?: unknown } }, key: string) => t[ref(c)].Properties[key];
-    expect(s.pageAlarms.map((a) => actions(a, 'AlarmActions'))).toEqual([[{ Ref: ref(page) }], [{ Ref: ref(page) }]]);
+    expect(actions(s.pageAlarm, 'AlarmActions')).toEqual([{ Ref: ref(page) }]);
     expect(actions(s.ticketAlarm, 'AlarmActions')).toEqual([{ Ref: ref(ticket) }]);
     expect(actions(s.latencyAlarm, 'AlarmActions')).toEqual([{ Ref: ref(ticket) }]);
     expect(actions(s.burnRateAlarms.FastPageLong, 'InsufficientDataActions')).toEqual([{ Ref: ref(ticket) }]);
@@ -213,10 +208,10 @@ describe('routing and descriptions', () => {
   });
 
   test('a tier description says the burn rate, both windows, the error ratio, the budget spent if sustained and the suppression', () => {
-    expect(props(slo.pageAlarms[0]).AlarmDescription).toMatch(
-      /^Integration Things \(owner team@example\.com\)\. PAGE: .*more than 14\.4x .*last 1 hour and the last 5 minutes \(error ratio above 7\.2%; availability SLO 99\.5% over 28 days\)\. Sustained for 1 hour this burn spends 2\.1% of the 28-day error budget; at this rate the whole budget is gone in 1\.9 days\./,
+    expect(props(slo.pageAlarm).AlarmDescription).toMatch(
+      /^Integration Things \(owner team@example\.com\)\. PAGE: .*more than 14\.4x over both the last 1 hour and the last 5 minutes, or 6x over both the last 6 hours and the last 30 minutes \(at 14\.4x: error ratio above 7\.2%; availability SLO 99\.5% over 28 days\)\. Sustained for 1 hour this burn spends 2\.1% of the 28-day error budget; at this rate the whole budget is gone in 1\.9 days\./,
     );
-    expect(props(slo.ticketAlarm).AlarmDescription).toMatch(/\. TICKET: .*more than 1x .*last 1 day and the last 6 hours .*spends 3\.6% .*Notifies 2 hours after entering ALARM unless any page .* 6 hours after\./);
+    expect(props(slo.ticketAlarm).AlarmDescription).toMatch(/\. TICKET: .*more than 1x .*last 1 day and the last 6 hours .*spends 3\.6% .*Notifies 2 hours after entering ALARM unless the Page alarm .* 6 hours after\./);
     expect(props(slo.latencyAlarm).AlarmDescription).toMatch(/p95 latency above 800 ms in 3 of the last 5 periods of 5 minutes/);
   });
 
@@ -230,7 +225,7 @@ describe('routing and descriptions', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Topic');
     const s = new IntegrationSlo(stack, 'Slo', { context: { integration: 'Things', owner: 'o' }, pageTopic: topic, ticketTopic: topic });
-    expect(s.pageAlarms.length).toBe(2);
+    expect(s.pageAlarm).toBeDefined();
     for (const r of Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::CompositeAlarm'))) {
       expect((r.Properties as Props).AlarmDescription).toMatch(/Runbook: none configured \(IntegrationPlatformProps\.runbookUrl\)\.$/);
     }
@@ -245,25 +240,24 @@ describe('routing and descriptions', () => {
     expect(names.sort()).toEqual(
       [
         'slo-fast-page-1h', 'slo-fast-page-5m', 'slo-slow-page-6h', 'slo-slow-page-30m', 'slo-ticket-1d', 'slo-ticket-6h', 'slo-latency',
-        'slo-fast-page', 'slo-slow-page', 'slo-ticket', 'slo-any-page',
+        'slo-page', 'slo-ticket',
       ].map((n) => `Stack-integrations-Things-${n}`).sort(),
     );
   });
 
   test('the notifying alarms carry their severity and, with a prefix, their literal name', () => {
     expect(slo.notifyingAlarms.map((a) => [a.alarm, a.severity, a.name])).toEqual([
-      [slo.pageAlarms[0], 'page', undefined],
-      [slo.pageAlarms[1], 'page', undefined],
+      [slo.pageAlarm, 'page', undefined],
       [slo.ticketAlarm, 'ticket', undefined],
       [slo.latencyAlarm, 'ticket', undefined],
     ]);
     const named = synth(undefined, 'P-');
-    expect(named.slo.notifyingAlarms.map((a) => a.name)).toEqual(['P-slo-fast-page', 'P-slo-slow-page', 'P-slo-ticket', 'P-slo-latency']);
+    expect(named.slo.notifyingAlarms.map((a) => a.name)).toEqual(['P-slo-page', 'P-slo-ticket', 'P-slo-latency']);
   });
 
   test('construct ids are stable public API', () => {
     expect(slo.node.children.map((c) => c.node.id).sort()).toEqual(
-      ['AnyPage', 'FastPage', 'FastPageLong', 'FastPageShort', 'Latency', 'SlowPage', 'SlowPageLong', 'SlowPageShort', 'Ticket', 'TicketLong', 'TicketShort'].sort(),
+      ['FastPageLong', 'FastPageShort', 'Latency', 'Page', 'SlowPageLong', 'SlowPageShort', 'Ticket', 'TicketLong', 'TicketShort'].sort(),
     );
   });
 });

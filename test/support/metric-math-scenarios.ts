@@ -79,6 +79,13 @@ export function signalSource(traffic: Traffic): MetricSource {
   };
 }
 
+/** The first minute from `from` at which every one of `alarms` is in ALARM (a tier: its long and short window). */
+export function firstInAlarmTogether(sim: Simulation, alarms: readonly string[], from = 0): number | undefined {
+  const states = alarms.map((id) => sim.states.get(id)!);
+  for (let t = from; t < states[0].length; t++) if (states.every((s) => s[t] === 'ALARM')) return t;
+  return undefined;
+}
+
 /** What one run of a step change in the error ratio shows, in minutes from the onset (1 = the first bad minute's evaluation). */
 export interface Detection {
   readonly errorRatio: number;
@@ -104,18 +111,20 @@ export function detect(fixture: SloFixture, errorRatio: number, afterMinutes = 3
   const onset = fixture.longestWindowMinutes + 60;
   const minutes = onset + afterMinutes;
   const sim = simulate(fixture.alarms, signalSource({ minutes, requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: (m) => (m >= onset ? errorRatio : 0) }), minutes);
-  const [fast, slow] = fixture.slo.pageAlarms.map(fixture.idOf);
+  const tier = (id: string) => [fixture.idOf(fixture.slo.burnRateAlarms[`${id}Long`]), fixture.idOf(fixture.slo.burnRateAlarms[`${id}Short`])];
+  const [fast, slow] = [tier('FastPage'), tier('SlowPage')];
   const ticket = fixture.idOf(fixture.slo.ticketAlarm);
   const since = (m: number | undefined) => (m === undefined ? undefined : m - onset + 1);
   const pages = sim.notifications.filter((n) => n.target === fixture.pageTopic && n.state === 'ALARM' && n.minute >= onset);
+  const fastAt = (m: number) => fast.every((id) => sim.states.get(id)![m] === 'ALARM');
   const ticketNote = alarmNotifications(sim, ticket, onset).find((n) => n.target === fixture.ticketTopic);
   return {
     errorRatio,
     burnRate: errorRatio / ((100 - fixture.slo.availability) / 100),
-    fastPageAlarm: since(firstInAlarm(sim, fast, onset)),
-    slowPageAlarm: since(firstInAlarm(sim, slow, onset)),
+    fastPageAlarm: since(firstInAlarmTogether(sim, fast, onset)),
+    slowPageAlarm: since(firstInAlarmTogether(sim, slow, onset)),
     ticketAlarm: since(firstInAlarm(sim, ticket, onset)),
-    page: pages[0] && { minute: pages[0].minute - onset + 1, tier: pages[0].alarm === fast ? 'FastPage' : 'SlowPage' },
+    page: pages[0] && { minute: pages[0].minute - onset + 1, tier: fastAt(pages[0].minute) ? 'FastPage' : 'SlowPage' },
     ticketNotified: since(ticketNote?.minute),
     pageNotifications: pages.length,
     sim,
