@@ -46,3 +46,7 @@ export * from './inventory/migrate';
 export * from './observability/slo';
 export * from './observability/slo-metrics';
 export * from './observability/burn-rate-alarms';
+export * from './observability/traffic-alarms';
+export * from './observability/queue-alarms';
+export * from './observability/alarm-topic';
+export * from './observability/source-bound-sns-topic';

@@ -10,6 +10,7 @@ import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { QueueBacklogAlarms } from '../observability/queue-alarms';
+import { TrafficAlarms, type TrafficExpectation } from '../observability/traffic-alarms';
 import { IntegrationSlo, SloProps } from '../observability/slo';
 import { IntegrationMetrics } from '../observability/integration-metrics';
 import { integrationWidgets } from '../observability/platform-dashboard';
@@ -91,6 +92,14 @@ export interface SecureIntegrationProps {
    * @default - for an integration with inbound routes, 99.5% availability, p95 800 ms, 28 days; otherwise none
    */
   readonly slo?: SloProps;
+  /**
+   * How much traffic the integration's routes expect, so that a partner that stops sending reaches a
+   * person: `TrafficExpectation.atLeast(n, per)` pages below `n` requests per `per`,
+   * `TrafficExpectation.learned()` tickets after 3 hours below the anomaly band of the hourly request
+   * count, `TrafficExpectation.none(reason)` says silence is normal. Inbound integrations only.
+   * @default - TrafficExpectation.learned() for an integration with inbound routes
+   */
+  readonly expect?: TrafficExpectation;
   /**
    * A dashboard of this integration alone, besides its row on the platform's dashboard.
    * @default false
@@ -287,6 +296,18 @@ export class SecureIntegration extends Construct {
         alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
       });
       for (const a of this.slo.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
+    }
+    if (this.routes.length > 0) {
+      const traffic = new TrafficAlarms(this, 'TrafficAlarms', {
+        context: alarmContext,
+        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        pageTopic: this.platform.pageTopic,
+        ticketTopic: this.platform.ticketTopic,
+        expect: props.expect,
+      });
+      for (const a of traffic.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
+    } else if (props.expect !== undefined) {
+      throw new IntegrationConfigError(name, 'expect', '(a traffic expectation)', 'Traffic expectations apply to inbound routes: add an inbound side, or remove expect (a scheduled sync has its heartbeat).');
     }
     if (props.waf) {
       if (this.routes.length === 0) {

@@ -26,6 +26,8 @@ interface Query {
   readonly id: string;
   readonly returnData: boolean;
   readonly expression?: Expr;
+  /** `ANOMALY_DETECTION_BAND(of, stdDevs)`: the band CloudWatch's model draws around query `of`. */
+  readonly band?: { readonly of: string; readonly stdDevs: number };
   readonly metric?: MetricRef;
   readonly stat?: string;
   readonly periodMinutes?: number;
@@ -42,7 +44,16 @@ export interface MetricAlarmDef {
   readonly comparisonOperator: string;
   readonly treatMissingData: string;
   readonly actions: Readonly<Record<AlarmState, readonly string[]>>;
+  /** An anomaly-detection alarm's band query (`ThresholdMetricId`). */
+  readonly thresholdMetricId?: string;
 }
+
+/**
+ * What CloudWatch's anomaly-detection model says for an alarm at the end of a minute: the band
+ * around the watched value, or undefined while the model has none (it trains on two weeks of data).
+ * The simulator does not train models: a test states the band it assumes.
+ */
+export type BandModel = (alarmId: string, minute: number) => { readonly lower: number; readonly upper: number } | undefined;
 
 type Rule = { kind: 'state'; state: AlarmState; alarm: string } | { kind: 'const'; value: boolean } | { kind: 'not'; arg: Rule } | { kind: 'and' | 'or'; args: Rule[] };
 
@@ -120,20 +131,26 @@ function metricAlarm(id: string, p: Json): MetricAlarmDef {
   if (p.Metrics) {
     const queries: Query[] = (p.Metrics as Json[]).map((q) => {
       const stat = q.MetricStat as Json | undefined;
+      const band = typeof q.Expression === 'string' ? /^ANOMALY_DETECTION_BAND\((\w+)(?:,\s*([\d.]+))?\)$/.exec(q.Expression) : null;
       return {
         id: q.Id as string,
         returnData: q.ReturnData !== false,
-        expression: q.Expression === undefined ? undefined : parseExpression(q.Expression as string),
+        band: band ? { of: band[1], stdDevs: band[2] === undefined ? 2 : Number(band[2]) } : undefined,
+        expression: q.Expression === undefined || band ? undefined : parseExpression(q.Expression as string),
         metric: stat ? metricRef(stat.Metric as Json) : undefined,
         stat: stat?.Stat as string | undefined,
         periodMinutes: stat ? (stat.Period as number) / 60 : q.Period === undefined ? undefined : (q.Period as number) / 60,
       };
     });
-    const returned = queries.filter((q) => q.returnData);
+    const thresholdMetricId = p.ThresholdMetricId as string | undefined;
+    const returned = queries.filter((q) => q.returnData && q.id !== thresholdMetricId);
     if (returned.length !== 1) throw new Error(`${id}: ${returned.length} queries return data; an alarm needs exactly one`);
+    if (thresholdMetricId !== undefined && queries.find((q) => q.id === thresholdMetricId)?.band?.of !== returned[0].id) {
+      throw new Error(`${id}: ThresholdMetricId must name an ANOMALY_DETECTION_BAND of the returned query`);
+    }
     const periods = [...new Set(queries.map((q) => q.periodMinutes).filter((x) => x !== undefined))];
     if (periods.length !== 1) throw new Error(`${id}: the metrics of one alarm must share one period, found ${periods.join(', ')}`);
-    return { ...common, queries, periodMinutes: periods[0] as number };
+    return { ...common, queries, periodMinutes: periods[0] as number, thresholdMetricId };
   }
   if (p.Statistic !== undefined && p.ExtendedStatistic !== undefined) throw new Error(`${id}: both Statistic and ExtendedStatistic`);
   const query: Query = { id: 'm1', returnData: true, metric: metricRef(p), stat: (p.Statistic ?? p.ExtendedStatistic) as string, periodMinutes: (p.Period as number) / 60 };
@@ -207,6 +224,15 @@ function compare(value: number, threshold: number, op: string): boolean {
   }
 }
 
+function outsideBand(value: number, band: { lower: number; upper: number }, op: string): boolean {
+  switch (op) {
+    case 'LessThanLowerThreshold': return value < band.lower;
+    case 'GreaterThanUpperThreshold': return value > band.upper;
+    case 'LessThanLowerOrGreaterThanUpperThreshold': return value < band.lower || value > band.upper;
+    default: throw new Error(`comparison ${op} does not apply to an anomaly-detection band`);
+  }
+}
+
 /** The value the alarm watches at the end of minute `end`. */
 export function alarmValue(alarm: MetricAlarmDef, source: MetricSource, end: number): Value {
   const byId = new Map(alarm.queries.map((q) => [q.id, q]));
@@ -219,17 +245,19 @@ export function alarmValue(alarm: MetricAlarmDef, source: MetricSource, end: num
     memo.set(id, v);
     return v;
   };
-  return value(alarm.queries.find((q) => q.returnData)!.id);
+  return value(alarm.queries.find((q) => q.returnData && q.id !== alarm.thresholdMetricId)!.id);
 }
 
 /** A metric alarm's state at the end of minute `t`: the last N data points, M out of N, missing data per its treatment. */
-export function metricAlarmState(alarm: MetricAlarmDef, source: MetricSource, t: number, previous: AlarmState): AlarmState {
+export function metricAlarmState(alarm: MetricAlarmDef, source: MetricSource, t: number, previous: AlarmState, bands?: BandModel): AlarmState {
   let breaching = 0;
   let missing = 0;
   for (let k = 0; k < alarm.evaluationPeriods; k++) {
-    const v = alarmValue(alarm, source, t - k * alarm.periodMinutes);
-    if (v === undefined) missing++;
-    else if (compare(v, alarm.threshold, alarm.comparisonOperator)) breaching++;
+    const end = t - k * alarm.periodMinutes;
+    const v = alarmValue(alarm, source, end);
+    const band = alarm.thresholdMetricId === undefined ? undefined : bands?.(alarm.id, end);
+    if (v === undefined || (alarm.thresholdMetricId !== undefined && band === undefined)) missing++;
+    else if (band ? outsideBand(v, band, alarm.comparisonOperator) : compare(v, alarm.threshold, alarm.comparisonOperator)) breaching++;
   }
   const m = alarm.datapointsToAlarm;
   switch (alarm.treatMissingData) {
@@ -258,7 +286,7 @@ export interface Simulation {
 interface Pending { state: AlarmState; mode: 'wait' | 'suppressed' | 'extension'; until: number }
 
 /** Runs every alarm of `alarms` from minute 0 to `minutes - 1`. Alarms start in INSUFFICIENT_DATA, as in CloudWatch. */
-export function simulate(alarms: ReadonlyMap<string, AlarmDef>, source: MetricSource, minutes: number): Simulation {
+export function simulate(alarms: ReadonlyMap<string, AlarmDef>, source: MetricSource, minutes: number, bands?: BandModel): Simulation {
   const states = new Map<string, AlarmState[]>([...alarms.keys()].map((id) => [id, []]));
   const notifications: Notification[] = [];
   const pending = new Map<string, Pending>();
@@ -274,7 +302,7 @@ export function simulate(alarms: ReadonlyMap<string, AlarmDef>, source: MetricSo
       if (resolving.has(id)) throw new Error(`alarm ${id} depends on itself`);
       resolving.add(id);
       const def = alarms.get(id)!;
-      const s = def.kind === 'metric' ? metricAlarmState(def, source, t, at(id, t - 1)) : evaluateRule(def.rule, stateNow) ? 'ALARM' : 'OK';
+      const s = def.kind === 'metric' ? metricAlarmState(def, source, t, at(id, t - 1), bands) : evaluateRule(def.rule, stateNow) ? 'ALARM' : 'OK';
       list.push(s);
       return s;
     };
