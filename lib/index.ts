@@ -48,5 +48,6 @@ export * from './observability/slo-metrics';
 export * from './observability/burn-rate-alarms';
 export * from './observability/traffic-alarms';
 export * from './observability/queue-alarms';
+export * from './observability/function-failure-alarm';
 export * from './observability/alarm-topic';
 export * from './observability/source-bound-sns-topic';

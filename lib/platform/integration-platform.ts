@@ -19,6 +19,7 @@ import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identi
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
 import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { PlatformDashboard } from '../observability/platform-dashboard';
+import { FunctionFailureAlarm } from '../observability/function-failure-alarm';
 import { DeadLetterAlarm } from '../observability/queue-alarms';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
@@ -274,7 +275,16 @@ export class IntegrationPlatform extends Construct {
 
   /** The ingest function every route passes through, created on first use. */
   public get ingest(): IngestFunction {
-    this._ingest ??= new IngestFunction(this, 'Ingest', { platform: this });
+    if (!this._ingest) {
+      this._ingest = new IngestFunction(this, 'Ingest', { platform: this });
+      new FunctionFailureAlarm(this, 'IngestFailureAlarm', {
+        alarmName: `${this.alarmNamePrefix}ingest-failures`,
+        function: this._ingest.handler.function,
+        topic: this.pageTopic,
+        role: 'the platform\'s ingest function (every inbound route)',
+        runbookUrl: this.runbookUrl,
+      });
+    }
     return this._ingest;
   }
 

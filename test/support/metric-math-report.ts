@@ -75,3 +75,22 @@ export function recordedRows(file: string): string[] | undefined {
     .split('\n')
     .filter((l) => /^\| [\d.]+% \|/.test(l));
 }
+
+/** Replaces the section `<!-- name:start -->` ... `<!-- name:end -->` (markers added), or appends it. */
+export function writeNamedSection(file: string, name: string, body: string): void {
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const section = `${start}\n\n${body}\n\n${end}`;
+  const text = readFileSync(file, 'utf8');
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  writeFileSync(file, i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.replace(/\n*$/, '\n\n')}${section}\n`);
+}
+
+/** The table rows (lines starting with `| ` but not the header or rule) of a named section, if the file has it. */
+export function recordedSectionRows(file: string, name: string): string[] | undefined {
+  const text = readFileSync(file, 'utf8');
+  const i = text.indexOf(`<!-- ${name}:start -->`);
+  if (i < 0) return undefined;
+  const lines = text.slice(i, text.indexOf(`<!-- ${name}:end -->`)).split('\n').filter((l) => l.startsWith('| '));
+  return lines.slice(1).filter((l) => !/^\|---/.test(l));
+}

@@ -1,0 +1,56 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/** The shape of the alarm: failed or throttled invocations in 3 minutes running. */
+export const FUNCTION_FAILURE_SHAPE = { period: Duration.minutes(1), evaluationPeriods: 3, datapointsToAlarm: 3 } as const;
+
+/** Properties of a {@link FunctionFailureAlarm}. */
+export interface FunctionFailureAlarmProps {
+  readonly alarmName: string;
+  readonly function: lambda.IFunction;
+  /** Where the page goes. */
+  readonly topic: sns.ITopic;
+  /** What the function does, for the description, for example `the platform's ingest function`. */
+  readonly role: string;
+  readonly runbookUrl?: string;
+}
+
+/**
+ * Pages when a function of the platform fails as a whole, where its own signals cannot say so:
+ * invocations that end in an error (a crash at start-up, a timeout, running out of memory: the
+ * ingest catches everything else and counts it) or are throttled (its reserved concurrency
+ * exhausted, so API Gateway answers 500 without running it), in 3 minutes running.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ */
+export class FunctionFailureAlarm extends Construct {
+  /** The alarm. */
+  public readonly alarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: FunctionFailureAlarmProps) {
+    super(scope, id);
+    const { period, evaluationPeriods, datapointsToAlarm } = FUNCTION_FAILURE_SHAPE;
+    this.alarm = new cloudwatch.Alarm(this, 'Resource', {
+      alarmName: props.alarmName,
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(errors, 0) + FILL(throttles, 0)',
+        usingMetrics: { errors: props.function.metricErrors({ period, statistic: 'Sum' }), throttles: props.function.metricThrottles({ period, statistic: 'Sum' }) },
+        period,
+        label: 'failed or throttled invocations',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods,
+      datapointsToAlarm,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `PAGE: ${props.role} failed or was throttled in each of the last ${evaluationPeriods} minutes: a crash loop (start-up error, timeout, memory) ` +
+        'or exhausted concurrency. Its requests get 5xx from API Gateway without any integration signal. Check the function\'s log and its ' +
+        `Errors, Throttles and ConcurrentExecutions metrics. ${props.runbookUrl ? `Runbook: ${props.runbookUrl}` : 'Runbook: none configured (IntegrationPlatformProps.runbookUrl).'}`,
+    });
+    this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
+  }
+}
