@@ -24,12 +24,12 @@ export interface IntegrationQueueProps {
    */
   readonly visibilityTimeout?: Duration;
   /**
-   * How long the queue keeps a record no consumer took. Shorter than the dead-letter queue's
-   * 14 days: SQS keeps a message's original enqueue time when it moves it to the dead-letter queue,
-   * so a dead-letter queue that keeps messages no longer than its source would drop a record that
-   * waited in the source almost that long right after it arrives.
+   * How long the queue keeps a record no consumer took: at most 7 days, so that a record keeps at
+   * least a week in the dead-letter queue (14 days). SQS keeps a message's original enqueue time when
+   * it moves it to a standard queue's dead-letter queue, so a record that waited in the queue almost
+   * as long as the dead-letter queue keeps messages would expire right after it arrives there.
    * @default Duration.days(4)
-   * @throws IntegrationConfigError when not shorter than 14 days, or under 1 minute
+   * @throws IntegrationConfigError when over 7 days, or under 1 minute
    * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
    */
   readonly retentionPeriod?: Duration;
@@ -37,6 +37,8 @@ export interface IntegrationQueueProps {
 
 /** The dead-letter queues' retention: the most SQS allows. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** The longest retention of an integration queue: a record keeps at least a week in its dead-letter queue. */
+export const MAX_QUEUE_RETENTION = Duration.days(7);
 
 /**
  * An integration's own queue, the default target: encrypted with the platform key, TLS enforced,
@@ -71,12 +73,12 @@ export class IntegrationQueue extends Construct {
     super(scope, id);
     this.encryptionKey = props.encryptionKey;
     const retention = props.retentionPeriod ?? Duration.days(4);
-    if (!retention.isUnresolved() && (retention.toSeconds() >= DEAD_LETTER_RETENTION.toSeconds() || retention.toSeconds() < 60)) {
+    if (!retention.isUnresolved() && (retention.toSeconds() > MAX_QUEUE_RETENTION.toSeconds() || retention.toSeconds() < 60)) {
       throw new IntegrationConfigError(
         this.node.path,
         'retentionPeriod',
         retention.toHumanString(),
-        'Give a retention from 1 minute to under 14 days: the dead-letter queue keeps records 14 days counted from their first enqueue, so it must outlast the queue.',
+        'Give a retention from 1 minute to 7 days: the dead-letter queue keeps records 14 days counted from their first enqueue, so a record must have a week left when it arrives there.',
       );
     }
     const common = {

@@ -264,8 +264,7 @@ export class SecureIntegration extends Construct {
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
       });
-      this.addAlarm(backlog.ticketAlarm, 'ticket', backlog.ticketAlarmName);
-      this.addAlarm(backlog.pageAlarm, 'page', backlog.pageAlarmName);
+      for (const a of backlog.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
     }
     if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
       this.credentialAgeAlarms = new CredentialAgeAlarms(this, 'CredentialAge', {

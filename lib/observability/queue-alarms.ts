@@ -18,76 +18,107 @@ export interface QueueBacklogAlarmsProps {
   readonly queue: sqs.IQueue;
   /** The queue's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
-  /** Prefix of the alarm names; `backlog-ticket` and `backlog-page` are appended. */
+  /** Prefix of the alarm names; `backlog-ticket`, `dead-letters` and `backlog-page` are appended. */
   readonly alarmNamePrefix: string;
   readonly pageTopic: sns.ITopic;
   readonly ticketTopic: sns.ITopic;
 }
 
+/** How long a consumer may receive records and delete none before it pages. */
+export const FAILING_CONSUMER_WINDOW = Duration.minutes(15);
+
 /**
- * The alarms of a queue and its dead-letter queue, so that neither a consumer that stopped nor a
- * record it gave up on stays silent:
+ * The alarms of a queue and its dead-letter queue, so that neither a consumer that stopped, one
+ * that fails every record, nor a record it gave up on stays silent. Three alarms, so that one state
+ * never hides another (a dead letter nobody redrives holds its alarm for up to 14 days):
  *
- * - a ticket when the oldest message is older than {@link BACKLOG_TICKET_AGE} or any message is in
- *   the dead-letter queue (one metric-math alarm on both, evaluated every minute);
- * - a page when the oldest message is older than {@link BACKLOG_PAGE_AGE} for 3 minutes running.
+ * - a ticket when the oldest message is older than {@link BACKLOG_TICKET_AGE} (1-minute periods);
+ * - a ticket when the dead-letter queue holds a record;
+ * - a page when the oldest message is older than {@link BACKLOG_PAGE_AGE} in 3 five-minute periods
+ *   running, or the consumer receives records and deletes none for {@link FAILING_CONSUMER_WINDOW}:
+ *   SQS leaves messages received 3 times or more out of the oldest-message age, so a consumer that
+ *   fails every record never ages the queue; its records move to the dead-letter queue instead.
  *
  * Missing data is healthy: SQS publishes these metrics for active queues, and an empty queue that
  * has been idle for six hours stops publishing them.
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
  */
 export class QueueBacklogAlarms extends Construct {
-  /** The ticket: the consumer is behind, or a record reached the dead-letter queue. */
+  /** The ticket: the consumer is behind. */
   public readonly ticketAlarm: cloudwatch.Alarm;
-  /** The page: records have waited an hour. */
+  /** The ticket: a record reached the dead-letter queue. */
+  public readonly deadLetterAlarm: cloudwatch.Alarm;
+  /** The page: records have waited an hour, or the consumer fails every record. */
   public readonly pageAlarm: cloudwatch.Alarm;
-  /** The ticket alarm's name, as set. */
-  public readonly ticketAlarmName: string;
-  /** The page alarm's name, as set. */
-  public readonly pageAlarmName: string;
+  /** The alarms with their severity and literal name, for the inventory. */
+  public readonly notifyingAlarms: Array<{ alarm: cloudwatch.Alarm; severity: string; name: string }>;
 
   constructor(scope: Construct, id: string, props: QueueBacklogAlarmsProps) {
     super(scope, id);
-    this.ticketAlarmName = `${props.alarmNamePrefix}backlog-ticket`;
-    this.pageAlarmName = `${props.alarmNamePrefix}backlog-page`;
-    const period = Duration.minutes(1);
-    const age = props.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period });
-    const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
+    const name = (suffix: string) => `${props.alarmNamePrefix}${suffix}`;
+    const minute = Duration.minutes(1);
     this.ticketAlarm = new cloudwatch.Alarm(this, 'Ticket', {
-      alarmName: this.ticketAlarmName,
-      metric: new cloudwatch.MathExpression({
-        expression: `IF(FILL(deadLetters, 0) > 0 OR FILL(age, 0) > ${BACKLOG_TICKET_AGE.toSeconds()}, 1, 0)`,
-        usingMetrics: { age, deadLetters },
-        period,
-        label: 'backlog or dead letters',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmName: name('backlog-ticket'),
+      metric: props.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: minute }),
+      threshold: BACKLOG_TICKET_AGE.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: describeAlarm(
         props.context,
-        `TICKET: records wait: the oldest message of the integration's queue is older than ${BACKLOG_TICKET_AGE.toMinutes()} minutes, ` +
-          'or its dead-letter queue holds a record the consumer gave up on. Check the consumer (its errors, its event source mapping) ' +
-          'and redrive the dead-letter queue once fixed (aws sqs start-message-move-task).',
+        `TICKET: records wait: the oldest message of the integration's queue is older than ${BACKLOG_TICKET_AGE.toMinutes()} minutes. ` +
+          'The consumer is behind or stopped: check its errors, its concurrency and its event source mapping.',
       ),
     });
     this.ticketAlarm.addAlarmAction(new actions.SnsAction(props.ticketTopic));
-    this.pageAlarm = new cloudwatch.Alarm(this, 'Page', {
-      alarmName: this.pageAlarmName,
-      metric: age,
-      threshold: BACKLOG_PAGE_AGE.toSeconds(),
+
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetters', {
+      alarmName: name('dead-letters'),
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: minute }),
+      threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
+      evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: describeAlarm(
         props.context,
-        `PAGE: the oldest record in the integration's queue has waited more than ${BACKLOG_PAGE_AGE.toMinutes()} minutes for 3 minutes: ` +
-          'the consumer is down or far behind, and records expire after the queue\'s retention. Restore the consumer.',
+        'TICKET: the dead-letter queue of the integration\'s queue holds a record the consumer gave up on. Read it, fix the cause, and redrive ' +
+          '(aws sqs start-message-move-task). The alarm stays in ALARM until the dead-letter queue is empty.',
+      ),
+    });
+    this.deadLetterAlarm.addAlarmAction(new actions.SnsAction(props.ticketTopic));
+
+    const five = Duration.minutes(5);
+    const failingPeriods = FAILING_CONSUMER_WINDOW.toMinutes() / five.toMinutes();
+    this.pageAlarm = new cloudwatch.Alarm(this, 'Page', {
+      alarmName: name('backlog-page'),
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(FILL(age, 0) > ${BACKLOG_PAGE_AGE.toSeconds()} OR (FILL(received, 0) > 0 AND FILL(deleted, 0) == 0), 1, 0)`,
+        usingMetrics: {
+          age: props.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: five }),
+          received: props.queue.metricNumberOfMessagesReceived({ statistic: 'Sum', period: five }),
+          deleted: props.queue.metricNumberOfMessagesDeleted({ statistic: 'Sum', period: five }),
+        },
+        period: five,
+        label: 'records waiting an hour, or received and never deleted',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: failingPeriods,
+      datapointsToAlarm: failingPeriods,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: describeAlarm(
+        props.context,
+        `PAGE: the integration's consumer is down or failing: for ${FAILING_CONSUMER_WINDOW.toMinutes()} minutes the oldest record has waited more than ` +
+          `${BACKLOG_PAGE_AGE.toMinutes()} minutes, or the consumer received records and deleted none (each then reaches the dead-letter queue). ` +
+          'Records expire after the queue\'s retention. Restore the consumer.',
       ),
     });
     this.pageAlarm.addAlarmAction(new actions.SnsAction(props.pageTopic));
+    this.notifyingAlarms = [
+      { alarm: this.ticketAlarm, severity: 'ticket', name: name('backlog-ticket') },
+      { alarm: this.deadLetterAlarm, severity: 'ticket', name: name('dead-letters') },
+      { alarm: this.pageAlarm, severity: 'page', name: name('backlog-page') },
+    ];
   }
 }
 

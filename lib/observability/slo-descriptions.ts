@@ -41,10 +41,7 @@ function percent(fraction: number): string {
 function errorRatio(tier: BurnRateTier, slo: SloFacts): string {
   const availability = `error ratio above ${percent((tier.burnRate * (100 - slo.availability)) / 100)}; availability SLO ${slo.availability}%`;
   if (slo.dataQuality === undefined) return `${availability} over ${describeDuration(slo.window)}`;
-  return (
-    `${availability}; or rejected ratio above ${percent(Math.min(1, (tier.burnRate * (100 - slo.dataQuality)) / 100))}; ` +
-    `data-quality SLO ${slo.dataQuality}% over ${describeDuration(slo.window)}`
-  );
+  return `${availability}; rejections above ${percent(Math.min(1, (tier.burnRate * (100 - slo.dataQuality)) / 100))}, data quality ${slo.dataQuality}%; over ${describeDuration(slo.window)}`;
 }
 
 /** Budget spent if the burn lasts the tier's long window, and how long the whole budget lasts at that rate. */
@@ -70,7 +67,7 @@ export function tierMeaning(tier: BurnRateTier, slo: SloFacts, suppression?: Sup
       : '',
     slo.dataQuality === undefined
       ? 'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).'
-      : 'Look at error_count, rejected_count by Cause and request_count of the integration (namespace CdkSecureIntegrations) and 4XXError of its API methods.',
+      : 'See error_count, rejected_count by Cause, request_count and the methods\' 4XXError.',
   ]
     .filter((s) => s.length > 0)
     .join(' ');
@@ -85,17 +82,22 @@ export function componentMeaning(tier: BurnRateTier, window: Duration, slo: SloF
   );
 }
 
-/** The page composite: either page tier, each `ALARM(long) AND ALARM(short)`. */
+/** The page composite: either page tier, each `ALARM(long) AND ALARM(short)`. Kept short: it names both tiers. */
 export function pageMeaning(tiers: readonly BurnRateTier[], slo: SloFacts): string {
-  const conditions = tiers.map((t) => `${t.burnRate}x over both the last ${describeDuration(t.longWindow)} and the last ${describeDuration(t.shortWindow)}`);
-  return [
-    `PAGE: the error budget is burning at more than ${conditions.join(', or ')} (at ${tiers[0].burnRate}x: ${errorRatio(tiers[0], slo)}).`,
-    consequence(tiers[0], slo),
-    'One page per incident, whichever tier sees it first; it holds back this integration\'s SLO ticket.',
-    slo.dataQuality === undefined
-      ? 'Look at error_count and request_count of the integration (namespace CdkSecureIntegrations).'
-      : 'Look at error_count, rejected_count by Cause and request_count of the integration (namespace CdkSecureIntegrations) and 4XXError of its API methods.',
-  ].join(' ');
+  const ratio = (t: BurnRateTier, objective: number) => percent(Math.min(1, (t.burnRate * (100 - objective)) / 100));
+  const windowDays = slo.window.toMinutes({ integral: false }) / 1440;
+  const conditions = tiers.map(
+    (t) =>
+      `over ${t.burnRate}x for both the last ${describeDuration(t.longWindow)} and ${describeDuration(t.shortWindow)} ` +
+      `(errors above ${ratio(t, slo.availability)}${slo.dataQuality === undefined ? '' : ` or rejections above ${ratio(t, slo.dataQuality)}`})`,
+  );
+  const lasts = tiers.map((t) => `${t.burnRate}x in ${Number((windowDays / t.burnRate).toPrecision(2))} days`);
+  return (
+    `PAGE: the error budget burns ${conditions.join(', or ')}; availability SLO ${slo.availability}%` +
+    `${slo.dataQuality === undefined ? '' : `, data quality ${slo.dataQuality}%`} over ${describeDuration(slo.window)}. ` +
+    `The whole budget is gone at ${lasts.join(', at ')}. One page per incident; it holds back the SLO ticket. ` +
+    `See ${slo.dataQuality === undefined ? 'error_count and request_count' : 'error_count, rejected_count by Cause, request_count and the methods\' 4XXError'}.`
+  );
 }
 
 /** The latency alarm. */

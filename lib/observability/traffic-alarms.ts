@@ -16,7 +16,9 @@ export const DEFAULT_BAND_WIDTH = 3;
 
 /**
  * How much traffic an inbound integration expects, so that a partner that stops sending is
- * noticed: every request counts, accepted or not (`request_count` of the ingest).
+ * noticed. It counts the requests that reach the ingest function (`request_count`), accepted or
+ * rejected by it; requests the stage refuses before (authorizer, body validator, throttling) burn
+ * the data-quality SLO instead, and page through it.
  *
  * @example
  * expect: TrafficExpectation.atLeast(100, Duration.hours(1)) // pages when fewer than 100 requests arrive in an hour
@@ -24,7 +26,9 @@ export const DEFAULT_BAND_WIDTH = 3;
 export abstract class TrafficExpectation {
   /**
    * At least `requests` requests in every `per` (a sliding window, evaluated every minute): fewer,
-   * none included, pages. For partners with steady traffic whose silence is an incident.
+   * none included, pages. For partners with steady traffic whose silence is an incident. Right after
+   * the first deployment it pages until the partner has sent that many: deploy before the partner
+   * goes live, or expect that page.
    * @param requests a positive whole number
    * @param per whole minutes, from 1 minute to 1 day (CloudWatch's longest alarm period)
    * @throws IntegrationConfigError at synth for other values
@@ -38,7 +42,9 @@ export abstract class TrafficExpectation {
    * count (zeros included), and a ticket when 3 hours running fall below the band. The model learns
    * hourly, daily and weekly patterns from up to two weeks of data, so a Sunday as quiet as the last
    * ones stays inside the band; a single quiet hour never alarms. Nothing alarms while the model
-   * trains.
+   * trains. Not verified against AWS: that `FILL(requests, 0)` yields zeros when the metric has no
+   * data point at all in the alarm's 3 hours (if it yields nothing, total silence reads as missing
+   * data, which this alarm treats as healthy); use `atLeast` where a partner's silence must page.
    * @param stdDevs the band's width in standard deviations, from 1 to 10 @default 3
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Anomaly_Detection.html
    */
@@ -48,7 +54,8 @@ export abstract class TrafficExpectation {
 
   /**
    * No expectation: silence is normal for this integration (for example webhooks of rare events).
-   * Say why: the reason is recorded with the integration.
+   * Say why: the reason is recorded in the integration's construct metadata
+   * (`cdk-secure-integrations:noTrafficExpectation`), so reviews of the cloud assembly see it.
    */
   public static none(reason: string): TrafficExpectation {
     return new NoExpectation(reason);
@@ -135,10 +142,11 @@ class NoExpectation extends TrafficExpectation {
     super();
   }
 
-  public _silenceAlarm(_scope: Construct, props: TrafficAlarmsProps): undefined {
+  public _silenceAlarm(scope: Construct, props: TrafficAlarmsProps): undefined {
     if (typeof this.reason !== 'string' || this.reason.trim().length < 10) {
       throw new IntegrationConfigError(props.context.integration, 'expect', this.reason, 'Say in a sentence why silence is normal for this integration, for example "GitHub sends only on releases".');
     }
+    (scope.node.scope ?? scope).node.addMetadata('cdk-secure-integrations:noTrafficExpectation', this.reason.trim());
     return undefined;
   }
 }

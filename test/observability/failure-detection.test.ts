@@ -18,15 +18,19 @@ const slowObjective = platformFixture(undefined, Duration.millis(800));
 const bands: BandModel = (alarm) =>
   alarm === alarmNamed(learned, '-silence') ? { lower: 45_000, upper: 75_000 } : alarm === alarmNamed(learned, '-latency-anomaly') ? { lower: 100, upper: 300 } : undefined;
 
-const healthy: MinuteOfTraffic = { accepted: 1000, queueAge: 5, deadLetters: 0 };
+const healthy: MinuteOfTraffic = { accepted: 1000, queueAge: 5, deadLetters: 0, received: 1000, deleted: 1000 };
 const SCENARIOS: Array<[string, () => { page?: Heard; ticket?: Heard }]> = [
-  ['partner stops sending (expect: at least 100 an hour)', () => whoHears(steady, () => ({ accepted: 0, queueAge: 0, deadLetters: 0 }))],
-  ['partner stops sending (learned expectation, the default)', () => whoHears(learned, () => ({ accepted: 0, queueAge: 0, deadLetters: 0 }), { bands })],
+  ['partner stops sending (expect: at least 100 an hour)', () => whoHears(steady, () => ({ accepted: 0 }))],
+  ['partner stops sending (learned expectation, the default)', () => whoHears(learned, () => ({ accepted: 0 }), { bands })],
   ['30% of payloads rejected by the stage\'s body validator', () => whoHears(learned, () => ({ ...healthy, accepted: 700, stageRejected: 300 }))],
   ['100% signature failures (secret out of step)', () => whoHears(learned, () => ({ ...healthy, accepted: 0, ingestRejected: 1000 }))],
-  ['consumer down: the queue ages', () => whoHears(learned, (m) => ({ ...healthy, queueAge: m * 60 + 5 }), { afterMinutes: 120 })],
+  ['consumer down: the queue ages', () => whoHears(learned, (m) => ({ ...healthy, queueAge: m * 60 + 5, received: 0, deleted: 0 }), { afterMinutes: 120 })],
+  [
+    'consumer fails every record (records reach the dead-letter queue)',
+    () => whoHears(learned, (m) => ({ ...healthy, queueAge: 120, received: 1000, deleted: 0, deadLetters: m >= 15 ? 200 : 0 }), { afterMinutes: 60 }),
+  ],
   ['one record in the dead-letter queue', () => whoHears(learned, () => ({ ...healthy, deadLetters: 1 }), { afterMinutes: 60 })],
-  ['crash loop at start-up (the ingest never runs)', () => whoHears(learned, () => ({ accepted: 0, ingestCrashes: 1000, queueAge: 5, deadLetters: 0 }), { afterMinutes: 60 })],
+  ['crash loop at start-up (the ingest never runs)', () => whoHears(learned, () => ({ accepted: 0, ingestCrashes: 1000 }), { afterMinutes: 60 })],
   ['every request fails in the handler (500)', () => whoHears(learned, () => ({ ...healthy, accepted: 0, failed: 1000 }), { afterMinutes: 60 })],
   ['p95 doubles within the objective (200 to 400 ms)', () => whoHears(learned, () => ({ ...healthy, latencyMs: 400 }), { afterMinutes: 120, bands })],
   ['p95 doubles past the objective (500 to 1,000 ms, objective 800)', () => whoHears(slowObjective, () => ({ ...healthy, latencyMs: 1000 }), { afterMinutes: 60 })],
@@ -45,8 +49,9 @@ describe('failure detection of an inbound integration (minutes from the onset)',
       '| partner stops sending (learned expectation, the default) | - | silence, 136 min |',
       "| 30% of payloads rejected by the stage's body validator | slo-page, 29 min | - |",
       '| 100% signature failures (secret out of step) | slo-page, 9 min | - |',
-      '| consumer down: the queue ages | backlog-page, 63 min | backlog-ticket, 16 min |',
-      '| one record in the dead-letter queue | - | backlog-ticket, 1 min |',
+      '| consumer down: the queue ages | backlog-page, 71 min | backlog-ticket, 16 min |',
+      '| consumer fails every record (records reach the dead-letter queue) | backlog-page, 15 min | dead-letters, 16 min |',
+      '| one record in the dead-letter queue | - | dead-letters, 1 min |',
       '| crash loop at start-up (the ingest never runs) | ingest-failures, 3 min | - |',
       '| every request fails in the handler (500) | slo-page, 5 min | - |',
       '| p95 doubles within the objective (200 to 400 ms) | - | latency-anomaly, 31 min |',

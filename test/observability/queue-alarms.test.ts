@@ -32,8 +32,8 @@ describe('queue alarms of an integration with its own queue', () => {
   // The alarms name the queues by Fn::GetAtt QueueName, which the simulator reads as the logical id.
   const queueName = id(crm.queue!.queue);
   const deadLetterQueueName = id(crm.queue!.deadLetterQueue);
-  const ticket = id(crm.node.findChild('QueueAlarms').node.findChild('Ticket') as never);
-  const page = id(crm.node.findChild('QueueAlarms').node.findChild('Page') as never);
+  const child = (name: string) => id(crm.node.findChild('QueueAlarms').node.findChild(name) as never);
+  const [ticket, deadLetters, page] = [child('Ticket'), child('DeadLetters'), child('Page')];
 
   /** SQS metrics: the oldest message's age (seconds) and the dead-letter queue's depth, per minute. */
   function run(minutes: number, age: (m: number) => number | undefined, deadLetters: (m: number) => number | undefined) {
@@ -48,23 +48,28 @@ describe('queue alarms of an integration with its own queue', () => {
     return simulate(alarms, source, minutes);
   }
 
-  test('both alarms exist, named with the platform prefix, ticket and page', () => {
-    expect(alarms.get(ticket)).toBeDefined();
-    expect(alarms.get(page)).toBeDefined();
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-Crm-backlog-ticket' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-Crm-backlog-page' });
+  test('three alarms, named with the platform prefix: two tickets and a page', () => {
+    for (const a of [ticket, deadLetters, page]) expect(alarms.get(a)).toBeDefined();
+    for (const name of ['backlog-ticket', 'dead-letters', 'backlog-page']) template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `TestStack-integrations-Crm-${name}` });
   });
 
-  test('a consumer that stops at minute 10: ticket at minute 25 (oldest message over 15 minutes), page at minute 72 (over an hour for 3 minutes)', () => {
+  test('a consumer that stops at minute 10: ticket at minute 25 (oldest message over 15 minutes), page at minute 80 (over an hour in 3 five-minute periods)', () => {
     const sim = run(120, (m) => (m < 10 ? 5 : (m - 10) * 60 + 5), () => 0);
     expect(firstInAlarm(sim, ticket, 0)).toBe(25);
-    expect(firstInAlarm(sim, page, 0)).toBe(72);
+    expect(firstInAlarm(sim, page, 0)).toBe(80);
   });
 
-  test('one record in the dead-letter queue opens a ticket the same minute, and nothing pages', () => {
+  test('one record in the dead-letter queue opens its ticket the same minute, and nothing pages', () => {
     const sim = run(60, () => 5, (m) => (m >= 30 ? 1 : 0));
-    expect(firstInAlarm(sim, ticket, 0)).toBe(30);
+    expect(firstInAlarm(sim, deadLetters, 0)).toBe(30);
+    expect(firstInAlarm(sim, ticket, 0)).toBeUndefined();
     expect(firstInAlarm(sim, page, 0)).toBeUndefined();
+  });
+
+  test('a dead letter nobody redrives does not hide a later backlog', () => {
+    const sim = run(400, (m) => (m < 300 ? 5 : (m - 300) * 60 + 5), (m) => (m >= 10 ? 1 : 0));
+    expect(firstInAlarm(sim, deadLetters, 0)).toBe(10);
+    expect(firstInAlarm(sim, ticket, 0)).toBe(315);
   });
 
   test('an idle queue (SQS publishes nothing) is healthy', () => {
@@ -75,10 +80,11 @@ describe('queue alarms of an integration with its own queue', () => {
 });
 
 describe('queue retention', () => {
-  test('a queue that keeps records 14 days or more is a synth error: its dead-letter queue could not outlast it', () => {
+  test('a queue that keeps records over 7 days is a synth error: a record must keep a week in its dead-letter queue', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     expect(() => new IntegrationQueue(stack, 'Q', { encryptionKey: key, retentionPeriod: Duration.days(14) })).toThrow(IntegrationConfigError);
+    expect(() => new IntegrationQueue(stack, 'Q1', { encryptionKey: key, retentionPeriod: Duration.days(8) })).toThrow(/invalid `retentionPeriod` '8 days'.*a week left/);
     expect(() => new IntegrationQueue(stack, 'Q2', { encryptionKey: key, retentionPeriod: Duration.days(7) })).not.toThrow();
   });
 

@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BURN_RATE_TIERS } from '../../lib/observability/burn-rate-alarms';
 import { IntegrationSlo, SloProps } from '../../lib/observability/slo';
-import { newStack } from '../helpers';
+import { integrationProps, newStack } from '../helpers';
+import { IntegrationPlatform, SecureIntegration } from '../../lib';
 
 const RUNBOOK = 'https://wiki.example.com/runbooks/things';
 
@@ -209,7 +210,7 @@ describe('routing and descriptions', () => {
 
   test('a tier description says the burn rate, both windows, the error ratio, the budget spent if sustained and the suppression', () => {
     expect(props(slo.pageAlarm).AlarmDescription).toMatch(
-      /^Integration Things \(owner team@example\.com\)\. PAGE: .*more than 14\.4x over both the last 1 hour and the last 5 minutes, or 6x over both the last 6 hours and the last 30 minutes \(at 14\.4x: error ratio above 7\.2%; availability SLO 99\.5% over 28 days\)\. Sustained for 1 hour this burn spends 2\.1% of the 28-day error budget; at this rate the whole budget is gone in 1\.9 days\./,
+      /^Integration Things \(owner team@example\.com\)\. PAGE: the error budget burns over 14\.4x for both the last 1 hour and 5 minutes \(errors above 7\.2%\), or over 6x for both the last 6 hours and 30 minutes \(errors above 3%\); availability SLO 99\.5% over 28 days\. The whole budget is gone at 14\.4x in 1\.9 days, at 6x in 4\.7 days\./,
     );
     expect(props(slo.ticketAlarm).AlarmDescription).toMatch(/\. TICKET: .*more than 1x .*last 1 day and the last 6 hours .*spends 3\.6% .*Notifies 2 hours after entering ALARM unless the Page alarm .* 6 hours after\./);
     expect(props(slo.latencyAlarm).AlarmDescription).toMatch(/p95 latency above 800 ms in 3 of the last 5 periods of 5 minutes/);
@@ -259,5 +260,16 @@ describe('routing and descriptions', () => {
     expect(slo.node.children.map((c) => c.node.id).sort()).toEqual(
       ['FastPageLong', 'FastPageShort', 'Latency', 'Page', 'SlowPageLong', 'SlowPageShort', 'Ticket', 'TicketLong', 'TicketShort'].sort(),
     );
+  });
+});
+
+describe('the longest owner and runbook', () => {
+  test('an owner of 256 characters and a 90-character runbook still fit every description of an inbound integration (1,024 characters)', () => {
+    const stack = newStack();
+    new IntegrationPlatform(stack, 'Platform', { runbookUrl: `https://wiki.example.com/${'r'.repeat(65)}` });
+    new SecureIntegration(stack, 'Things', { ...integrationProps(stack), owner: `${'o'.repeat(244)}@example.com` });
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']) {
+      for (const r of Object.values(Template.fromStack(stack).findResources(type))) expect(((r.Properties as Props).AlarmDescription as string).length).toBeLessThanOrEqual(1024);
+    }
   });
 });

@@ -28,6 +28,9 @@ export interface MinuteOfTraffic {
   readonly queueAge?: number;
   /** Messages in its dead-letter queue. */
   readonly deadLetters?: number;
+  /** Messages the consumer received from the queue, and deleted after processing. */
+  readonly received?: number;
+  readonly deleted?: number;
   /** Failed or throttled invocations of the ingest function that never ran the handler. */
   readonly ingestCrashes?: number;
 }
@@ -89,6 +92,8 @@ export function worldSource(f: PlatformFixture, minutes: number, at: (m: number)
   const stage4xx = series((t) => (t.stageRejected ?? 0) + (t.ingestRejected ?? 0));
   const age = series((t) => t.queueAge);
   const deadLetters = series((t) => t.deadLetters);
+  const received = series((t) => t.received);
+  const deleted = series((t) => t.deleted);
   const crashes = series((t) => t.ingestCrashes ?? 0);
   return (metric) => {
     const d = metric.dimensions;
@@ -96,6 +101,8 @@ export function worldSource(f: PlatformFixture, minutes: number, at: (m: number)
     if (metric.namespace === 'AWS/ApiGateway' && metric.metricName === '4XXError' && d.ApiName === f.api) return stage4xx;
     if (metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateAgeOfOldestMessage' && d.QueueName === f.queue) return age;
     if (metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName === f.deadLetterQueue) return deadLetters;
+    if (metric.namespace === 'AWS/SQS' && metric.metricName === 'NumberOfMessagesReceived' && d.QueueName === f.queue) return received;
+    if (metric.namespace === 'AWS/SQS' && metric.metricName === 'NumberOfMessagesDeleted' && d.QueueName === f.queue) return deleted;
     if (metric.namespace === 'AWS/Lambda' && metric.metricName === 'Errors' && d.FunctionName === f.ingestFunction) return crashes;
     return undefined;
   };
@@ -116,7 +123,7 @@ export function whoHears(
 ): { page?: Heard; ticket?: Heard } {
   const onset = options.healthyMinutes ?? 26 * 60;
   const minutes = onset + (options.afterMinutes ?? 240);
-  const source = worldSource(f, minutes, (m) => (m < onset ? { accepted: 1000, queueAge: 5, deadLetters: 0 } : failure(m - onset)));
+  const source = worldSource(f, minutes, (m) => (m < onset ? { accepted: 1000, queueAge: 5, deadLetters: 0, received: 1000, deleted: 1000 } : failure(m - onset)));
   const sim = simulate(f.alarms, source, minutes, options.bands);
   const first = (topic: string): Heard | undefined => {
     const n = sim.notifications.find((x) => x.minute >= onset && x.state === 'ALARM' && x.target === topic);
