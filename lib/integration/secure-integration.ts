@@ -316,7 +316,13 @@ export class SecureIntegration extends Construct {
     }
     InventoryReport.of(this).add(() => this.inventorySource());
     this.platform.inventory.register(this, 'InventoryRecord', () => buildInventoryRecord(this.inventorySource(), { deployTime: true }));
-    const row = { integrationName: name, metrics: this.metrics, alarms: this.alarms, outbound: this.outbound !== undefined };
+    const row = {
+      integrationName: name,
+      metrics: this.metrics,
+      alarms: this.alarms,
+      outbound: this.outbound !== undefined,
+      methodClientErrors: this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined,
+    };
     this.platform.dashboard.addIntegration(row);
     if (props.dashboard) {
       this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from './signal-names';
+import { CAUSE_DIMENSION, INTEGRATION_DIMENSION, type RejectionCauseName, SIGNALS_NAMESPACE, SignalMetric } from './signal-names';
 
 /** A signal of one integration as a CloudWatch metric (namespace CdkSecureIntegrations, dimension Integration). */
 export function integrationMetric(integrationName: string, metricName: string, statistic: string, period: Duration = Duration.minutes(5)): cloudwatch.Metric {
@@ -37,6 +37,23 @@ export class IntegrationMetrics {
       usingMetrics: { requests: this.requestCount(period), errors: this.errorCount(period) },
       period,
       label: 'error_rate (%)',
+    });
+  }
+
+  /**
+   * Requests the ingest rejected as the sender's fault (Sum per period): all of them, or those of
+   * one cause (`RejectionCause`). Rejections by the stage (authorizer, body validator, throttling)
+   * are API Gateway's 4XXError of the integration's methods.
+   */
+  public rejectedCount(cause?: RejectionCauseName, period: Duration = Duration.minutes(5)): cloudwatch.Metric {
+    if (cause === undefined) return integrationMetric(this.integrationName, SignalMetric.REJECTED_COUNT, 'Sum', period);
+    return new cloudwatch.Metric({
+      namespace: SIGNALS_NAMESPACE,
+      metricName: SignalMetric.REJECTED_COUNT,
+      dimensionsMap: { [INTEGRATION_DIMENSION]: this.integrationName, [CAUSE_DIMENSION]: cause },
+      statistic: 'Sum',
+      period,
+      label: `rejected: ${cause}`,
     });
   }
 

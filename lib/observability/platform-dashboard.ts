@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { IntegrationMetrics } from './integration-metrics';
+import { RejectionCause } from './signal-names';
 
 /** What one integration shows on a dashboard. */
 export interface DashboardRow {
@@ -13,6 +14,8 @@ export interface DashboardRow {
   readonly outbound: boolean;
   /** Extra widgets, for example the SLO's error budget. */
   readonly extraWidgets?: cloudwatch.IWidget[];
+  /** API Gateway's 4XXError of the integration's methods: what the stage rejected (with the ingest's 4xx). */
+  readonly methodClientErrors?: cloudwatch.IMetric[];
 }
 
 /** The dashboard rows of one integration: a heading, the four signals, extras, and the state of its alarms. */
@@ -27,6 +30,16 @@ export function integrationWidgets(row: DashboardRow): cloudwatch.IWidget[][] {
     widgets.push(new cloudwatch.SingleValueWidget({ title: 'last_successful_sync (epoch s)', metrics: [m.lastSuccessfulSync(Duration.days(1))], width: 6, height: 5 }));
   } else {
     widgets.push(new cloudwatch.GraphWidget({ title: 'error_count', left: [m.errorCount()], width: 6, height: 5 }));
+    widgets.push(
+      new cloudwatch.GraphWidget({
+        title: 'rejected by cause (ingest) and 4XXError (stage)',
+        left: Object.values(RejectionCause).map((cause) => m.rejectedCount(cause)),
+        right: row.methodClientErrors ?? [],
+        width: 12,
+        height: 5,
+        stacked: true,
+      }),
+    );
   }
   const rows = [[new cloudwatch.TextWidget({ markdown: `### ${row.integrationName}`, width: 24, height: 1 })], widgets];
   if (row.extraWidgets?.length) rows.push(row.extraWidgets);

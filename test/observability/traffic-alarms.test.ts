@@ -137,3 +137,19 @@ describe('wiring and bad input', () => {
     ).toThrow(/invalid `expect`.*inbound routes/);
   });
 });
+
+describe('dashboard', () => {
+  test("an inbound integration's row shows its rejections by cause and its methods' 4XXError", () => {
+    const stack = newStack();
+    new SecureIntegration(stack, 'Orders', {
+      owner: 'o@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      piiFields: [],
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/orders', bodySchema: objectSchema, scopes: ['orders.write'] }] }),
+    });
+    const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain('rejected by cause (ingest) and 4XXError (stage)');
+    for (const cause of ['signature', 'malformed', 'schema']) expect(body).toMatch(new RegExp(`rejected_count.{1,12}Cause.{1,12}${cause}`));
+    expect(body).toContain('4XXError');
+  });
+});
