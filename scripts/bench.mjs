@@ -51,9 +51,11 @@ function platformOf(n) {
   const ms = performance.now() - t0;
   const file = join(assembly.directory, assembly.getStackByName('Bench').templateFile);
   const text = readFileSync(file, 'utf8');
-  const resources = Object.keys(JSON.parse(text).Resources).length;
+  const template = JSON.parse(text);
+  const resources = Object.keys(template.Resources).length;
+  const alarms = count(template, 'AWS::CloudWatch::Alarm') + count(template, 'AWS::CloudWatch::CompositeAlarm');
   rmSync(assembly.directory, { recursive: true, force: true });
-  return { n, resources, bytes: Buffer.byteLength(text), ms };
+  return { n, resources, alarms, bytes: Buffer.byteLength(text), ms };
 }
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -67,8 +69,9 @@ const exampleTemplate = (() => {
   rmSync(out, { recursive: true, force: true });
   return t;
 })();
-const sizes = [1, 10, 20].map(platformOf);
-const perIntegration = (sizes[2].resources - sizes[1].resources) / 10;
+const sizes = [1, 10, 19].map(platformOf);
+const perIntegration = (sizes[2].resources - sizes[1].resources) / (sizes[2].n - sizes[1].n);
+const perIntegrationAlarms = (sizes[2].alarms - sizes[1].alarms) / (sizes[2].n - sizes[1].n);
 
 const machine = `${cpus()[0].model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
@@ -92,14 +95,15 @@ Platforms with N integrations of one POST route each (one shared handler), synth
 with validation off; CloudFormation allows 500 resources and 1,000,000 bytes per template
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
 
-| integrations | resources | template bytes | synth ms |
-|---|---|---|---|
-${sizes.map((s) => `| ${s.n} | ${s.resources} | ${s.bytes} | ${s.ms.toFixed(0)} |`).join('\n')}
+| integrations | resources | alarms | template bytes | synth ms |
+|---|---|---|---|---|
+${sizes.map((s) => `| ${s.n} | ${s.resources} | ${s.alarms} | ${s.bytes} | ${s.ms.toFixed(0)} |`).join('\n')}
 
 Marginal cost: ${perIntegration.toFixed(1)} resources per integration (here: path resources, a method, a model,
 an app client and its managed client secret (the secret, its resource policy, its rotation schedule), an
-inventory record, 11 SLO alarms and 2 credential-age alarms; every route shares the ingest function and its one
-stage-wide permission; the integration's default queue, its dead-letter queue and their policies add 4 more), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
+inventory record, and ${perIntegrationAlarms.toFixed(0)} alarms: 9 of the SLO (6 burn-rate windows, one page and one ticket composite,
+latency), 2 of traffic (silence, latency anomaly) and 2 of credential age; every route shares the ingest function and its one
+stage-wide permission; the integration's default queue, its dead-letter queue and their policies add 4 more and 3 alarms), so about ${Math.floor((500 - sizes[0].resources + perIntegration) / perIntegration)} one-route integrations fit one stack.
 
 Measured by \`npm run bench\` (scripts/bench.mjs) on ${date}, on ${machine}.
 <!-- bench.mjs:end -->`;

@@ -74,11 +74,11 @@ export function tierMeaning(tier: BurnRateTier, slo: SloFacts, suppression?: Sup
 }
 
 /** One window's metric alarm, a component of a tier's composite. */
-export function componentMeaning(tier: BurnRateTier, window: Duration, slo: SloFacts): string {
+export function componentMeaning(tier: BurnRateTier, window: Duration, _slo: SloFacts): string {
+  // Short: six of these per integration, and the composite that notifies says the rest.
   return (
-    `Component of the ${tier.id} SLO alarm: burn rate over the last ${describeDuration(window)} above ${tier.burnRate}x (${errorRatio(tier, slo)}). ` +
-    `The ${tier.id} composite notifies when both its windows breach; this alarm notifies the ticket topic only if it cannot be evaluated ` +
-    `(INSUFFICIENT_DATA), since the ${tier.pages ? 'page' : 'ticket'} would then stay silent.`
+    `Part of the SLO ${tier.pages ? 'Page' : 'Ticket'} alarm: burn rate over ${describeDuration(window)} above ${tier.burnRate}x. ` +
+    'Notifies (the ticket topic) only if it cannot be evaluated.'
   );
 }
 
