@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Annotations, ArnFormat, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -352,6 +353,22 @@ export class IntegrationWebAcl extends Construct {
       );
     }
     return errors;
+  }
+
+  /**
+   * WAF's `BlockedRequests` of one rule of this WebACL (Sum per period): dimensions `WebACL` and
+   * `Rule` are the metric names of the WebACL's and the rule's visibility configs.
+   * @see https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
+   */
+  public metricBlockedRequests(ruleName: string, period: Duration = Duration.minutes(5)): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap: { WebACL: this.metricPrefix, Region: Stack.of(this).region, Rule: this.visibility(ruleName).metricName },
+      statistic: 'Sum',
+      period,
+      label: `WAF blocked: ${ruleName}`,
+    });
   }
 
   private visibility(ruleName: string): wafv2.CfnWebACL.VisibilityConfigProperty {

@@ -308,11 +308,14 @@ export class SecureIntegration extends Construct {
     } else if (props.expect !== undefined) {
       throw new IntegrationConfigError(name, 'expect', '(a traffic expectation)', 'Traffic expectations apply to inbound routes: add an inbound side, or remove expect (a scheduled sync has its heartbeat).');
     }
+    let wafBlocked: cloudwatch.Metric[] = [];
     if (props.waf) {
       if (this.routes.length === 0) {
         throw new IntegrationConfigError(name, 'waf', '(WAF controls)', 'WAF controls apply to an integration\'s routes: add an inbound side, or remove waf.');
       }
-      this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
+      const controls = this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
+      // The scope rule only labels; the others block.
+      wafBlocked = (controls?.ruleNames ?? []).filter((r) => !r.endsWith('-Scope')).map((r) => this.platform.webAcl.metricBlockedRequests(r));
     }
     InventoryReport.of(this).add(() => this.inventorySource());
     this.platform.inventory.register(this, 'InventoryRecord', () => buildInventoryRecord(this.inventorySource(), { deployTime: true }));
@@ -321,7 +324,7 @@ export class SecureIntegration extends Construct {
       metrics: this.metrics,
       alarms: this.alarms,
       outbound: this.outbound !== undefined,
-      methodClientErrors: this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined,
+      stageRejections: this.routes.length > 0 ? [...methodClientErrors(this, this.routes, this.platform.api.stage), ...wafBlocked] : undefined,
     };
     this.platform.dashboard.addIntegration(row);
     if (props.dashboard) {

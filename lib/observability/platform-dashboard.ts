@@ -14,8 +14,11 @@ export interface DashboardRow {
   readonly outbound: boolean;
   /** Extra widgets, for example the SLO's error budget. */
   readonly extraWidgets?: cloudwatch.IWidget[];
-  /** API Gateway's 4XXError of the integration's methods: what the stage rejected (with the ingest's 4xx). */
-  readonly methodClientErrors?: cloudwatch.IMetric[];
+  /**
+   * What was rejected before the ingest: API Gateway's 4XXError of the integration's methods (the
+   * ingest's 4xx included) and WAF's BlockedRequests of the integration's own rules.
+   */
+  readonly stageRejections?: cloudwatch.IMetric[];
 }
 
 /** The dashboard rows of one integration: a heading, the four signals, extras, and the state of its alarms. */
@@ -32,9 +35,9 @@ export function integrationWidgets(row: DashboardRow): cloudwatch.IWidget[][] {
     widgets.push(new cloudwatch.GraphWidget({ title: 'error_count', left: [m.errorCount()], width: 6, height: 5 }));
     widgets.push(
       new cloudwatch.GraphWidget({
-        title: 'rejected by cause (ingest) and 4XXError (stage)',
+        title: 'rejected by cause (ingest); 4XXError (stage) and WAF blocks',
         left: Object.values(RejectionCause).map((cause) => m.rejectedCount(cause)),
-        right: row.methodClientErrors ?? [],
+        right: row.stageRejections ?? [],
         width: 12,
         height: 5,
         stacked: true,

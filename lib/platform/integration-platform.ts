@@ -65,8 +65,11 @@ export interface IntegrationPlatformProps {
    */
   readonly oauth2?: OAuth2ClientCredentialsProps;
   /**
-   * The topic alarms go to.
-   * @default - a new topic encrypted with the platform key, TLS enforced
+   * The topic alarms go to. A topic defined in this app gets the policy statement that lets the
+   * platform's alarms (named `<stack>-integrations-*`) publish; an imported one must allow them
+   * itself (a warning says so), and its key must let CloudWatch and EventBridge use it.
+   * @default - a new topic encrypted with the platform key, TLS enforced, whose policy admits the
+   * platform's alarms and rules only
    */
   readonly alarmTopic?: sns.ITopic;
   /**
@@ -75,12 +78,14 @@ export interface IntegrationPlatformProps {
    */
   readonly runbookUrl?: string;
   /**
-   * Where page-worthy alarms go (the 14.4x and 6x burn-rate tiers, heartbeats, rotation failures).
+   * Where page-worthy alarms go (the SLO page, silence against `atLeast`, queue backlog pages,
+   * heartbeats, crash loops, overdue credentials, rotation failures). Admitted like `alarmTopic`.
    * @default - the alarm topic
    */
   readonly pageTopic?: sns.ITopic;
   /**
-   * Where ticket-worthy alarms go (the 1x burn-rate tier, p95 latency).
+   * Where ticket-worthy alarms go (the SLO ticket, p95 latency, learned silence, latency anomalies,
+   * queue backlogs and dead letters, credentials due). Admitted like `alarmTopic`.
    * @default - the alarm topic
    */
   readonly ticketTopic?: sns.ITopic;

@@ -4,7 +4,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { HttpMethod, Inbound, SecureIntegration, DataClassification, TrafficAlarms, TrafficExpectation, Outbound } from '../../lib';
+import { HttpMethod, Inbound, SecureIntegration, DataClassification, TrafficAlarms, TrafficExpectation, Outbound, WafRateLimit } from '../../lib';
 import { alarmsFromTemplate, BandModel, firstInAlarm, simulate } from '../support/metric-math-alarms';
 import { INTEGRATION, signalSource } from '../support/metric-math-scenarios';
 import { newStack, objectSchema, testFunction } from '../helpers';
@@ -146,10 +146,13 @@ describe('dashboard', () => {
       dataClassification: DataClassification.INTERNAL,
       piiFields: [],
       inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/orders', bodySchema: objectSchema, scopes: ['orders.write'] }] }),
+      waf: { rateLimit: WafRateLimit.perClientIp(100) },
     });
     const body = JSON.stringify(Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
-    expect(body).toContain('rejected by cause (ingest) and 4XXError (stage)');
+    expect(body).toContain('rejected by cause (ingest); 4XXError (stage) and WAF blocks');
     for (const cause of ['signature', 'malformed', 'schema']) expect(body).toMatch(new RegExp(`rejected_count.{1,12}Cause.{1,12}${cause}`));
     expect(body).toContain('4XXError');
+    // the integration's own blocking WAF rule, by the metric names of the WebACL and the rule
+    expect(body).toMatch(/AWS\/WAFV2.{1,12}BlockedRequests.{1,20}Region.{1,200}Rule.{1,12}TestStack-IntegrationPlatform-WebAcl-[0-9A-F]{8}-Integration-Orders-RateLimit/);
   });
 });
