@@ -286,6 +286,8 @@ export class SecureIntegration extends Construct {
       this.addAlarm(this.heartbeatAlarm.alarm, 'heartbeat', this.heartbeatAlarm.alarmName);
     }
     if (props.slo !== undefined || this.routes.length > 0) {
+      if (props.slo?.pageTopic) this.platform._admitAlarmTopic(props.slo.pageTopic, 'slo.pageTopic');
+      if (props.slo?.ticketTopic) this.platform._admitAlarmTopic(props.slo.ticketTopic, 'slo.ticketTopic');
       this.slo = new IntegrationSlo(this, 'Slo', {
         context: alarmContext,
         pageTopic: this.platform.pageTopic,

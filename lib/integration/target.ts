@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +8,7 @@ import { IngestFunction } from '../ingest/ingest-function';
 import { IngestTargetConfig, IngestTargetKind } from '../ingest/ingest-config';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import { IntegrationQueue } from './integration-queue';
+import { IntegrationConfigError } from '../core/errors';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 /** What a target is bound with. */
@@ -76,9 +78,14 @@ export abstract class Target {
     return new EventBusTarget(bus, options);
   }
 
-  /** The integration's own queue: KMS-encrypted with the platform key, TLS only, with a dead-letter queue. */
-  public static defaultQueue(): Target {
-    return new DefaultQueueTarget();
+  /**
+   * The integration's own queue: KMS-encrypted with the platform key, TLS only, with a dead-letter
+   * queue, and alarms on its backlog and dead letters. Routes of one integration share it: give the
+   * same options on each, or on one only.
+   * @throws IntegrationConfigError when two routes give it different options, or for bad options
+   */
+  public static defaultQueue(options: DefaultQueueOptions = {}): Target {
+    return new DefaultQueueTarget(options);
   }
 
   /** Grants the ingest function what it needs and describes the target for it. */
@@ -128,10 +135,41 @@ class QueueTarget extends Target {
   }
 }
 
+/** Options of the integration's own queue ({@link Target.defaultQueue}). */
+export interface DefaultQueueOptions {
+  /**
+   * How long the queue keeps a record no consumer took, at most 7 days.
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+  /**
+   * Receives before a record moves to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * How long a received record stays invisible; at least six times the consumer function's timeout.
+   * @default Duration.seconds(180)
+   */
+  readonly visibilityTimeout?: Duration;
+}
+
+/** The options each integration's default queue was made with, to refuse a second, different set. */
+const defaultQueueOptions = new WeakMap<IntegrationQueue, string>();
+
 class DefaultQueueTarget extends Target {
+  constructor(private readonly options: DefaultQueueOptions) {
+    super();
+  }
+
   public bind(context: TargetBindContext): TargetConfig {
+    const given = JSON.stringify(this.options, (_k, v: unknown) => (v instanceof Duration ? v.toSeconds() : v));
     const existing = context.scope.node.tryFindChild('Queue') as IntegrationQueue | undefined;
-    const queue = existing ?? new IntegrationQueue(context.scope, 'Queue', { encryptionKey: context.platform.encryptionKey });
+    if (existing && given !== '{}' && defaultQueueOptions.get(existing) !== '{}' && defaultQueueOptions.get(existing) !== given) {
+      throw new IntegrationConfigError(context.integrationName, 'target', `Target.defaultQueue(${given})`, 'The routes of one integration share its queue: give the same options on each route, or on one only.');
+    }
+    const queue = existing ?? new IntegrationQueue(context.scope, 'Queue', { encryptionKey: context.platform.encryptionKey, ...this.options });
+    if (!existing || given !== '{}') defaultQueueOptions.set(queue, given);
     return new QueueTarget(queue.queue, queue.fixedQueueName).bind(context);
   }
 }

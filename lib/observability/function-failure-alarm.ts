@@ -52,5 +52,6 @@ export class FunctionFailureAlarm extends Construct {
         `Errors, Throttles and ConcurrentExecutions metrics. ${props.runbookUrl ? `Runbook: ${props.runbookUrl}` : 'Runbook: none configured (IntegrationPlatformProps.runbookUrl).'}`,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
+    this.alarm.addOkAction(new actions.SnsAction(props.topic));
   }
 }

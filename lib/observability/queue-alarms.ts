@@ -114,6 +114,7 @@ export class QueueBacklogAlarms extends Construct {
       ),
     });
     this.pageAlarm.addAlarmAction(new actions.SnsAction(props.pageTopic));
+    this.pageAlarm.addOkAction(new actions.SnsAction(props.pageTopic));
     this.notifyingAlarms = [
       { alarm: this.ticketAlarm, severity: 'ticket', name: name('backlog-ticket') },
       { alarm: this.deadLetterAlarm, severity: 'ticket', name: name('dead-letters') },

@@ -233,6 +233,8 @@ export class IntegrationSlo extends Construct {
       alarmDescription: this.describe('Page', pageMeaning([FAST_PAGE_TIER, SLOW_PAGE_TIER], facts)),
     });
     this.pageAlarm.addAlarmAction(page);
+    // The page resolves itself: whoever was paged hears when the burn has stopped.
+    this.pageAlarm.addOkAction(page);
     this.ticketAlarm = this.composite(TICKET_TIER, tick, facts, ticket, { alarm: this.pageAlarm, name: 'the Page alarm of this integration' });
 
     this.latencyAlarm = new cloudwatch.Alarm(this, 'Latency', {

@@ -101,6 +101,7 @@ class AtLeast extends TrafficExpectation {
       ),
     });
     alarm.addAlarmAction(new actions.SnsAction(props.pageTopic));
+    alarm.addOkAction(new actions.SnsAction(props.pageTopic));
     return alarm;
   }
 }

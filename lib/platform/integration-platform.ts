@@ -309,9 +309,15 @@ export class IntegrationPlatform extends Construct {
   }
 
   /**
-   * A topic given in the props, with the statement that lets the platform's alarms publish added
-   * once to its policy; for an imported topic, whose policy CDK cannot change, a warning says what it must allow.
+   * A topic given in the props (or an integration's `slo.pageTopic`/`ticketTopic`), with the
+   * statement that lets the platform's alarms publish added once to its policy; for an imported
+   * topic, whose policy CDK cannot change, a warning says what it must allow.
+   * @internal
    */
+  public _admitAlarmTopic(topic: sns.ITopic, prop: string): sns.ITopic {
+    return this.givenTopic(topic, prop);
+  }
+
   private givenTopic(topic: sns.ITopic, prop: string): sns.ITopic {
     if (!this.admittedTopics.has(topic)) {
       this.admittedTopics.add(topic);

@@ -162,6 +162,16 @@ describe('topics and alarms the user gives', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Platform', Match.stringLikeRegexp('ticketTopic is an imported topic'));
   });
 
+  test("an integration's own slo.pageTopic gets the statement too", () => {
+    const stack = newStack();
+    const own = new sns.Topic(stack, 'OwnPage');
+    new SecureIntegration(stack, 'Things', { ...integrationProps(stack), slo: { pageTopic: own } });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: stack.getLogicalId(own.node.defaultChild as sns.CfnTopic) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowThePlatformsAlarms' })]) },
+    });
+  });
+
   test('an alarm added without the platform prefix is a warning', () => {
     const stack = newStack();
     const integration = new SecureIntegration(stack, 'Things', integrationProps(stack));

@@ -8,7 +8,7 @@ import { alarmsFromTemplate, firstInAlarm, MetricSource, simulate } from '../sup
 import { MinutePoint, MinuteSeries } from '../support/metric-math';
 import { newStack } from '../helpers';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DataClassification, Inbound, HttpMethod, SecureIntegration } from '../../lib';
+import { DataClassification, Inbound, HttpMethod, SecureIntegration, Target } from '../../lib';
 import { objectSchema } from '../helpers';
 
 function crmWithQueue() {
@@ -88,4 +88,35 @@ describe('queue retention', () => {
     expect(() => new IntegrationQueue(stack, 'Q2', { encryptionKey: key, retentionPeriod: Duration.days(7) })).not.toThrow();
   });
 
+});
+
+describe('default queue options', () => {
+  const base = { owner: 'o@example.com', dataClassification: DataClassification.INTERNAL, piiFields: [] };
+  const route = (path: string, target: Target) => ({ method: HttpMethod.POST, path, bodySchema: objectSchema, scopes: ['x.write'], target });
+
+  test('Target.defaultQueue({ retentionPeriod }) sets the retention, shared by the routes that give it or none', () => {
+    const stack = newStack();
+    new SecureIntegration(stack, 'Crm', { ...base, inbound: Inbound.api({ routes: [route('/a', Target.defaultQueue({ retentionPeriod: Duration.days(2) })), route('/b', Target.defaultQueue())] }) });
+    const retentions = Object.values(Template.fromStack(stack).findResources('AWS::SQS::Queue')).map((q) => q.Properties.MessageRetentionPeriod);
+    // one integration queue of 2 days; the dead-letter queues (its own and the platform's) keep 14
+    expect(retentions.filter((r) => r !== 1209600)).toEqual([172800]);
+  });
+
+  test('two routes giving the queue different options is a synth error', () => {
+    const stack = newStack();
+    expect(
+      () =>
+        new SecureIntegration(stack, 'Crm', {
+          ...base,
+          inbound: Inbound.api({ routes: [route('/a', Target.defaultQueue({ retentionPeriod: Duration.days(2) })), route('/b', Target.defaultQueue({ retentionPeriod: Duration.days(3) }))] }),
+        }),
+    ).toThrow(/share its queue: give the same options on each route/);
+  });
+
+  test('a retention over 7 days through Target.defaultQueue is a synth error', () => {
+    const stack = newStack();
+    expect(() => new SecureIntegration(stack, 'Crm', { ...base, inbound: Inbound.api({ routes: [route('/a', Target.defaultQueue({ retentionPeriod: Duration.days(10) }))] }) })).toThrow(
+      /invalid `retentionPeriod` '10 days'/,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 // The SLO alarms, read back from the synthesized template, evaluated over synthetic per-minute
 // traffic with the CloudWatch simulator in test/support: the SRE Workbook's promises hold.
 import { Duration } from 'aws-cdk-lib';
-import { AlarmState, alarmNotifications, firstInAlarm, simulate } from '../support/metric-math-alarms';
+import { AlarmState, alarmNotifications, firstInAlarm, Notification, simulate } from '../support/metric-math-alarms';
 import { detect, REQUESTS_PER_MINUTE, signalSource, sloFixture, Traffic } from '../support/metric-math-scenarios';
 
 const DAY = 1440;
@@ -16,6 +16,8 @@ const burnRateAlarms = Object.values(fixture.slo.burnRateAlarms).map(fixture.idO
 function run(traffic: Omit<Traffic, 'minutes'>, minutes: number) {
   return simulate(fixture.alarms, signalSource({ ...traffic, minutes }), minutes);
 }
+/** Notifications that alert someone (the page also says OK when it resolves, and when it is created). */
+const alerts = (sim: { notifications: readonly Notification[] }) => sim.notifications.filter((n) => n.state === 'ALARM');
 const everState = (states: readonly AlarmState[], state: AlarmState) => states.some((s) => s === state);
 
 describe('availability: multi-window, multi-burn-rate alarms', () => {
@@ -44,27 +46,27 @@ describe('availability: multi-window, multi-burn-rate alarms', () => {
 
   test('steady 0.1% errors never alert', () => {
     const sim = run({ requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: () => 0.001 }, 3 * DAY);
-    expect(sim.notifications).toEqual([]);
+    expect(alerts(sim)).toEqual([]);
     for (const id of [page, ...fastPage, ...slowPage, ticket]) expect(everState(sim.states.get(id)!, 'ALARM')).toBe(false);
   });
 
   test('zero traffic never alerts on availability, and every burn-rate alarm is OK, not INSUFFICIENT_DATA', () => {
     const sim = run({ requestsPerMinute: () => 0, errorRatio: () => 0 }, 2 * DAY);
-    expect(sim.notifications).toEqual([]);
+    expect(alerts(sim)).toEqual([]);
     for (const id of burnRateAlarms) expect(new Set(sim.states.get(id))).toEqual(new Set(['OK']));
   });
 
   test('traffic that stops after failures never alerts on the silence', () => {
     // GIVEN 10 requests a minute with 0.1% errors for a day, THEN nothing at all for a day
     const sim = run({ requestsPerMinute: (m) => (m < DAY ? 10 : 0), errorRatio: () => 0.001 }, 2 * DAY);
-    expect(sim.notifications).toEqual([]);
+    expect(alerts(sim)).toEqual([]);
   });
 
   test('an error_count emitted only on failures is filled with 0: healthy traffic stays quiet, a 2% burn still tickets', () => {
     const healthy = run({ requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: () => 0, errorPointsOnlyWhenFailing: true }, 2 * DAY);
-    expect(healthy.notifications).toEqual([]);
+    expect(alerts(healthy)).toEqual([]);
     const burning = run({ requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: (m) => (m >= DAY ? 0.02 : 0), errorPointsOnlyWhenFailing: true }, 2 * DAY);
-    expect(burning.notifications.map((n) => [n.alarm, n.target])).toEqual([[ticket, fixture.ticketTopic]]);
+    expect(alerts(burning).map((n) => [n.alarm, n.target])).toEqual([[ticket, fixture.ticketTopic]]);
   });
 
   test('a 10x burn pages on the 6-hour tier and its earlier ticket waits for the page and is suppressed', () => {
@@ -79,7 +81,9 @@ describe('availability: multi-window, multi-burn-rate alarms', () => {
   test('a 30-minute full outage pages once; when it ends everything returns to OK without a ticket', () => {
     const onset = DAY + 60;
     const sim = run({ requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: (m) => (m >= onset && m < onset + 30 ? 1 : 0) }, onset + DAY + 12 * 60);
-    expect(sim.notifications.map((n) => [n.alarm, n.target])).toEqual([[page, fixture.pageTopic]]);
+    expect(alerts(sim).map((n) => [n.alarm, n.target])).toEqual([[page, fixture.pageTopic]]);
+    // and the page says when it is over
+    expect(sim.notifications.filter((n) => n.alarm === page && n.state === 'OK' && n.minute > onset).map((n) => n.target)).toEqual([fixture.pageTopic]);
     const last = (id: string) => sim.states.get(id)!.at(-1);
     for (const id of [page, ticket]) expect(last(id)).toBe('OK');
     // the page resolves within 30 minutes of the fix (the 6x tier's short window), not 6 hours later
@@ -90,7 +94,7 @@ describe('availability: multi-window, multi-burn-rate alarms', () => {
   test('an outage that eases to a 10x burn stays one page: the 6-hour tier holds the page open as the 1-hour tier clears', () => {
     const onset = DAY + 60;
     const sim = run({ requestsPerMinute: () => REQUESTS_PER_MINUTE, errorRatio: (m) => (m < onset ? 0 : m < onset + 20 ? 1 : 0.05) }, onset + 12 * 60);
-    const pages = sim.notifications.filter((n) => n.target === fixture.pageTopic);
+    const pages = alerts(sim).filter((n) => n.target === fixture.pageTopic);
     expect(pages.map((n) => n.alarm)).toEqual([page]);
     const paged = firstInAlarm(sim, page, onset)!;
     const fastCleared = sim.states.get(fastPage[0])!.findIndex((s, m) => m > paged && s === 'OK');
