@@ -22,6 +22,8 @@ const healthy: MinuteOfTraffic = { accepted: 1000, queueAge: 5, deadLetters: 0, 
 const SCENARIOS: Array<[string, () => { page?: Heard; ticket?: Heard }]> = [
   ['partner stops sending (expect: at least 100 an hour)', () => whoHears(steady, () => ({ accepted: 0 }))],
   ['partner stops sending (learned expectation, the default)', () => whoHears(learned, () => ({ accepted: 0 }), { bands })],
+  // WAF answers 403 before the stage: neither API Gateway nor the ingest counts it, so it reads as silence.
+  ["partner blocked by WAF (its IP left the allowlist; expect: at least 100 an hour)", () => whoHears(steady, () => ({ accepted: 0 }))],
   ['30% of payloads rejected by the stage\'s body validator', () => whoHears(learned, () => ({ ...healthy, accepted: 700, stageRejected: 300 }))],
   ['100% signature failures (secret out of step)', () => whoHears(learned, () => ({ ...healthy, accepted: 0, ingestRejected: 1000 }))],
   ['consumer down: the queue ages', () => whoHears(learned, (m) => ({ ...healthy, queueAge: m * 60 + 5, received: 0, deleted: 0 }), { afterMinutes: 120 })],
@@ -47,6 +49,7 @@ describe('failure detection of an inbound integration (minutes from the onset)',
     expect(rows).toEqual([
       '| partner stops sending (expect: at least 100 an hour) | silence, 60 min | - |',
       '| partner stops sending (learned expectation, the default) | - | silence, 136 min |',
+      '| partner blocked by WAF (its IP left the allowlist; expect: at least 100 an hour) | silence, 60 min | - |',
       "| 30% of payloads rejected by the stage's body validator | slo-page, 29 min | - |",
       '| 100% signature failures (secret out of step) | slo-page, 9 min | - |',
       '| consumer down: the queue ages | backlog-page, 71 min | backlog-ticket, 16 min |',
