@@ -71,9 +71,12 @@ export async function revokeDue(ctx: RevocationContext): Promise<RevocationOutco
     const finishMoved = ctx.currentSince?.versionId === current.id; // a `moving` record: a finishSecret moved it
     await recordCurrentSince(sm, arn, { versionId: current.id, at: ctx.now.getTime(), source: finishMoved ? 'moved' : 'seen' });
     log.info('when AWSCURRENT moved was not recorded: its overlap counts from now', { versionId: current.id });
-    return { revoked: [], waitingUntil: new Date(ctx.now.getTime() + ctx.overlapSeconds * 1000) };
+    // With no overlap, what is due from now is due now: revoke in this pass (a finishSecret that
+    // crashed after moving AWSCURRENT would otherwise leave the old credential live until another pass).
+    if (ctx.overlapSeconds > 0) return { revoked: [], waitingUntil: new Date(ctx.now.getTime() + ctx.overlapSeconds * 1000) };
+  } else if (ctx.now.getTime() < ends.getTime()) {
+    return { revoked: [], waitingUntil: ends };
   }
-  if (ctx.now.getTime() < ends.getTime()) return { revoked: [], waitingUntil: ends };
 
   const currentValue = await versionValue(sm, arn, { VersionId: current.id, VersionStage: CURRENT });
   if (currentValue === undefined) return { revoked: [] };

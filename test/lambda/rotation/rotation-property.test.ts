@@ -292,6 +292,25 @@ const EXAMPLES: Scenario[] = [
     actions: [next('t1'), next('t1'), next('t1'), next('t1'), SWEEP, advance(1, -1), SWEEP, advance(0, 1), { type: 'sweep', crashAfter: 5 }, SWEEP, { type: 'start-t2', operator: false }, next('t2'), advance(2), next('t2'), next('t2'), next('t2'), SWEEP, advance(0.5), SWEEP],
   },
   {
+    // Found by this property in CI (seed 1201474487): finishSecret crashes right after moving AWSCURRENT, with no overlap;
+    // the one sweep after it records when AWSCURRENT moved and, the overlap being zero, revokes in the same pass.
+    kind: 'custom',
+    overlapSeconds: 0,
+    failTest: { t1: undefined, t2: undefined },
+    actions: [
+      next('t1'),
+      next('t1'),
+      advance(0, -1),
+      { type: 'start-t2', operator: false },
+      SWEEP,
+      SWEEP,
+      advance(0, -1),
+      next('t1'),
+      { type: 'invoke', who: 't1', move: 'next', anyStep: 'createSecret', crashAfter: 3 },
+      { type: 'start-t2', operator: false },
+    ],
+  },
+  {
     // Two rotations within the overlap: nothing is due when t2's createSecret runs; once the overlap after t2 has ended, one sweep revokes both superseded credentials.
     kind: 'custom',
     overlapSeconds: 3600,
