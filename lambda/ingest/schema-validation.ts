@@ -9,12 +9,16 @@ let draft07: Ajv | undefined;
 let draft04: AjvDraft04 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
+// ownProperties: a body's keys are its own; without it `required: ["constructor"]` passes for `{}`
+// through Object.prototype (https://ajv.js.org/options.html#ownproperties).
+const OPTIONS = { allErrors: true, strict: false, ownProperties: true } as const;
+
 function ajvFor(schema: Record<string, unknown>): Ajv | AjvDraft04 {
   if (typeof schema.$schema === 'string' && DRAFT_04.test(schema.$schema)) {
-    draft04 ??= addFormats(new AjvDraft04({ allErrors: true, strict: false }));
+    draft04 ??= addFormats(new AjvDraft04(OPTIONS));
     return draft04;
   }
-  draft07 ??= addFormats(new Ajv({ allErrors: true, strict: false }));
+  draft07 ??= addFormats(new Ajv(OPTIONS));
   return draft07;
 }
 

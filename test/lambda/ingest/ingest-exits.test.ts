@@ -158,3 +158,13 @@ describe('every exit of the ingest is counted', () => {
     expect(options?.abortSignal?.aborted).toBe(true);
   });
 });
+
+describe('schema validation reads only the body\'s own keys', () => {
+  test('required: ["constructor"] is not met by {} through Object.prototype, and is by a body that has it', async () => {
+    const strict = new Map<string, ResolvedRoute>([route('/strict', { schema: { type: 'object', required: ['constructor', 'toString'] } })]);
+    const h = harness({ routes: strict });
+    expect((await ingest(event('/strict', '{}'), h.deps)).statusCode).toBe(400);
+    expect(h.signals).toEqual([['Orders', 400, 0, RejectionCause.SCHEMA]]);
+    expect((await ingest(event('/strict', '{"constructor":"c","toString":"t"}'), h.deps)).statusCode).toBe(202);
+  });
+});
