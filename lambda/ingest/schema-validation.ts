@@ -7,7 +7,35 @@ const DRAFT_04 = /draft-04/;
 // One validator per draft, created on first use and kept for the container's life.
 let draft07: Ajv | undefined;
 let draft04: AjvDraft04 | undefined;
-const compiled = new Map<string, ValidateFunction>();
+const compiled = new Map<string, { validate: ValidateFunction; declared: ReadonlySet<string> }>();
+
+/** Every property name a schema declares (`properties` keys, at any depth): the only keys a violation's path may show. */
+function declaredNames(schema: unknown, names = new Set<string>()): Set<string> {
+  if (Array.isArray(schema)) for (const s of schema) declaredNames(s, names);
+  else if (schema !== null && typeof schema === 'object') {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'properties' && value !== null && typeof value === 'object' && !Array.isArray(value)) for (const name of Object.keys(value)) names.add(name);
+      declaredNames(value, names);
+    }
+  }
+  return names;
+}
+
+/**
+ * A violation's JSON Pointer with every key the schema does not declare shown as `*`: such keys come
+ * from the sender's body (an `additionalProperties` map keyed by e-mail address, say) and may be
+ * personal data. Array indexes stay.
+ */
+function redactedPath(instancePath: string, declared: ReadonlySet<string>): string {
+  if (instancePath === '') return '/';
+  const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => (/^\d+$/.test(segment) || declared.has(unescape(segment)) ? segment : '*'))
+    .map((segment) => `/${segment}`)
+    .join('');
+}
 
 // ownProperties: a body's keys are its own; without it `required: ["constructor"]` passes for `{}`
 // through Object.prototype (https://ajv.js.org/options.html#ownproperties).
@@ -22,7 +50,7 @@ function ajvFor(schema: Record<string, unknown>): Ajv | AjvDraft04 {
   return draft07;
 }
 
-/** One schema violation, without the offending value (it may be personal data). */
+/** One schema violation, without the offending value or any undeclared key (either may be personal data). */
 export interface SchemaViolation {
   readonly path: string;
   readonly message: string;
@@ -34,11 +62,12 @@ export interface SchemaViolation {
  * Validators are compiled once per route and cached.
  */
 export function validateBody(routeKey: string, schema: Record<string, unknown>, body: unknown): SchemaViolation[] {
-  let validate = compiled.get(routeKey);
-  if (!validate) {
-    validate = ajvFor(schema).compile(schema);
-    compiled.set(routeKey, validate);
+  let entry = compiled.get(routeKey);
+  if (!entry) {
+    entry = { validate: ajvFor(schema).compile(schema), declared: declaredNames(schema) };
+    compiled.set(routeKey, entry);
   }
+  const { validate, declared } = entry;
   if (validate(body)) return [];
-  return (validate.errors ?? []).slice(0, 20).map((e: ErrorObject) => ({ path: e.instancePath || '/', message: e.message ?? e.keyword }));
+  return (validate.errors ?? []).slice(0, 20).map((e: ErrorObject) => ({ path: redactedPath(e.instancePath, declared), message: e.message ?? e.keyword }));
 }

@@ -168,3 +168,18 @@ describe('schema validation reads only the body\'s own keys', () => {
     expect((await ingest(event('/strict', '{"constructor":"c","toString":"t"}'), h.deps)).statusCode).toBe(202);
   });
 });
+
+describe('schema violations name no personal data', () => {
+  test('a key the schema does not declare shows as * in the violation path; declared keys and indexes stay', async () => {
+    const schema = {
+      type: 'object',
+      properties: { contacts: { type: 'array', items: { type: 'object', properties: { email: { type: 'string' } } } }, scores: { type: 'object', additionalProperties: { type: 'integer' } } },
+    };
+    const h = harness({ routes: new Map<string, ResolvedRoute>([route('/people', { schema })]) });
+    const res = await ingest(event('/people', JSON.stringify({ contacts: [{ email: 7 }], scores: { 'jane.doe@example.com': 'high', 'a/b~c': 'x' } })), h.deps);
+    expect(res.statusCode).toBe(400);
+    const paths = (JSON.parse(res.body).errors as Array<{ path: string }>).map((e) => e.path).sort();
+    expect(paths).toEqual(['/contacts/0/email', '/scores/*', '/scores/*']);
+    expect(res.body).not.toContain('jane.doe');
+  });
+});
