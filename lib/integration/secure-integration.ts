@@ -255,12 +255,16 @@ export class SecureIntegration extends Construct {
       );
     }
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
+    // Every alarm of the integration is named with this: the platform's topics admit only such names.
+    const alarmNamePrefix = `${this.platform.alarmNamePrefix}${name}-`;
+    // Computed once: a route whose path cannot be a metric dimension is warned about once.
+    const stageClientErrors = this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined;
     if (this.queue) {
       const backlog = new QueueBacklogAlarms(this, 'QueueAlarms', {
         context: alarmContext,
         queue: this.queue.queue,
         deadLetterQueue: this.queue.deadLetterQueue,
-        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        alarmNamePrefix,
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
       });
@@ -269,7 +273,7 @@ export class SecureIntegration extends Construct {
     if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
       this.credentialAgeAlarms = new CredentialAgeAlarms(this, 'CredentialAge', {
         context: alarmContext,
-        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        alarmNamePrefix,
         ticketTopic: this.platform.ticketTopic,
         pageTopic: this.platform.pageTopic,
       });
@@ -281,7 +285,7 @@ export class SecureIntegration extends Construct {
         ...heartbeat,
         context: alarmContext,
         topic: this.platform.pageTopic,
-        alarmName: `${this.platform.alarmNamePrefix}${name}-heartbeat`,
+        alarmName: `${alarmNamePrefix}heartbeat`,
       });
       this.addAlarm(this.heartbeatAlarm.alarm, 'heartbeat', this.heartbeatAlarm.alarmName);
     }
@@ -293,15 +297,15 @@ export class SecureIntegration extends Construct {
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
         slo: props.slo,
-        methodClientErrors: this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined,
-        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        methodClientErrors: stageClientErrors,
+        alarmNamePrefix,
       });
       for (const a of this.slo.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
     }
     if (this.routes.length > 0) {
       const traffic = new TrafficAlarms(this, 'TrafficAlarms', {
         context: alarmContext,
-        alarmNamePrefix: `${this.platform.alarmNamePrefix}${name}-`,
+        alarmNamePrefix,
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
         expect: props.expect,
@@ -326,7 +330,7 @@ export class SecureIntegration extends Construct {
       metrics: this.metrics,
       alarms: this.alarms,
       outbound: this.outbound !== undefined,
-      stageRejections: this.routes.length > 0 ? [...methodClientErrors(this, this.routes, this.platform.api.stage), ...wafBlocked] : undefined,
+      stageRejections: this.routes.length > 0 ? [...(stageClientErrors ?? []), ...wafBlocked] : undefined,
     };
     this.platform.dashboard.addIntegration(row);
     if (props.dashboard) {

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmContext, describeAlarm } from './alarm-description';
+import { AlarmContext, describeAlarm, runbookSentence } from './alarm-description';
 import { integrationMetric } from './integration-metrics';
 import { CredentialMetric, ROTATION_FUNCTION_DIMENSION, SIGNALS_NAMESPACE } from './signal-names';
 
@@ -117,7 +117,7 @@ export class CredentialSweepAlarm extends Construct {
       alarmDescription:
         'CREDENTIAL SWEEP (page): the platform\'s hourly credential sweep did not complete or could not check or revoke a credential. Superseded credentials stay valid and credential ages go unwatched ' +
         'until it runs clean. See the rotation function\'s log (step "sweep").' +
-        (props.runbookUrl ? ` Runbook: ${props.runbookUrl}` : ' Runbook: none configured (IntegrationPlatformProps.runbookUrl).'),
+        ` ${runbookSentence(props.runbookUrl)}`,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
     this.alarm.addOkAction(new actions.SnsAction(props.topic));

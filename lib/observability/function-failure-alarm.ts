@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { runbookSentence } from './alarm-description';
 
 /** The shape of the alarm: failed or throttled invocations in 3 minutes running. */
 export const FUNCTION_FAILURE_SHAPE = { period: Duration.minutes(1), evaluationPeriods: 3, datapointsToAlarm: 3 } as const;
@@ -49,7 +50,7 @@ export class FunctionFailureAlarm extends Construct {
       alarmDescription:
         `PAGE: ${props.role} failed or was throttled in each of the last ${evaluationPeriods} minutes: a crash loop (start-up error, timeout, memory) ` +
         'or exhausted concurrency. Its requests get 5xx from API Gateway without any integration signal. Check the function\'s log and its ' +
-        `Errors, Throttles and ConcurrentExecutions metrics. ${props.runbookUrl ? `Runbook: ${props.runbookUrl}` : 'Runbook: none configured (IntegrationPlatformProps.runbookUrl).'}`,
+        `Errors, Throttles and ConcurrentExecutions metrics. ${runbookSentence(props.runbookUrl)}`,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
     this.alarm.addOkAction(new actions.SnsAction(props.topic));

@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmContext, describeAlarm } from './alarm-description';
+import { AlarmContext, describeAlarm, runbookSentence } from './alarm-description';
 
 /** Oldest-message age at which a backlog opens a ticket: the consumer is behind or stopped. */
 export const BACKLOG_TICKET_AGE = Duration.minutes(15);
@@ -155,7 +155,7 @@ export class DeadLetterAlarm extends Construct {
       alarmDescription:
         'TICKET: the platform\'s dead-letter queue holds a message: an asynchronous invocation (a scheduled sync, the credential sweep, ' +
         'an inventory update) failed all its retries, or a rule could not deliver to its target (a page included). Read the message ' +
-        `attributes (ErrorMessage, the rule or function) and redrive once fixed. ${props.runbookUrl ? `Runbook: ${props.runbookUrl}` : 'Runbook: none configured (IntegrationPlatformProps.runbookUrl).'}`,
+        `attributes (ErrorMessage, the rule or function) and redrive once fixed. ${runbookSentence(props.runbookUrl)}`,
     });
     this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
   }
