@@ -18,6 +18,7 @@ import { PARTNER_MANAGED_SCHEDULE } from '../inventory/inventory-record';
 import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
+import { grantFieldDecryption } from '../secrets/field-decryption-grant';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { Rotation } from '../secrets/rotation';
@@ -401,16 +402,14 @@ export class SecureIntegration extends Construct {
   /**
    * Lets a consumer (a queue's reader, a target function) decrypt this integration's PII fields
    * with `decryptFields`: `kms:Decrypt` on the platform key, only with the encryption context
-   * `integration` = this integration, so it cannot decrypt another integration's fields.
+   * `integration` = this integration, so it cannot decrypt another integration's fields. A
+   * `lambda.Function` also gets FIELD_ENCRYPTION_KEY_ID = the platform key's ARN, which
+   * `decryptFields` pins (a function that already holds another value there is a synth error);
+   * any other grantee passes `keyId` to `decryptFields` or sets that variable itself.
    * @returns the grant
    */
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.platform.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:EncryptionContext:integration': this.integrationName } },
-    });
+    return grantFieldDecryption(grantee, this.platform.encryptionKey, this.integrationName);
   }
 }
 
