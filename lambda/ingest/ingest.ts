@@ -1,11 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { IntegrationRecord } from '../../lib/ingest/ingest-config';
+import type { DeliveryIdSourceConfig, IntegrationRecord } from '../../lib/ingest/ingest-config';
 import { RejectionCause, type RejectionCauseName } from '../../lib/observability/signal-names';
 import type { SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { type ResolvedRoute, routeKey } from './config';
 import { type DeliveryClients, deliver, TargetError } from './deliver';
+import { contentTypeOf, parseBody, structuralProblem } from './body';
+import { type Answer, type DeduplicationOutcome, type DeliveryKey, DeduplicationStoreError, MAX_DELIVERY_ID_LENGTH } from './deduplication';
 import { validateBody } from './schema-validation';
+
+export { MAX_BODY_DEPTH, PROTOTYPE_KEYS, structuralProblem } from './body';
 
 /** The log calls the pipeline makes (Powertools Logger in the function). */
 export interface IngestLog {
@@ -27,7 +31,7 @@ export interface IngestDependencies {
    * Emits the request's signals (request_count, error_count, client_error_count, rejected_count,
    * latency) for the integration; `rejection` when the ingest rejected the request as the sender's fault.
    */
-  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName) => void;
+  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, duplicate?: boolean) => void;
   /** Emits the `signing_secret_invalid` signal: the integration's signing secret is too short to use. */
   readonly emitSigningSecretInvalid?: (integration: string) => void;
   /** Monotonic clock in ms, for latency. @default performance.now */
@@ -41,6 +45,11 @@ export interface IngestDependencies {
   readonly remainingTimeMs?: () => number;
   /** Encrypts a body's PII fields (KMS envelope encryption); `encryptFields` with the function's key. */
   readonly encryptPii?: (body: object, paths: readonly string[], integration: string) => Promise<unknown>;
+  /**
+   * Deduplicates the deliveries of routes that ask for it (`Deduplicator` on the platform's table).
+   * @default - none: a route that asks for deduplication is answered 500 (a deployment fault)
+   */
+  readonly deduplicator?: { once(key: DeliveryKey, handle: () => Promise<Answer>, remainingTimeMs?: () => number): Promise<DeduplicationOutcome> };
 }
 
 function respond(statusCode: number, body: Record<string, unknown>, requestId: string, headers?: Record<string, string>): APIGatewayProxyResult {
@@ -51,36 +60,18 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
   };
 }
 
-/** A response, and why the ingest rejected the request when it did (the sender's fault). */
+/** A response, why the ingest rejected the request when it did (the sender's fault), and whether it answered a duplicate. */
 interface Outcome {
   readonly response: APIGatewayProxyResult;
   readonly rejection?: RejectionCauseName;
+  readonly duplicate?: boolean;
 }
 
 const answer = (response: APIGatewayProxyResult): Outcome => ({ response });
 const reject = (rejection: RejectionCauseName, response: APIGatewayProxyResult): Outcome => ({ response, rejection });
 
-/**
- * The deepest nesting of arrays and objects a body may have. Bodies of the integrations in
- * CATALOG.md nest under 10 levels; recursive steps after parsing (schema validation, PII field
- * encryption) would overflow the stack on bodies thousands of levels deep.
- */
-export const MAX_BODY_DEPTH = 64;
-
 /** How long before the function's timeout the ingest stops waiting and answers 503. */
 export const DEADLINE_MARGIN_MS = 1_500;
-
-/** Whether `value` nests arrays and objects deeper than `limit` (iterative: no recursion to overflow). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 /** Whether `error` (or an error it wraps) came from a KMS call: an AWS SDK error or the field encryption's KmsCallError. */
 function isKmsFault(error: unknown): boolean {
@@ -117,7 +108,7 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
     return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   });
   const result = outcome.response;
-  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection);
+  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection, outcome.duplicate);
   const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (origin && route?.corsOrigins?.includes(origin)) {
     result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
@@ -171,15 +162,13 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
 
   let body: unknown;
   if (rawBody.length > 0) {
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      return reject(RejectionCause.MALFORMED, respond(400, { message: 'body is not valid JSON' }, requestId));
+    const parsed = parseBody(rawBody, contentTypeOf(event.headers), route.bodyFormats);
+    const problem = parsed.ok ? structuralProblem(parsed.value) : parsed;
+    if (problem) {
+      deps.log.warn('body rejected', { integration: route.integration, status: problem.status, reason: problem.message });
+      return reject(RejectionCause.MALFORMED, respond(problem.status, { message: problem.message }, requestId));
     }
-    if (nestsDeeperThan(body, MAX_BODY_DEPTH)) {
-      deps.log.warn('body rejected: nested too deep', { integration: route.integration, limit: MAX_BODY_DEPTH });
-      return reject(RejectionCause.MALFORMED, respond(400, { message: `body nests deeper than ${MAX_BODY_DEPTH} levels` }, requestId));
-    }
+    body = (parsed as { value: unknown }).value;
   }
   if (route.schema) {
     const violations = validateBody(key, route.schema, body);
@@ -189,6 +178,65 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     }
   }
 
+  const claims = event.requestContext?.authorizer?.claims as Record<string, string> | undefined;
+  const clientId = claims?.client_id;
+  const deliveryId = route.deduplication ? deliveryIdOf(route.deduplication.deliveryId, event.headers, body) : undefined;
+  const record: IntegrationRecord = {
+    integration: route.integration,
+    route: key,
+    requestId,
+    traceId: deps.traceId,
+    receivedAt: new Date(event.requestContext?.requestTimeEpoch ?? Date.now()).toISOString(),
+    pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+    queryStringParameters: declaredQueryParameters(event.queryStringParameters, route.queryParameters),
+    clientId,
+    ...(deliveryId === undefined ? {} : { deliveryId }),
+    body,
+  };
+  const handOver = () => encryptAndDeliver(route, key, record, deps, abortSignal);
+  if (deliveryId === undefined) return handOver();
+  if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
+
+  // The caller's client id is part of the scope: API clients choose their Idempotency-Key, and one must never see another's answer.
+  const scope = [route.integration, key, clientId ?? ''].join('#');
+  let handled: Outcome | undefined;
+  let outcome: DeduplicationOutcome;
+  try {
+    outcome = await deps.deduplicator.once(
+      { scope, deliveryId, rawBody, windowSeconds: route.deduplication!.windowSeconds },
+      async () => {
+        handled = await handOver();
+        return handled.response as Answer;
+      },
+      deps.remainingTimeMs,
+    );
+  } catch (error) {
+    if (!(error instanceof DeduplicationStoreError)) throw error;
+    deps.log.error('the deduplication table failed; nothing was delivered', { integration: route.integration, error: (error.cause as Error)?.name ?? error.message });
+    return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
+  }
+  switch (outcome.kind) {
+    case 'first':
+      if (outcome.notKept) deps.log.error('delivered, but the answer could not be kept: a retry may be delivered again', { integration: route.integration, deliveryId, error: outcome.notKept });
+      return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+    case 'not-kept':
+      return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+    case 'duplicate':
+      deps.log.info('duplicate delivery answered with the first answer; not delivered again', { integration: route.integration, deliveryId });
+      return { response: { ...outcome.answer, headers: { ...outcome.answer.headers, 'x-request-id': requestId } }, duplicate: true };
+    case 'in-flight':
+      deps.log.warn('the first delivery of this id is still in progress; answered 409 so the sender retries', { integration: route.integration, deliveryId });
+      return answer(respond(409, { message: 'this delivery is being processed, retry later' }, requestId, { 'retry-after': '5' }));
+    case 'conflict':
+      deps.log.warn('delivery id reused with another body; refused', { integration: route.integration, deliveryId });
+      return answer(respond(422, { message: 'this delivery id was used before with another body' }, requestId));
+  }
+}
+
+/** Encrypts the record's PII fields and hands it to the target: the part of a request that runs once per delivery. */
+async function encryptAndDeliver(route: ResolvedRoute, key: string, record: IntegrationRecord, deps: IngestDependencies, abortSignal?: AbortSignal): Promise<Outcome> {
+  const requestId = record.requestId;
+  let body = record.body;
   if (route.piiFields?.length && body !== null && typeof body === 'object') {
     if (!deps.encryptPii) throw new Error(`route ${key} declares PII fields but the function has no field encryption configured`);
     try {
@@ -201,22 +249,9 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
       return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
     }
   }
-
-  const claims = event.requestContext?.authorizer?.claims as Record<string, string> | undefined;
-  const record: IntegrationRecord = {
-    integration: route.integration,
-    route: key,
-    requestId,
-    traceId: deps.traceId,
-    receivedAt: new Date(event.requestContext?.requestTimeEpoch ?? Date.now()).toISOString(),
-    pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-    queryStringParameters: (event.queryStringParameters ?? {}) as Record<string, string>,
-    clientId: claims?.client_id,
-    body,
-  };
   try {
     if (abortSignal?.aborted) throw new Error('the deadline passed before delivery');
-    const delivery = await deliver(deps.clients, route.target, route.targetAddress, record, abortSignal);
+    const delivery = await deliver(deps.clients, route.target, route.targetAddress, { ...record, body }, abortSignal);
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
     return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });
   } catch (error) {
@@ -224,4 +259,36 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     deps.log.error('delivery failed; the sender should retry', { integration: route.integration, target: route.target.kind, error: message });
     return answer(respond(502, { message: 'target unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   }
+}
+
+/** The query-string parameters the route declares; every other one is dropped (it may carry personal data nobody declared). */
+function declaredQueryParameters(given: Record<string, string | undefined> | null | undefined, declared: readonly string[] | undefined): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of declared ?? []) {
+    const value = given?.[name];
+    if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(given, name)) kept[name] = value;
+  }
+  return kept;
+}
+
+/**
+ * The sender's delivery id: a header (case-insensitive) or a string in the body at a JSON Pointer
+ * (RFC 6901). Blank values and values longer than {@link MAX_DELIVERY_ID_LENGTH} are no id.
+ */
+export function deliveryIdOf(source: DeliveryIdSourceConfig, headers: Record<string, string | undefined> | null | undefined, body: unknown): string | undefined {
+  let value: unknown;
+  if (source.header !== undefined) {
+    const wanted = source.header.toLowerCase();
+    value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
+  } else if (source.bodyPointer !== undefined) {
+    value = body;
+    for (const token of source.bodyPointer.split('/').slice(1)) {
+      const name = token.replace(/~1/g, '/').replace(/~0/g, '~');
+      if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, name)) return undefined;
+      value = (value as Record<string, unknown>)[name];
+    }
+  }
+  if (typeof value !== 'string') return undefined;
+  const id = value.trim();
+  return id.length === 0 || id.length > MAX_DELIVERY_ID_LENGTH ? undefined : id;
 }

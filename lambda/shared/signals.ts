@@ -11,16 +11,17 @@ export function signalMetrics(): Metrics {
 
 /**
  * Emits one request's signals as one EMF line: request_count, error_count (5xx),
- * client_error_count (4xx), rejected_count (the ingest's own rejections) and latency; and for a
- * rejection, rejected_count by {Integration, Cause} as a second line.
+ * client_error_count (4xx), rejected_count (the ingest's own rejections), latency and, for a
+ * delivery answered from the deduplication table, duplicate_count; and for a rejection, rejected_count by {Integration, Cause} as a second line.
  */
-export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName): void {
+export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, duplicate = false): void {
   metrics.addDimension(INTEGRATION_DIMENSION, integration);
   metrics.addMetric(SignalMetric.REQUEST_COUNT, MetricUnit.Count, 1);
   metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, statusCode >= 500 ? 1 : 0);
   metrics.addMetric(SignalMetric.CLIENT_ERROR_COUNT, MetricUnit.Count, statusCode >= 400 && statusCode < 500 ? 1 : 0);
   metrics.addMetric(SignalMetric.REJECTED_COUNT, MetricUnit.Count, rejection ? 1 : 0);
   metrics.addMetric(SignalMetric.LATENCY, MetricUnit.Milliseconds, latencyMs);
+  if (duplicate) metrics.addMetric(SignalMetric.DUPLICATE_COUNT, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   if (rejection) {
     const m = metrics.singleMetric();

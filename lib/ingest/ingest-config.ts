@@ -26,6 +26,30 @@ export interface IngestTargetConfig {
   readonly detailType?: string;
 }
 
+/** Where a request carries the sender's delivery id. */
+export interface DeliveryIdSourceConfig {
+  /** The header holding it (matched case-insensitively), for example `X-GitHub-Delivery`. */
+  readonly header?: string;
+  /** A JSON Pointer (RFC 6901) to a string in the body, for example `/id` (a Stripe event id). */
+  readonly bodyPointer?: string;
+}
+
+/** How the ingest deduplicates a route's deliveries. */
+export interface DeduplicationConfig {
+  /** How long, in seconds, a delivery id is remembered. */
+  readonly windowSeconds: number;
+  /** Where the delivery id is; a request without one is delivered without deduplication. */
+  readonly deliveryId: DeliveryIdSourceConfig;
+}
+
+/** The media types a route's body may have. */
+export enum BodyFormat {
+  /** `application/json` or `application/<subtype>+json`, in UTF-8 (RFC 8259 section 8.1). */
+  JSON = 'json',
+  /** `application/x-www-form-urlencoded` (Slack slash commands and interactive payloads), parsed into an object of strings. */
+  FORM = 'form',
+}
+
 /** One route served by the ingest function. */
 export interface IngestRouteConfig {
   /** The integration the route belongs to. */
@@ -55,6 +79,12 @@ export interface IngestRouteConfig {
   readonly piiFields?: string[];
   /** Browser origins allowed to read the response (CORS); the matching one is echoed. */
   readonly corsOrigins?: string[];
+  /** The media types the body may have; any other is a 415. @default [BodyFormat.JSON] */
+  readonly bodyFormats?: BodyFormat[];
+  /** How deliveries are deduplicated. @default - not deduplicated */
+  readonly deduplication?: DeduplicationConfig;
+  /** The query-string parameters forwarded to the target; others are dropped. @default - none */
+  readonly queryParameters?: string[];
 }
 
 /** The ingest function's configuration file (`/opt/ingest/config.json` in its config layer). */
@@ -81,10 +111,12 @@ export interface IntegrationRecord {
   readonly receivedAt: string;
   /** Path parameters. */
   readonly pathParameters: Record<string, string>;
-  /** Query string parameters. */
+  /** The query-string parameters the route declares (`queryParameters`); the others are dropped. */
   readonly queryStringParameters: Record<string, string>;
   /** The OAuth 2.0 client id of the caller, for API routes. */
   readonly clientId?: string;
-  /** The parsed JSON body. */
+  /** The sender's delivery id (`X-GitHub-Delivery`, a Stripe event id, `webhook-id`, `Idempotency-Key`), where the route deduplicates. */
+  readonly deliveryId?: string;
+  /** The parsed body: JSON, or for form-encoded bodies an object of strings. */
   readonly body?: unknown;
 }

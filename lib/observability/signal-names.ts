@@ -36,6 +36,11 @@ export const SignalMetric = {
   CLIENT_ERROR_COUNT: 'client_error_count',
   /** Requests the ingest refused because the integration's signing secret is shorter than 32 bytes (Count). */
   SIGNING_SECRET_INVALID: 'signing_secret_invalid',
+  /**
+   * Deliveries the ingest answered from the deduplication table instead of delivering them again: a
+   * sender's retry or a replay of a delivery id seen within the window (Count).
+   */
+  DUPLICATE_COUNT: 'duplicate_count',
 } as const;
 
 /** The dimension of `rejected_count` that names why the ingest rejected a request. */
@@ -45,7 +50,7 @@ export const CAUSE_DIMENSION = 'Cause';
 export const RejectionCause = {
   /** The webhook signature is missing, malformed, stale or wrong (401). */
   SIGNATURE: 'signature',
-  /** The body is not JSON, or nests deeper than the ingest accepts (400). */
+  /** The body is not in the route's media type (415), not JSON or form data, nests deeper than the ingest accepts, or holds a prototype key (400). */
   MALFORMED: 'malformed',
   /** The body does not match the route's JSON Schema (400). */
   SCHEMA: 'schema',

@@ -1,0 +1,155 @@
+// Deduplication of deliveries: a sender's retry or replay of a delivery the ingest already handed to
+// its target gets the first answer again and reaches the target no second time. Powertools for AWS
+// Lambda's idempotency utility keeps the record (one DynamoDB table per platform, TTL on
+// `expiration`); this module decides what a delivery's key is, which answers are kept, and what a
+// duplicate is told.
+import { createHash } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+
+/** An answer to the sender: what the ingest returns and what a duplicate gets again. */
+export interface Answer {
+  readonly statusCode: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** One delivery, as the deduplication sees it. */
+export interface DeliveryKey {
+  /** The integration, the route and (API routes) the caller's client id, then the sender's delivery id: ids of different senders never meet. */
+  readonly scope: string;
+  /** The sender's delivery id (`X-GitHub-Delivery`, a Stripe event id, `webhook-id`, `Idempotency-Key`). */
+  readonly deliveryId: string;
+  /** The raw body: the same delivery id with another body is a conflict, never the first answer. */
+  readonly rawBody: Buffer;
+  /** How long, in seconds, the delivery id is remembered. */
+  readonly windowSeconds: number;
+}
+
+/** What became of a delivery. */
+export type DeduplicationOutcome =
+  /** Handled now: `answer` is what the target said; `notKept` says why it could not be kept for duplicates, when it could not. */
+  | { readonly kind: 'first'; readonly answer: Answer; readonly notKept?: string }
+  /** Handled before within the window: `answer` is the first answer. */
+  | { readonly kind: 'duplicate'; readonly answer: Answer }
+  /** The first delivery of this id is still being handled (in another container): try again shortly. */
+  | { readonly kind: 'in-flight' }
+  /** The id was used before with another body. */
+  | { readonly kind: 'conflict' }
+  /** The first delivery failed (`answer` is a 5xx or 429): nothing was kept, so a retry is delivered. */
+  | { readonly kind: 'not-kept'; readonly answer: Answer };
+
+/** The deduplication table could not be read or written: the sender should retry later. */
+export class DeduplicationStoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeduplicationStoreError';
+  }
+}
+
+/**
+ * The largest answer body kept for duplicates, in bytes. A DynamoDB item holds at most 400 KB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html); a larger
+ * first answer is kept without its body, and a duplicate gets its status code and headers with
+ * `{"duplicate":true}`.
+ */
+export const MAX_KEPT_BODY_BYTES = 64 * 1024;
+
+/** The longest delivery id used, in characters: longer ones are not ids a sender generates. */
+export const MAX_DELIVERY_ID_LENGTH = 256;
+
+/** The header on a duplicate's answer (Stripe's name for the same thing). */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** Whether an answer is kept for duplicates: failures (5xx) and throttling (429) are not, so a retry is delivered. */
+export function isKept(answer: Answer): boolean {
+  return answer.statusCode < 500 && answer.statusCode !== 429;
+}
+
+interface KeptAnswer {
+  readonly statusCode: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+class NotKept extends Error {
+  constructor(readonly answer: Answer) {
+    super('the first delivery failed; nothing kept');
+    this.name = 'NotKept';
+  }
+}
+
+/** Deduplicates deliveries in one DynamoDB table (Powertools' DynamoDBPersistenceLayer). */
+export class Deduplicator {
+  // Powertools configures a persistence layer once (its window included): one layer per window.
+  private readonly layers = new Map<number, DynamoDBPersistenceLayer>();
+
+  constructor(
+    private readonly tableName: string,
+    private readonly client: DynamoDBClient,
+  ) {}
+
+  /**
+   * Runs `handle` for the first delivery of `key` within its window, and returns its answer again
+   * for every later one. `handle` runs at most once per key while its answer is kept; an answer
+   * that is not kept ({@link isKept}) frees the key, so the sender's retry is handled.
+   *
+   * @param remainingTimeMs the function's remaining time: a first delivery that never finishes
+   *   (the function timed out) frees its key when that time has passed
+   * @throws DeduplicationStoreError when the table cannot be read or written before `handle` ran
+   */
+  public async once(key: DeliveryKey, handle: () => Promise<Answer>, remainingTimeMs?: () => number): Promise<DeduplicationOutcome> {
+    let first: Answer | undefined;
+    const config = new IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      payloadValidationJmesPath: 'bodySha256',
+      expiresAfterSeconds: key.windowSeconds,
+      lambdaContext: remainingTimeMs ? ({ getRemainingTimeInMillis: remainingTimeMs } as unknown as Context) : undefined,
+    });
+    const run = makeIdempotent(
+      async (_input: { key: string; bodySha256: string }): Promise<KeptAnswer> => {
+        const answer = await handle();
+        first = answer;
+        if (!isKept(answer)) throw new NotKept(answer);
+        const bodyFits = Buffer.byteLength(answer.body, 'utf8') <= MAX_KEPT_BODY_BYTES;
+        return { statusCode: answer.statusCode, ...(answer.headers ? { headers: answer.headers } : {}), ...(bodyFits ? { body: answer.body } : {}) };
+      },
+      { persistenceStore: this.layer(key.windowSeconds), config, keyPrefix: 'delivery' },
+    );
+    const input = { key: `${key.scope}#${key.deliveryId}`, bodySha256: createHash('sha256').update(key.rawBody).digest('hex') };
+    try {
+      const kept = await run(input);
+      if (first) return { kind: 'first', answer: first };
+      return { kind: 'duplicate', answer: replayed(kept) };
+    } catch (error) {
+      if (error instanceof NotKept) return { kind: 'not-kept', answer: error.answer };
+      const name = (error as Error)?.name;
+      if (name === 'IdempotencyAlreadyInProgressError') return { kind: 'in-flight' };
+      if (name === 'IdempotencyValidationError') return { kind: 'conflict' };
+      // The delivery succeeded but its answer could not be kept: answer it anyway (the sender must not
+      // retry what was delivered); a retry within the in-progress time is told to wait, after it is delivered again.
+      if (first) return { kind: 'first', answer: first, notKept: `${name}: ${(error as Error)?.message} ${String(((error as Error)?.cause as Error)?.message ?? '')}`.trim() };
+      if (name?.startsWith('Idempotency')) throw new DeduplicationStoreError(`the deduplication table failed: ${(error as Error).message}`, { cause: error });
+      throw error;
+    }
+  }
+
+  private layer(windowSeconds: number): DynamoDBPersistenceLayer {
+    let layer = this.layers.get(windowSeconds);
+    if (!layer) {
+      layer = new DynamoDBPersistenceLayer({ tableName: this.tableName, awsSdkV3Client: this.client });
+      this.layers.set(windowSeconds, layer);
+    }
+    return layer;
+  }
+}
+
+function replayed(kept: KeptAnswer): Answer {
+  return {
+    statusCode: kept.statusCode,
+    headers: { ...kept.headers, [REPLAYED_HEADER]: 'true' },
+    body: kept.body ?? JSON.stringify({ duplicate: true }),
+  };
+}

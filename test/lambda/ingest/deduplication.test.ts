@@ -1,0 +1,149 @@
+// Deduplication against a real DynamoDB API (moto_server): the table Powertools' idempotency
+// utility writes, with the ingest's rules on what is kept and what a duplicate is told.
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { type Answer, DeduplicationStoreError, Deduplicator, MAX_KEPT_BODY_BYTES, REPLAYED_HEADER } from '../../../lambda/ingest/deduplication';
+import { motoClientConfig, uniqueName } from '../../support/aws-env';
+
+const ddb = new DynamoDBClient(motoClientConfig());
+
+async function table(): Promise<string> {
+  const name = uniqueName('dedup');
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: name,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return name;
+}
+
+const key = (deliveryId: string, body = '{"id":"evt_1"}', scope = 'Payments#POST /stripe#') => ({ scope, deliveryId, rawBody: Buffer.from(body), windowSeconds: 3600 });
+const ok = (n: number): Answer => ({ statusCode: 202, body: JSON.stringify({ accepted: true, messageId: `m-${n}` }) });
+
+describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
+  test('the first delivery runs; a retry gets the first answer, marked as replayed, and does not run', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let runs = 0;
+    const first = await dedup.once(key('evt_1'), async () => ok(++runs));
+    expect(first).toEqual({ kind: 'first', answer: ok(1) });
+    const again = await dedup.once(key('evt_1'), async () => ok(++runs));
+    expect(again.kind).toBe('duplicate');
+    expect(runs).toBe(1);
+    const answer = (again as { answer: Answer }).answer;
+    expect(answer.statusCode).toBe(202);
+    expect(JSON.parse(answer.body)).toEqual({ accepted: true, messageId: 'm-1' });
+    expect(answer.headers?.[REPLAYED_HEADER]).toBe('true');
+  });
+
+  test('a failed first delivery (5xx, 429) is not kept: the retry is delivered', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let runs = 0;
+    expect((await dedup.once(key('evt_2'), async () => (++runs, { statusCode: 502, body: '{}' }))).kind).toBe('not-kept');
+    expect((await dedup.once(key('evt_2'), async () => (++runs, { statusCode: 429, body: '{}' }))).kind).toBe('not-kept');
+    expect((await dedup.once(key('evt_2'), async () => ok(++runs))).kind).toBe('first');
+    expect((await dedup.once(key('evt_2'), async () => ok(++runs))).kind).toBe('duplicate');
+    expect(runs).toBe(3);
+  });
+
+  test('a thrown first delivery frees the key, and the error reaches the caller', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    await expect(dedup.once(key('evt_3'), async () => Promise.reject(new TypeError('bug')))).rejects.toThrow('bug');
+    expect((await dedup.once(key('evt_3'), async () => ok(1))).kind).toBe('first');
+  });
+
+  test('a duplicate arriving while the first is still being delivered is told it is in flight', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let release!: () => void;
+    const slow = dedup.once(key('evt_4'), () => new Promise<Answer>((resolve) => (release = () => resolve(ok(1)))), () => 20_000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await dedup.once(key('evt_4'), async () => ok(2), () => 20_000)).toEqual({ kind: 'in-flight' });
+    release();
+    expect((await slow).kind).toBe('first');
+  });
+
+  test('the same delivery id with another body is a conflict, never the first answer', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    await dedup.once(key('evt_5', '{"amount":1}'), async () => ok(1));
+    expect(await dedup.once(key('evt_5', '{"amount":1000}'), async () => ok(2))).toEqual({ kind: 'conflict' });
+  });
+
+  test('ids are scoped: the same id in another integration or for another client is another delivery', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let runs = 0;
+    await dedup.once(key('k-1', '{}', 'Orders#POST /orders#client-a'), async () => ok(++runs));
+    expect((await dedup.once(key('k-1', '{}', 'Orders#POST /orders#client-b'), async () => ok(++runs))).kind).toBe('first');
+    expect((await dedup.once(key('k-1', '{}', 'Billing#POST /orders#client-a'), async () => ok(++runs))).kind).toBe('first');
+    expect(runs).toBe(3);
+  });
+
+  test('a first answer too large to keep is kept without its body: a duplicate gets its status and {"duplicate":true}', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    const big: Answer = { statusCode: 200, body: JSON.stringify({ data: 'x'.repeat(MAX_KEPT_BODY_BYTES) }) };
+    expect((await dedup.once(key('evt_6'), async () => big)).kind).toBe('first');
+    const again = (await dedup.once(key('evt_6'), async () => big)) as { kind: string; answer: Answer };
+    expect(again.kind).toBe('duplicate');
+    expect(again.answer.statusCode).toBe(200);
+    expect(JSON.parse(again.answer.body)).toEqual({ duplicate: true });
+  });
+
+  test('the kept item carries its expiry (TTL attribute) at the end of the window', async () => {
+    const name = await table();
+    const dedup = new Deduplicator(name, ddb);
+    const before = Math.floor(Date.now() / 1000);
+    await dedup.once({ ...key('evt_7'), windowSeconds: 7200 }, async () => ok(1));
+    const { Items } = await ddb.send(new ScanCommand({ TableName: name }));
+    expect(Items).toHaveLength(1);
+    const expiration = Number(Items![0].expiration.N);
+    expect(expiration).toBeGreaterThanOrEqual(before + 7200);
+    expect(expiration).toBeLessThanOrEqual(before + 7200 + 5);
+    expect(Items![0].status.S).toBe('COMPLETED');
+  });
+
+  test('concurrent copies of one delivery (a sender retrying on a timeout) reach the target once', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let runs = 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => dedup.once(key('evt_8'), async () => (++runs, await new Promise((r) => setTimeout(r, 100)), ok(runs)), () => 20_000)),
+    );
+    expect(runs).toBe(1);
+    expect(outcomes.filter((o) => o.kind === 'first')).toHaveLength(1);
+    expect(outcomes.every((o) => o.kind === 'first' || o.kind === 'in-flight')).toBe(true);
+  });
+
+  test('a table that cannot be written is a DeduplicationStoreError before anything is delivered', async () => {
+    const dedup = new Deduplicator(uniqueName('no-such-table'), ddb);
+    let runs = 0;
+    await expect(dedup.once(key('evt_9'), async () => ok(++runs))).rejects.toBeInstanceOf(DeduplicationStoreError);
+    expect(runs).toBe(0);
+  });
+
+  test('property: any sequence of deliveries and retries of the same events, some failing, reaches the target exactly once per event', async () => {
+    const name = await table();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ event: fc.integer({ min: 0, max: 3 }), fails: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+        fc.string({ minLength: 4, maxLength: 8 }),
+        async (attempts, run) => {
+          const dedup = new Deduplicator(name, ddb);
+          const delivered = new Map<number, number>();
+          for (const { event, fails } of attempts) {
+            const outcome = await dedup.once(key(`${run}-${event}`, `{"event":${event}}`), async () => {
+              if (fails) return { statusCode: 502, body: '{}' };
+              delivered.set(event, (delivered.get(event) ?? 0) + 1);
+              return ok(event);
+            });
+            expect(['first', 'duplicate', 'not-kept']).toContain(outcome.kind);
+          }
+          // Every event some attempt delivered reached the target exactly once.
+          for (const count of delivered.values()) expect(count).toBe(1);
+          const succeeded = new Set(attempts.filter((a) => !a.fails).map((a) => a.event));
+          expect(new Set(delivered.keys())).toEqual(succeeded);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
