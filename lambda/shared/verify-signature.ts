@@ -4,9 +4,9 @@ import type { SignatureSchemeConfig } from '../../lib/gateway/signature-scheme';
 
 /** Why a signed webhook was rejected. */
 export enum VerificationFailureReason {
-  /** The signature header, or the timestamp header the scheme signs, is absent or blank. */
+  /** The signature header, or the timestamp or id header the scheme signs, is absent or blank. */
   MISSING_HEADER = 'missing-header',
-  /** A header is present but not in the scheme's format (wrong prefix, no digest, a digest of the wrong length or alphabet, a timestamp that is not whole seconds). */
+  /** A header is present but not in the scheme's format (wrong prefix, no digest, a digest of the wrong length or alphabet, a timestamp that is not whole seconds, an id with a `.`). */
   MALFORMED_HEADER = 'malformed-header',
   /** The signature is authentic but its signed timestamp is further from now than the tolerance, in the past or the future. */
   TIMESTAMP_OUT_OF_TOLERANCE = 'timestamp-out-of-tolerance',
@@ -44,7 +44,7 @@ export class SignatureConfigurationError extends Error {
 }
 
 /** The only placeholders a signed-payload template may hold (see `SignatureSchemeConfig.signedPayload`). */
-const PLACEHOLDERS = /(\{body\}|\{timestamp\})/;
+const PLACEHOLDERS = /(\{body\}|\{timestamp\}|\{id\})/;
 /** Strict digest formats for SHA-256 (32 bytes): Node's decoders silently skip bad characters, so check first. */
 // Keyed by the values of DigestEncoding, which is a type here (the enum itself stays out of the bundle).
 const DIGEST_FORMATS: Readonly<Record<string, { readonly encoding: BufferEncoding; readonly pattern: RegExp; readonly description: string }>> = {
@@ -53,6 +53,28 @@ const DIGEST_FORMATS: Readonly<Record<string, { readonly encoding: BufferEncodin
 };
 /** Unix seconds: digits only (12 digits reach past the year 33000). */
 const UNIX_SECONDS = /^\d{1,12}$/;
+/** Standard base64 (RFC 4648 section 4) with its padding, nothing else: Node's decoder would silently skip anything else. */
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The prefix of a Standard Webhooks symmetric secret. */
+const WHSEC_PREFIX = 'whsec_';
+
+/**
+ * The HMAC key a signing secret stands for under the scheme's `secretEncoding` (a value of
+ * `SecretEncoding`): its UTF-8 bytes, or for `whsec-base64` the bytes that `whsec_<base64>` (or
+ * bare `<base64>`, as the Standard Webhooks reference library also accepts) decodes to.
+ *
+ * @returns the key, or undefined when a `whsec-base64` secret is not padded standard base64 or decodes to nothing
+ * @throws SignatureConfigurationError on an unknown encoding
+ */
+export function signingKeyOf(secret: string, secretEncoding: string | undefined): Buffer | undefined {
+  if (secretEncoding === undefined || secretEncoding === 'utf8') return Buffer.from(secret, 'utf8');
+  if (secretEncoding === 'whsec-base64') {
+    const encoded = secret.startsWith(WHSEC_PREFIX) ? secret.slice(WHSEC_PREFIX.length) : secret;
+    if (encoded.length === 0 || !STRICT_BASE64.test(encoded)) return undefined;
+    return Buffer.from(encoded, 'base64');
+  }
+  throw new SignatureConfigurationError(`unknown secret encoding ${JSON.stringify(secretEncoding)}`);
+}
 
 /**
  * Verifies a signed webhook against the scheme bound at synth time.
@@ -64,9 +86,11 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  * @param rawBody the request body exactly as received: decode API Gateway's base64 bodies to a Buffer
  *   first, and never re-serialize parsed JSON
  * @param headers the request headers; names are matched case-insensitively
- * @param secrets the signing secrets to accept, current first; during a rotation also the previous one
+ * @param secrets the signing secrets to accept, current first; during a rotation also the previous one;
+ *   as stored, turned into HMAC keys by the scheme's `secretEncoding` (see {@link signingKeyOf})
  * @param nowSeconds the receiver's clock, in Unix seconds
- * @throws SignatureConfigurationError when the config or the secrets are unusable
+ * @throws SignatureConfigurationError when the config or the secrets are unusable (no secret, an
+ *   empty one, or a `whsec-base64` one that is not base64)
  */
 export function verifySignature(
   config: SignatureSchemeConfig,
@@ -75,7 +99,7 @@ export function verifySignature(
   secrets: string[],
   nowSeconds: number = Math.floor(Date.now() / 1000),
 ): VerificationResult {
-  checkSecrets(secrets);
+  const keys = signingKeys(secrets, config.secretEncoding);
   const format = DIGEST_FORMATS[config.encoding as string];
   if (format === undefined) throw new SignatureConfigurationError(`unknown digest encoding ${JSON.stringify(config.encoding)}`);
 
@@ -90,6 +114,15 @@ export function verifySignature(
     if (!header.ok) return header;
     timestamp = header.value;
   }
+  let id: string | undefined;
+  if (config.idHeader !== undefined) {
+    const header = readHeader(headers, config.idHeader);
+    if (!header.ok) return header;
+    // The id, the timestamp and the body are joined with '.': an id with a '.' would make the
+    // boundaries ambiguous, and the Standard Webhooks spec says an id must not hold one.
+    if (header.value.includes('.')) return failure(VerificationFailureReason.MALFORMED_HEADER, `'${config.idHeader}' contains a '.'`);
+    id = header.value;
+  }
   let timestampSeconds: number | undefined;
   if (timestamp !== undefined) {
     if (!UNIX_SECONDS.test(timestamp)) {
@@ -103,11 +136,11 @@ export function verifySignature(
     return failure(VerificationFailureReason.MALFORMED_HEADER, `'${config.signatureHeader}' holds no digest of ${format.description}`);
   }
 
-  const payload = signedPayloadParts(config, rawBody, timestamp);
+  const payload = signedPayloadParts(config, rawBody, timestamp, id);
   let matched = -1;
   // Every secret against every digest, no early exit: the time taken does not depend on which matched.
-  secrets.forEach((secret, index) => {
-    const hmac = createHmac('sha256', secret);
+  keys.forEach((key, index) => {
+    const hmac = createHmac('sha256', key);
     for (const part of payload) hmac.update(part);
     const expected = hmac.digest();
     for (const candidate of provided) {
@@ -181,11 +214,24 @@ function parseSignatureHeader(config: SignatureSchemeConfig, value: string): Par
     }
     return { ok: true, digests, timestamp: timestamps[0] };
   }
+  if (format === 'space-list') {
+    const prefix = config.signaturePrefix;
+    if (!prefix) throw new SignatureConfigurationError('a space-list scheme needs a signaturePrefix, for example "v1,"');
+    // Entries of other versions (Standard Webhooks' asymmetric "v1a,") are ignored.
+    const digests = value
+      .split(' ')
+      .filter((entry) => entry.startsWith(prefix))
+      .map((entry) => entry.slice(prefix.length));
+    if (digests.length === 0) {
+      return failure(VerificationFailureReason.MALFORMED_HEADER, `'${config.signatureHeader}' holds no '${prefix}' signature`);
+    }
+    return { ok: true, digests };
+  }
   throw new SignatureConfigurationError(`unknown signature header format ${JSON.stringify(config.headerFormat)}`);
 }
 
 /** The signed payload as a sequence of byte strings, so the body is hashed as received and never searched or rewritten. */
-function signedPayloadParts(config: SignatureSchemeConfig, rawBody: string | Buffer, timestamp: string | undefined): Buffer[] {
+function signedPayloadParts(config: SignatureSchemeConfig, rawBody: string | Buffer, timestamp: string | undefined, id: string | undefined): Buffer[] {
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
   return config.signedPayload
     .split(PLACEHOLDERS)
@@ -195,6 +241,10 @@ function signedPayloadParts(config: SignatureSchemeConfig, rawBody: string | Buf
       if (part === '{timestamp}') {
         if (timestamp === undefined) throw new SignatureConfigurationError('signedPayload uses {timestamp} but the scheme carries no timestamp');
         return Buffer.from(timestamp, 'utf8');
+      }
+      if (part === '{id}') {
+        if (id === undefined) throw new SignatureConfigurationError('signedPayload uses {id} but the scheme names no idHeader');
+        return Buffer.from(id, 'utf8');
       }
       return Buffer.from(part, 'utf8');
     });
@@ -211,7 +261,8 @@ function readHeader(headers: Record<string, string | undefined>, name: string): 
   return { ok: true, value: [...values][0] };
 }
 
-function checkSecrets(secrets: string[]): void {
+/** The HMAC keys of the secrets, in order; a secret that is unusable as a key is a deployment fault. */
+function signingKeys(secrets: string[], secretEncoding: string | undefined): Buffer[] {
   if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new SignatureConfigurationError('no signing secret: pass the current secret (and, during a rotation, the previous one)');
   }
@@ -219,6 +270,13 @@ function checkSecrets(secrets: string[]): void {
   if (secrets.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
     throw new SignatureConfigurationError('a signing secret is empty or not a string');
   }
+  return secrets.map((secret) => {
+    const key = signingKeyOf(secret, secretEncoding);
+    if (key === undefined || key.length === 0) {
+      throw new SignatureConfigurationError(`a signing secret is not ${WHSEC_PREFIX} followed by padded standard base64 of the key`);
+    }
+    return key;
+  });
 }
 
 function failure(reason: VerificationFailureReason, detail: string): VerificationFailure {

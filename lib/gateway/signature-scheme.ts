@@ -18,12 +18,48 @@ export enum SignatureHeaderFormat {
    * under another (Stripe: `t=<unix seconds>,v1=<hex>,v1=<hex>`). Keys other than these two are ignored.
    */
   KEY_VALUE_LIST = 'key-value-list',
+  /**
+   * Space-separated entries, each a version label and its digest, for example
+   * `v1,<base64> v1,<base64> v1a,<base64>` (Standard Webhooks). An entry counts when it starts with
+   * {@link SignatureSchemeConfig.signaturePrefix} (`v1,`); entries of other versions (`v1a,`, an
+   * asymmetric signature) are ignored, and any one matching digest passes.
+   */
+  SPACE_LIST = 'space-list',
+}
+
+/** How the signing secret held in Secrets Manager becomes the HMAC key. */
+export enum SecretEncoding {
+  /**
+   * The secret's UTF-8 bytes are the key, exactly as stored (GitHub, Slack, Shopify, and Stripe,
+   * whose `whsec_...` secrets are used as text, prefix included).
+   */
+  UTF8 = 'utf8',
+  /**
+   * `whsec_` then standard base64 (RFC 4648 section 4, padded) of the key bytes; the key is the
+   * decoded bytes. As in the Standard Webhooks reference library, a secret without the prefix is
+   * decoded as base64 too.
+   * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme
+   */
+  WHSEC_BASE64 = 'whsec-base64',
+}
+
+/**
+ * Where a sender puts its unique id of a delivery, the same on every retry of it, for
+ * deduplication: a request header or a JSON pointer into the body. Exactly one of the two is set.
+ */
+export interface DeliveryIdLocation {
+  /** The request header holding the id, matched case-insensitively, for example `X-GitHub-Delivery`. */
+  readonly header?: string;
+  /** An RFC 6901 JSON pointer to a string in the JSON body, for example `/id` (Stripe's `evt_...`). */
+  readonly bodyPointer?: string;
 }
 
 /** The placeholder for the raw request body in {@link SignatureSchemeConfig.signedPayload}. */
 export const BODY_PLACEHOLDER = '{body}';
 /** The placeholder for the signed timestamp, exactly as sent, in {@link SignatureSchemeConfig.signedPayload}. */
 export const TIMESTAMP_PLACEHOLDER = '{timestamp}';
+/** The placeholder for the message id, exactly as sent in {@link SignatureSchemeConfig.idHeader}, in {@link SignatureSchemeConfig.signedPayload}. */
+export const ID_PLACEHOLDER = '{id}';
 
 /**
  * What the ingest function needs to verify a signed webhook: plain, JSON-serializable data.
@@ -38,19 +74,37 @@ export interface SignatureSchemeConfig {
   readonly signatureHeader: string;
   /** How the signature header is laid out. */
   readonly headerFormat: SignatureHeaderFormat;
-  /** With {@link SignatureHeaderFormat.DIGEST}: the fixed text before the digest, `''` when none. */
+  /**
+   * With {@link SignatureHeaderFormat.DIGEST}: the fixed text before the digest, `''` when none.
+   * With {@link SignatureHeaderFormat.SPACE_LIST}: the version label before each entry's digest
+   * (`v1,`); entries with another prefix are ignored.
+   */
   readonly signaturePrefix: string;
   /** With {@link SignatureHeaderFormat.KEY_VALUE_LIST}: the key of the digests (Stripe: `v1`). */
   readonly signatureKey?: string;
   /** With {@link SignatureHeaderFormat.KEY_VALUE_LIST}: the key of the signed timestamp (Stripe: `t`). */
   readonly timestampKey?: string;
-  /** With {@link SignatureHeaderFormat.DIGEST}: the header carrying the signed timestamp, when one is signed. */
+  /**
+   * With {@link SignatureHeaderFormat.DIGEST} or {@link SignatureHeaderFormat.SPACE_LIST}: the
+   * header carrying the signed timestamp, when one is signed.
+   */
   readonly timestampHeader?: string;
+  /**
+   * The header carrying the signed message id, set exactly when `signedPayload` holds `{id}`
+   * (Standard Webhooks: `webhook-id`). An id containing `.` is refused: the spec says ids must not hold one.
+   */
+  readonly idHeader?: string;
   /** How the digest is encoded. */
   readonly encoding: DigestEncoding;
   /**
+   * How the signing secret becomes the HMAC key.
+   * @default SecretEncoding.UTF8 (left out of the config)
+   */
+  readonly secretEncoding?: SecretEncoding;
+  /**
    * What is signed: a template of literal text and the placeholders `{body}` (the raw request body,
-   * byte for byte) and `{timestamp}` (the timestamp exactly as sent), for example `{timestamp}.{body}`.
+   * byte for byte), `{timestamp}` (the timestamp exactly as sent) and `{id}` (the message id exactly
+   * as sent), for example `{timestamp}.{body}`.
    */
   readonly signedPayload: string;
   /**
@@ -58,6 +112,11 @@ export interface SignatureSchemeConfig {
    * clock, in either direction, is rejected. Set exactly when a timestamp is signed.
    */
   readonly toleranceSeconds?: number;
+  /**
+   * Where the sender's unique id of the delivery is, stable across its retries, for deduplication.
+   * @default - the sender sends no such id
+   */
+  readonly deliveryId?: DeliveryIdLocation;
 }
 
 /** Options of the schemes that sign a timestamp. */
@@ -68,7 +127,7 @@ export interface ReplayWindowOptions {
    * deliveries; the window is how long a captured request can be replayed, and a retry is a new
    * delivery with a fresh timestamp (Stripe generates a new signature and timestamp for each retry),
    * so more than an hour buys no reliability and is no longer replay protection.
-   * @default 300 (five minutes, the tolerance Stripe's and Slack's own libraries apply)
+   * @default 300 (five minutes, the tolerance Stripe's, Slack's and the Standard Webhooks reference libraries apply)
    * @see https://docs.stripe.com/webhooks#verify-manually
    * @see https://api.slack.com/authentication/verifying-requests-from-slack
    */
@@ -103,6 +162,15 @@ export interface HmacSha256SchemeOptions extends ReplayWindowOptions {
    * @default '{body}', or '{timestamp}.{body}' when `timestampHeader` is set
    */
   readonly signedPayload?: string;
+  /**
+   * The header in which the partner sends its unique id of the delivery, the same on every retry,
+   * an HTTP field name; the ingest can deduplicate on it. Shopify's is `X-Shopify-Webhook-Id`
+   * (Shopify's duplicate guide now names `X-Shopify-Event-Id`, which is shared by every subscription
+   * to one event).
+   * @default - none: the partner sends no delivery id, or it is not used
+   * @see https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
+   */
+  readonly deliveryIdHeader?: string;
 }
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -123,9 +191,12 @@ export abstract class SignatureScheme {
   /**
    * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`.
    *
-   * GitHub signs no timestamp, so a captured delivery can be replayed: make the target idempotent
-   * (the `X-GitHub-Delivery` header is a unique id per delivery).
+   * GitHub signs no timestamp, so a captured delivery can be replayed: make the target idempotent.
+   * The delivery id is the `X-GitHub-Delivery` header, a GUID that a redelivery repeats. GitHub
+   * documents it as unique per event: two GitHub webhooks (a repository's and its organization's)
+   * that send one event to the same route carry the same id.
    * @see https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
+   * @see https://docs.github.com/en/webhooks/using-webhooks/best-practices-for-using-webhooks#use-the-x-github-delivery-header
    */
   public static githubHmacSha256(): SignatureScheme {
     return new HmacSha256Scheme({
@@ -136,6 +207,7 @@ export abstract class SignatureScheme {
       signaturePrefix: 'sha256=',
       encoding: DigestEncoding.HEX,
       signedPayload: BODY_PLACEHOLDER,
+      deliveryId: { header: 'X-GitHub-Delivery' },
     });
   }
 
@@ -145,7 +217,11 @@ export abstract class SignatureScheme {
    * While a secret is being rolled Stripe sends one `v1` per active secret: any matching one passes.
    * `v0` entries (a legacy test-mode scheme) are ignored. Timestamps outside the tolerance, in either
    * direction, are rejected.
+   *
+   * The delivery id is the event's `id` in the body (`evt_...`): Stripe retries an event with the
+   * same id, and asks receivers to skip event ids they already processed.
    * @see https://docs.stripe.com/webhooks#verify-manually
+   * @see https://docs.stripe.com/webhooks#handle-duplicate-events
    */
   public static stripe(options: ReplayWindowOptions = {}): SignatureScheme {
     const owner = 'SignatureScheme.stripe';
@@ -160,6 +236,7 @@ export abstract class SignatureScheme {
       encoding: DigestEncoding.HEX,
       signedPayload: `${TIMESTAMP_PLACEHOLDER}.${BODY_PLACEHOLDER}`,
       toleranceSeconds: validateTolerance(owner, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS),
+      deliveryId: { bodyPointer: '/id' },
     });
   }
 
@@ -167,7 +244,12 @@ export abstract class SignatureScheme {
    * Slack: `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<raw body>">`, the timestamp
    * in `X-Slack-Request-Timestamp`. Slack asks receivers to reject timestamps more than five
    * minutes from their clock.
+   *
+   * No delivery id: the same signing secret and scheme sign Events API callbacks, whose JSON body
+   * carries an `event_id`, and slash commands and interactivity payloads, which are form-encoded
+   * and carry none, so no one location holds an id for every request Slack signs.
    * @see https://api.slack.com/authentication/verifying-requests-from-slack
+   * @see https://api.slack.com/apis/events-api#callback-field
    */
   public static slack(options: ReplayWindowOptions = {}): SignatureScheme {
     const owner = 'SignatureScheme.slack';
@@ -185,11 +267,43 @@ export abstract class SignatureScheme {
   }
 
   /**
+   * Standard Webhooks (also what Svix sends): `webhook-signature` holds space-separated
+   * `v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<raw body>">` entries, any
+   * matching one passes (a sender rotating its secret signs with both); `v1a` (asymmetric) and
+   * other versions are ignored. Timestamps outside the tolerance, in either direction, are
+   * rejected, and so is a `webhook-id` containing `.` (the spec says an id must not hold one: it
+   * would let the boundary between the id and the timestamp shift).
+   *
+   * The signing secret is `whsec_` followed by the base64 of the key bytes, as the sender shows it
+   * (the prefix may be left out); the HMAC key is the decoded bytes, at least 24 of them (the
+   * spec's minimum key size). The delivery id is `webhook-id`, which the spec says stays the same
+   * on every retry and is meant as the idempotency key.
+   * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+   */
+  public static standardWebhooks(options: ReplayWindowOptions = {}): SignatureScheme {
+    const owner = 'SignatureScheme.standardWebhooks';
+    return new HmacSha256Scheme({
+      scheme: 'standard-webhooks-v1',
+      description: 'webhook-signature: v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}> (space-separated), id in webhook-id, timestamp in webhook-timestamp, whsec_ base64 secret',
+      signatureHeader: 'webhook-signature',
+      headerFormat: SignatureHeaderFormat.SPACE_LIST,
+      signaturePrefix: 'v1,',
+      timestampHeader: 'webhook-timestamp',
+      idHeader: 'webhook-id',
+      encoding: DigestEncoding.BASE64,
+      secretEncoding: SecretEncoding.WHSEC_BASE64,
+      signedPayload: `${ID_PLACEHOLDER}.${TIMESTAMP_PLACEHOLDER}.${BODY_PLACEHOLDER}`,
+      toleranceSeconds: validateTolerance(owner, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS),
+      deliveryId: { header: 'webhook-id' },
+    });
+  }
+
+  /**
    * Any other HMAC-SHA256 scheme: a header holding `<prefix><digest>`, the digest hex or base64,
    * over a template of the raw body and optionally a timestamp from another header.
    *
    * Shopify, for example, is
-   * `SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64 })`.
+   * `SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64, deliveryIdHeader: 'X-Shopify-Webhook-Id' })`.
    * @see https://shopify.dev/docs/apps/build/webhooks/subscribe/https
    */
   public static hmacSha256(options: HmacSha256SchemeOptions): SignatureScheme {
@@ -201,7 +315,7 @@ export abstract class SignatureScheme {
     const timestampHeader = options.timestampHeader;
     if (timestampHeader !== undefined) {
       validateHeaderName(owner, 'timestampHeader', timestampHeader);
-      if (!Token.isUnresolved(timestampHeader) && !Token.isUnresolved(options.header) && timestampHeader.toLowerCase() === options.header.toLowerCase()) {
+      if (sameHeader(options.header, timestampHeader)) {
         throw new IntegrationConfigError(owner, 'timestampHeader', timestampHeader, 'The timestamp and the signature travel in two different headers: name the header that carries the Unix timestamp.');
       }
     } else if (options.toleranceSeconds !== undefined) {
@@ -214,6 +328,19 @@ export abstract class SignatureScheme {
     }
     const signedPayload = options.signedPayload ?? (timestampHeader !== undefined ? `${TIMESTAMP_PLACEHOLDER}.${BODY_PLACEHOLDER}` : BODY_PLACEHOLDER);
     validateSignedPayload(owner, signedPayload, timestampHeader !== undefined);
+    const deliveryIdHeader = options.deliveryIdHeader;
+    if (deliveryIdHeader !== undefined) {
+      validateHeaderName(owner, 'deliveryIdHeader', deliveryIdHeader);
+      const clash = [options.header, timestampHeader].find((other) => sameHeader(other, deliveryIdHeader));
+      if (clash !== undefined) {
+        throw new IntegrationConfigError(
+          owner,
+          'deliveryIdHeader',
+          deliveryIdHeader,
+          `The delivery id travels in its own header, not in '${clash}': name the header the partner repeats on every retry of a delivery (Shopify: "X-Shopify-Webhook-Id"), or leave deliveryIdHeader out.`,
+        );
+      }
+    }
     const digest = `${options.encoding} HMAC-SHA256 of ${signedPayload}`;
     return new HmacSha256Scheme({
       scheme: 'hmac-sha256',
@@ -225,6 +352,7 @@ export abstract class SignatureScheme {
       encoding: options.encoding,
       signedPayload,
       toleranceSeconds: timestampHeader !== undefined ? validateTolerance(owner, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS) : undefined,
+      deliveryId: deliveryIdHeader !== undefined ? { header: deliveryIdHeader } : undefined,
     });
   }
 
@@ -256,6 +384,12 @@ function validateHeaderName(owner: string, prop: string, value: unknown): void {
       "A header name is an HTTP token (RFC 9110 section 5.6.2): letters, digits and !#$%&'*+-.^_`|~ only, no spaces, colons or quotes, for example \"X-Signature\".",
     );
   }
+}
+
+/** Whether two header names are the same field (case-insensitive); never for unresolved tokens, which cannot be compared. */
+function sameHeader(a: string | undefined, b: string): boolean {
+  if (a === undefined || Token.isUnresolved(a) || Token.isUnresolved(b)) return false;
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function validatePrefix(owner: string, prefix: unknown): void {

@@ -1,8 +1,8 @@
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { DigestEncoding, SignatureHeaderFormat, SignatureScheme } from '../../lib/gateway/signature-scheme';
+import { DigestEncoding, SecretEncoding, SignatureHeaderFormat, SignatureScheme } from '../../lib/gateway/signature-scheme';
 
 describe('SignatureScheme factories', () => {
-  test('githubHmacSha256 binds X-Hub-Signature-256 with the sha256= prefix over the body, no timestamp', () => {
+  test('githubHmacSha256 binds X-Hub-Signature-256 with the sha256= prefix over the body, no timestamp, X-GitHub-Delivery as the delivery id', () => {
     // WHEN
     const config = SignatureScheme.githubHmacSha256().bind();
     // THEN
@@ -14,6 +14,7 @@ describe('SignatureScheme factories', () => {
       signaturePrefix: 'sha256=',
       encoding: DigestEncoding.HEX,
       signedPayload: '{body}',
+      deliveryId: { header: 'X-GitHub-Delivery' },
     });
   });
 
@@ -28,6 +29,10 @@ describe('SignatureScheme factories', () => {
       signedPayload: '{timestamp}.{body}',
       toleranceSeconds: 300,
     });
+  });
+
+  test("stripe's delivery id is the event id in the body", () => {
+    expect(SignatureScheme.stripe().bind().deliveryId).toEqual({ bodyPointer: '/id' });
   });
 
   test('stripe takes a custom tolerance', () => {
@@ -46,11 +51,28 @@ describe('SignatureScheme factories', () => {
     });
   });
 
+  test('slack binds no delivery id (slash commands carry none)', () => {
+    expect(Object.keys(SignatureScheme.slack().bind())).not.toContain('deliveryId');
+  });
+
+  test('the existing schemes leave idHeader and secretEncoding out (their secrets are UTF-8 text)', () => {
+    for (const scheme of [SignatureScheme.githubHmacSha256(), SignatureScheme.stripe(), SignatureScheme.slack()]) {
+      expect(Object.keys(scheme.bind())).not.toContain('idHeader');
+      expect(Object.keys(scheme.bind())).not.toContain('secretEncoding');
+    }
+  });
+
   test('hmacSha256 Shopify-style binds a bare base64 digest over the body and leaves the timestamp fields out', () => {
     const config = SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64 }).bind();
     expect(config).toMatchObject({ signatureHeader: 'X-Shopify-Hmac-Sha256', signaturePrefix: '', encoding: 'base64', signedPayload: '{body}' });
     expect(Object.keys(config)).not.toContain('timestampHeader');
     expect(Object.keys(config)).not.toContain('toleranceSeconds');
+    expect(Object.keys(config)).not.toContain('deliveryId');
+  });
+
+  test('hmacSha256 binds deliveryIdHeader as the delivery id (Shopify)', () => {
+    const config = SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64, deliveryIdHeader: 'X-Shopify-Webhook-Id' }).bind();
+    expect(config.deliveryId).toEqual({ header: 'X-Shopify-Webhook-Id' });
   });
 
   test('hmacSha256 with a timestamp header defaults to "{timestamp}.{body}" and 300 s', () => {
@@ -81,6 +103,55 @@ describe('SignatureScheme factories', () => {
   test('an unresolved header name (a CloudFormation parameter) is not validated at synth', () => {
     const header = new CfnParameter(new Stack(), 'Header').valueAsString;
     expect(() => SignatureScheme.hmacSha256({ header, encoding: DigestEncoding.HEX })).not.toThrow();
+  });
+});
+
+describe('SignatureScheme.standardWebhooks', () => {
+  test('binds webhook-signature as a space list of v1, entries over "{id}.{timestamp}.{body}", whsec_ secrets, 300 s, webhook-id as the delivery id', () => {
+    // WHEN
+    const config = SignatureScheme.standardWebhooks().bind();
+    // THEN
+    expect(config).toEqual({
+      scheme: 'standard-webhooks-v1',
+      description:
+        'webhook-signature: v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}> (space-separated), id in webhook-id, timestamp in webhook-timestamp, whsec_ base64 secret',
+      signatureHeader: 'webhook-signature',
+      headerFormat: SignatureHeaderFormat.SPACE_LIST,
+      signaturePrefix: 'v1,',
+      timestampHeader: 'webhook-timestamp',
+      idHeader: 'webhook-id',
+      encoding: DigestEncoding.BASE64,
+      secretEncoding: SecretEncoding.WHSEC_BASE64,
+      signedPayload: '{id}.{timestamp}.{body}',
+      toleranceSeconds: 300,
+      deliveryId: { header: 'webhook-id' },
+    });
+  });
+
+  test('takes a custom tolerance, and its config survives JSON unchanged', () => {
+    const config = SignatureScheme.standardWebhooks({ toleranceSeconds: 60 }).bind();
+    expect(config.toleranceSeconds).toBe(60);
+    expect(JSON.parse(JSON.stringify(config))).toEqual(config);
+  });
+
+  test('rejects a zero tolerance, naming the factory, the prop and the fix', () => {
+    expect(() => SignatureScheme.standardWebhooks({ toleranceSeconds: 0 })).toThrow(
+      /^SignatureScheme\.standardWebhooks: invalid `toleranceSeconds` 0\. Use a whole number of seconds from 1 to 3600; 300 \(five minutes\)/,
+    );
+  });
+
+  test('rejects a tolerance over an hour', () => {
+    expect(() => SignatureScheme.standardWebhooks({ toleranceSeconds: 7200 })).toThrow(/SignatureScheme\.standardWebhooks: invalid `toleranceSeconds` 7200\. Use a whole number/);
+  });
+
+  test('rejects a tolerance given in milliseconds, and a fractional one', () => {
+    expect(() => SignatureScheme.standardWebhooks({ toleranceSeconds: 300_000 })).toThrow(/invalid `toleranceSeconds` 300000/);
+    expect(() => SignatureScheme.standardWebhooks({ toleranceSeconds: 2.5 })).toThrow(/invalid `toleranceSeconds` 2\.5/);
+  });
+
+  test('leaves an unresolved tolerance (a CloudFormation parameter) to deploy time', () => {
+    const tolerance = new CfnParameter(new Stack(), 'Tolerance', { type: 'Number' }).valueAsNumber;
+    expect(() => SignatureScheme.standardWebhooks({ toleranceSeconds: tolerance })).not.toThrow();
   });
 });
 
@@ -168,10 +239,40 @@ describe('SignatureScheme validation', () => {
     );
   });
 
+  test('rejects {id} in hmacSha256 (only standardWebhooks signs a message id)', () => {
+    expect(() => SignatureScheme.hmacSha256({ header: 'X-Signature', encoding: DigestEncoding.HEX, timestampHeader: 'X-Timestamp', signedPayload: '{id}.{timestamp}.{body}' })).toThrow(
+      /invalid `signedPayload` '\{id\}\.\{timestamp\}\.\{body\}'\. The only placeholders are \{body\} and \{timestamp\}/,
+    );
+  });
+
   test('rejects a timestamp header whose timestamp is not signed', () => {
     expect(() => SignatureScheme.hmacSha256({ header: 'X-Signature', encoding: DigestEncoding.HEX, timestampHeader: 'X-Timestamp', signedPayload: '{body}' })).toThrow(
       /invalid `signedPayload` '\{body\}'\. Include \{timestamp\} exactly once: a timestamp that is not signed/,
     );
+  });
+
+  test('rejects an invalid deliveryIdHeader name', () => {
+    expect(() => SignatureScheme.hmacSha256({ header: 'X-Signature', encoding: DigestEncoding.HEX, deliveryIdHeader: 'X Webhook Id' })).toThrow(
+      /SignatureScheme\.hmacSha256: invalid `deliveryIdHeader` 'X Webhook Id'\. A header name is an HTTP token \(RFC 9110 section 5\.6\.2\)/,
+    );
+  });
+
+  test('rejects an empty deliveryIdHeader', () => {
+    expect(() => SignatureScheme.hmacSha256({ header: 'X-Signature', encoding: DigestEncoding.HEX, deliveryIdHeader: '' })).toThrow(
+      /invalid `deliveryIdHeader` ''\. Name the HTTP header/,
+    );
+  });
+
+  test('rejects a deliveryIdHeader that is the signature header in another case', () => {
+    expect(() => SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64, deliveryIdHeader: 'x-shopify-hmac-sha256' })).toThrow(
+      /invalid `deliveryIdHeader` 'x-shopify-hmac-sha256'\. The delivery id travels in its own header, not in 'X-Shopify-Hmac-Sha256'/,
+    );
+  });
+
+  test('rejects a deliveryIdHeader that is the timestamp header', () => {
+    expect(() =>
+      SignatureScheme.hmacSha256({ header: 'X-Signature', encoding: DigestEncoding.HEX, timestampHeader: 'X-Timestamp', deliveryIdHeader: 'X-Timestamp' }),
+    ).toThrow(/invalid `deliveryIdHeader` 'X-Timestamp'\. The delivery id travels in its own header, not in 'X-Timestamp'/);
   });
 
   test('rejects {timestamp} without a timestamp header', () => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual, SignatureConfigurationError, verifySignature, VerificationFailureReason } from '../../../lambda/shared/verify-signature';
+import { constantTimeEqual, SignatureConfigurationError, signingKeyOf, verifySignature, VerificationFailureReason } from '../../../lambda/shared/verify-signature';
 import { DigestEncoding, SignatureScheme, SignatureSchemeConfig } from '../../../lib/gateway/signature-scheme';
 
 /** The config as the ingest function receives it: through JSON, so only plain data survives. */
@@ -250,6 +250,36 @@ describe('configuration faults', () => {
   test('throws on an unknown encoding in the config', () => {
     const broken = { ...config, encoding: 'base32' } as unknown as SignatureSchemeConfig;
     expect(() => verifySignature(broken, GITHUB_PAYLOAD, { 'X-Hub-Signature-256': GITHUB_SIGNATURE }, [GITHUB_SECRET])).toThrow(/unknown digest encoding "base32"/);
+  });
+
+  test('throws on an unknown secret encoding in the config', () => {
+    const broken = { ...config, secretEncoding: 'hex' } as unknown as SignatureSchemeConfig;
+    expect(() => verifySignature(broken, GITHUB_PAYLOAD, { 'X-Hub-Signature-256': GITHUB_SIGNATURE }, [GITHUB_SECRET])).toThrow(/unknown secret encoding "hex"/);
+  });
+
+  test('throws on a space-list scheme without a version prefix', () => {
+    const broken = { ...configOf(SignatureScheme.standardWebhooks()), signaturePrefix: '' };
+    const headers = { 'webhook-signature': `v1,${hmac('k', 'x', 'base64')}`, 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000' };
+    expect(() => verifySignature(broken, '{}', headers, ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], 1700000000)).toThrow(/a space-list scheme needs a signaturePrefix/);
+  });
+
+  test('throws on {id} in the signed payload without an idHeader', () => {
+    const broken = { ...configOf(SignatureScheme.standardWebhooks()), idHeader: undefined };
+    const headers = { 'webhook-signature': `v1,${hmac('k', 'x', 'base64')}`, 'webhook-timestamp': '1700000000' };
+    expect(() => verifySignature(broken, '{}', headers, ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], 1700000000)).toThrow(/signedPayload uses \{id\} but the scheme names no idHeader/);
+  });
+});
+
+describe('signing keys', () => {
+  test('a UTF-8 scheme keys the HMAC with the secret text as stored, whsec_ prefix included (Stripe)', () => {
+    expect(signingKeyOf(STRIPE_SECRET, undefined)).toEqual(Buffer.from(STRIPE_SECRET, 'utf8'));
+    expect(signingKeyOf(STRIPE_SECRET, 'utf8')).toEqual(Buffer.from(STRIPE_SECRET, 'utf8'));
+  });
+
+  test('the existing schemes bind no secretEncoding, so their secrets stay text', () => {
+    for (const scheme of [SignatureScheme.githubHmacSha256(), SignatureScheme.stripe(), SignatureScheme.slack()]) {
+      expect(configOf(scheme).secretEncoding).toBeUndefined();
+    }
   });
 });
 
