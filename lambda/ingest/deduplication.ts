@@ -57,9 +57,6 @@ export class DeduplicationStoreError extends Error {
  */
 export const MAX_KEPT_BODY_BYTES = 64 * 1024;
 
-/** The longest delivery id used, in characters: longer ones are not ids a sender generates. */
-export const MAX_DELIVERY_ID_LENGTH = 256;
-
 /** The header on a duplicate's answer (Stripe's name for the same thing). */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 

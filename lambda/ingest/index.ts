@@ -41,7 +41,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
     return await ingest(event, {
       routes,
       clients,
-      secretsFor: (id, overlapSeconds) => signingSecrets(secretsManager, id, overlapSeconds),
+      secretsFor: (id, overlapSeconds, secretEncoding) => signingSecrets(secretsManager, id, overlapSeconds, undefined, secretEncoding),
       log: {
         info: (msg, extra) => logger.info(msg, extra),
         warn: (msg, extra) => logger.warn(msg, extra),

@@ -1,12 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { DeliveryIdSourceConfig, IntegrationRecord } from '../../lib/ingest/ingest-config';
+import type { IntegrationRecord } from '../../lib/ingest/ingest-config';
+import type { SecretEncoding } from '../../lib/gateway/signature-scheme';
 import { RejectionCause, type RejectionCauseName } from '../../lib/observability/signal-names';
-import type { SigningSecrets } from './signing-secrets';
+import { refusalReason, type SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { type ResolvedRoute, routeKey } from './config';
 import { type DeliveryClients, deliver, TargetError } from './deliver';
 import { contentTypeOf, parseBody, structuralProblem } from './body';
-import { type Answer, type DeduplicationOutcome, type DeliveryKey, DeduplicationStoreError, MAX_DELIVERY_ID_LENGTH } from './deduplication';
+import { type Answer, type DeduplicationOutcome, type DeliveryKey, DeduplicationStoreError } from './deduplication';
+import { deliveryIdAt } from '../shared/delivery-id';
 import { validateBody } from './schema-validation';
 
 export { MAX_BODY_DEPTH, PROTOTYPE_KEYS, structuralProblem } from './body';
@@ -23,7 +25,7 @@ export interface IngestDependencies {
   readonly routes: Map<string, ResolvedRoute>;
   readonly clients: DeliveryClients;
   /** The signing secrets that verify a route's requests (see signing-secrets.ts). */
-  readonly secretsFor: (secretId: string, overlapSeconds?: number) => Promise<SigningSecrets>;
+  readonly secretsFor: (secretId: string, overlapSeconds?: number, secretEncoding?: SecretEncoding) => Promise<SigningSecrets>;
   readonly log: IngestLog;
   readonly traceId?: string;
   readonly nowSeconds?: number;
@@ -142,9 +144,9 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const rawBody = event.body === null || event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
   if (route.signature) {
-    const { values: secrets, tooShort } = await deps.secretsFor(route.signingSecretId!, route.signingSecretOverlapSeconds);
+    const { values: secrets, tooShort } = await deps.secretsFor(route.signingSecretId!, route.signingSecretOverlapSeconds, route.signature.secretEncoding);
     if (tooShort.length > 0) {
-      deps.log.error('signing secret refused: shorter than 32 bytes; put the partner\'s full secret in Secrets Manager', { integration: route.integration, versions: tooShort });
+      deps.log.error(`signing secret refused: ${refusalReason(route.signature.secretEncoding)}; put the partner's full secret in Secrets Manager`, { integration: route.integration, versions: tooShort });
       deps.emitSigningSecretInvalid?.(route.integration);
     }
     if (tooShort.includes('AWSCURRENT')) {
@@ -180,7 +182,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
 
   const claims = event.requestContext?.authorizer?.claims as Record<string, string> | undefined;
   const clientId = claims?.client_id;
-  const deliveryId = route.deduplication ? deliveryIdOf(route.deduplication.deliveryId, event.headers, body) : undefined;
+  const deliveryId = route.deduplication ? deliveryIdAt(route.deduplication.deliveryId, event.headers, body) : undefined;
   const record: IntegrationRecord = {
     integration: route.integration,
     route: key,
@@ -269,26 +271,4 @@ function declaredQueryParameters(given: Record<string, string | undefined> | nul
     if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(given, name)) kept[name] = value;
   }
   return kept;
-}
-
-/**
- * The sender's delivery id: a header (case-insensitive) or a string in the body at a JSON Pointer
- * (RFC 6901). Blank values and values longer than {@link MAX_DELIVERY_ID_LENGTH} are no id.
- */
-export function deliveryIdOf(source: DeliveryIdSourceConfig, headers: Record<string, string | undefined> | null | undefined, body: unknown): string | undefined {
-  let value: unknown;
-  if (source.header !== undefined) {
-    const wanted = source.header.toLowerCase();
-    value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === wanted)?.[1];
-  } else if (source.bodyPointer !== undefined) {
-    value = body;
-    for (const token of source.bodyPointer.split('/').slice(1)) {
-      const name = token.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, name)) return undefined;
-      value = (value as Record<string, unknown>)[name];
-    }
-  }
-  if (typeof value !== 'string') return undefined;
-  const id = value.trim();
-  return id.length === 0 || id.length > MAX_DELIVERY_ID_LENGTH ? undefined : id;
 }

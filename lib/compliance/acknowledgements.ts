@@ -177,6 +177,17 @@ export function acknowledgeInventoryTableBackups(table: dynamodb.Table): void {
   );
 }
 
+/** The platform's deduplication table (delivery ids seen within their window). */
+export function acknowledgeDeduplicationTableBackups(table: dynamodb.Table): void {
+  acknowledge(
+    table,
+    ['NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan', 'HIPAA.Security::HIPAA.Security-DynamoDBInBackupPlan'],
+    'The table holds only the delivery ids of the last window (at most 30 days) and their first answers, each item ' +
+      'expiring by TTL; point-in-time recovery covers an accidental delete, and a backup plan would keep copies of ' +
+      'ids that are worthless once their window has passed.',
+  );
+}
+
 /**
  * An ARN as cdk-nag writes it in a finding id: a `Ref` to a pseudo parameter as `<AWS::Region>`.
  * @see https://github.com/cdklabs/cdk-nag (NagRules.resolveIfPrimitive / the IAM5 finding ids)

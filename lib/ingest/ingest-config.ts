@@ -1,7 +1,7 @@
 // The contract between the platform (synth time) and the ingest function (run time). Plain,
 // JSON-serializable data; the runtime imports these types with `import type` only.
 import type { ConfigValue } from '../core/config-value';
-import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
+import type { DeliveryIdLocation, SignatureSchemeConfig } from '../gateway/signature-scheme';
 
 /** Where the ingest function delivers an accepted record. */
 export enum IngestTargetKind {
@@ -26,20 +26,12 @@ export interface IngestTargetConfig {
   readonly detailType?: string;
 }
 
-/** Where a request carries the sender's delivery id. */
-export interface DeliveryIdSourceConfig {
-  /** The header holding it (matched case-insensitively), for example `X-GitHub-Delivery`. */
-  readonly header?: string;
-  /** A JSON Pointer (RFC 6901) to a string in the body, for example `/id` (a Stripe event id). */
-  readonly bodyPointer?: string;
-}
-
 /** How the ingest deduplicates a route's deliveries. */
 export interface DeduplicationConfig {
   /** How long, in seconds, a delivery id is remembered. */
   readonly windowSeconds: number;
   /** Where the delivery id is; a request without one is delivered without deduplication. */
-  readonly deliveryId: DeliveryIdSourceConfig;
+  readonly deliveryId: DeliveryIdLocation;
 }
 
 /** The media types a route's body may have. */

@@ -7,6 +7,7 @@ import { handlerCode } from '../core/handler-code';
 import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
+import { DeduplicationTable } from './deduplication-table';
 import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
 
 export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../core/deploy-time-config';
@@ -39,6 +40,7 @@ export class IngestFunction extends Construct {
   private readonly routes: IngestRouteConfig[] = [];
   private readonly fieldEncryptionGrants = new Set<string>();
   private readonly key: kms.IKey;
+  private dedupTable?: DeduplicationTable;
   private finalized = false;
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
@@ -96,10 +98,21 @@ export class IngestFunction extends Construct {
     );
   }
 
-  /** Adds a route to the function's table. */
+  /** Adds a route to the function's table; a route that deduplicates brings the platform's deduplication table. */
   public addRoute(route: IngestRouteConfig): void {
     if (this.finalized) throw new Error('IngestFunction: routes cannot be added after synthesis has started');
     this.routes.push(route);
+    if (route.deduplication) this.deduplicationTable();
+  }
+
+  /** The platform's deduplication table, created on first use: one for every route of the platform. */
+  public deduplicationTable(): DeduplicationTable {
+    if (!this.dedupTable) {
+      this.dedupTable = new DeduplicationTable(this, 'Deduplication', { encryptionKey: this.key });
+      this.dedupTable.grantKeepDeliveryIds(this.handler.role);
+      this.handler.function.addEnvironment('DEDUPLICATION_TABLE_NAME', this.dedupTable.table.tableName);
+    }
+    return this.dedupTable;
   }
 
   /** Writes the route table into the config layer and deploy-time values into the environment. */

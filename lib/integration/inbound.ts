@@ -17,6 +17,9 @@ import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import type { RotationWindow } from '../secrets/rotation-window';
 import { BoundRoute, bindRoute } from './route-binding';
 import { Target } from './target';
+import { Deduplication, IDEMPOTENCY_KEY_HEADER } from './deduplication';
+import { BodyFormat, type DeduplicationConfig } from '../ingest/ingest-config';
+import type { DeliveryIdLocation } from '../gateway/signature-scheme';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 export type { BoundRoute } from './route-binding';
@@ -67,6 +70,12 @@ export interface ApiRoute {
    * @default - no CORS
    */
   readonly cors?: RouteCors;
+  /**
+   * The query-string parameters forwarded to the target in the record's `queryStringParameters`;
+   * every other one is dropped. They travel unencrypted: never list one that carries personal data.
+   * @default - none
+   */
+  readonly queryParameters?: string[];
 }
 
 /**
@@ -96,6 +105,12 @@ export interface ClientSecretOptions {
 
 /** Options of {@link Inbound.api}. */
 export interface ApiInboundOptions {
+  /**
+   * Deduplication of requests that carry an `Idempotency-Key` header: a retry with the same key (and
+   * the same client) within the window gets the first answer and is not delivered again.
+   * @default Deduplication.onDeliveryId() - the Idempotency-Key header, remembered 3 days
+   */
+  readonly deduplication?: Deduplication;
   /** The routes, at least one. */
   readonly routes: ApiRoute[];
   /**
@@ -107,6 +122,19 @@ export interface ApiInboundOptions {
 
 /** Options of {@link Inbound.webhook}. */
 export interface WebhookInboundOptions {
+  /**
+   * Deduplication of the sender's retries and replays on its delivery id.
+   * @default Deduplication.onDeliveryId() where the signature scheme names the sender's delivery id
+   *   (GitHub, Stripe, Standard Webhooks, or `hmacSha256({ deliveryIdHeader })`); otherwise none,
+   *   with a synth warning
+   */
+  readonly deduplication?: Deduplication;
+  /**
+   * The query-string parameters forwarded to the target in the record's `queryStringParameters`;
+   * every other one is dropped. They travel unencrypted: never list one that carries personal data.
+   * @default - none
+   */
+  readonly queryParameters?: string[];
   /** The path the partner posts to, for example `/webhooks/github`. */
   readonly path: string;
   /** JSON Schema of the event body (see {@link ApiRoute.bodySchema}). */
@@ -214,6 +242,7 @@ class ApiInbound extends Inbound {
     }
     const oauth2 = platform.oauth2;
     const clientScopes = new Set<string>();
+    const deduplication = (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', { header: IDEMPOTENCY_KEY_HEADER });
     const bound = routes.map((route, i) => {
       const prop = `inbound.routes[${i}]`;
       if (!Array.isArray(route.scopes) || route.scopes.length === 0) {
@@ -240,6 +269,8 @@ class ApiInbound extends Inbound {
         throttling: route.throttling,
         cors: route.cors,
         piiFields: context.piiFields,
+        deduplication,
+        queryParameters: route.queryParameters,
         auth: 'oauth2',
         scopes: fullScopes,
         methodOptions: {
@@ -315,6 +346,10 @@ class WebhookInbound extends Inbound {
       target: this.options.target ?? Target.defaultQueue(),
       throttling: this.options.throttling,
       piiFields: context.piiFields,
+      deduplication: webhookDeduplication(scope, name, this.options.deduplication, signature.deliveryId),
+      queryParameters: this.options.queryParameters,
+      // Slack sends slash commands and interactive payloads form-encoded, and Events API callbacks as JSON.
+      bodyFormats: signature.scheme === SLACK_SCHEME ? [BodyFormat.JSON, BodyFormat.FORM] : undefined,
       auth: `signature:${signature.scheme}`,
       scopes: [],
       signature,
@@ -328,4 +363,19 @@ class WebhookInbound extends Inbound {
     acknowledgeSignedWebhookMethod(route.apiMethod);
     return { routes: [route], signingSecret: secret };
   }
+}
+
+/** The scheme name of `SignatureScheme.slack()`, whose routes also accept form-encoded bodies. */
+const SLACK_SCHEME = 'slack-v0';
+
+/** A webhook's deduplication: the user's, or on the scheme's delivery id where it names one. */
+function webhookDeduplication(scope: Construct, name: string, given: Deduplication | undefined, schemeSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined {
+  if (given) return given._bind(name, 'inbound.deduplication', schemeSource);
+  if (schemeSource) return Deduplication.onDeliveryId()._bind(name, 'inbound.deduplication', schemeSource);
+  Annotations.of(scope).addWarningV2(
+    'cdk-secure-integrations:noDeliveryId',
+    `The signature scheme of ${name} names no delivery id, so the sender's retries and replays reach the target again. ` +
+      'Give the header that carries one with deduplication: Deduplication.onDeliveryId({ idHeader }), or say the target is idempotent with Deduplication.none(reason).',
+  );
+  return undefined;
 }

@@ -8,6 +8,7 @@ import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../g
 import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
 import { validateDraft04Schema } from '../gateway/schema-meta-validation';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
+import type { BodyFormat, DeduplicationConfig } from '../ingest/ingest-config';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { Target } from './target';
 
@@ -54,7 +55,31 @@ export interface RouteRequest {
   readonly cors?: RouteCors;
   /** Body fields encrypted by the ingest function before delivery. */
   readonly piiFields?: string[];
+  /** How the ingest deduplicates deliveries. */
+  readonly deduplication?: DeduplicationConfig;
+  /** The query-string parameters forwarded to the target. */
+  readonly queryParameters?: unknown;
+  /** The media types the body may have. */
+  readonly bodyFormats?: BodyFormat[];
 }
+
+/** The most query-string parameters a route forwards, and the longest name: ample for the APIs in CATALOG.md. */
+export const MAX_QUERY_PARAMETERS = 20;
+const QUERY_PARAMETER_NAME = /^[A-Za-z0-9_.~-]{1,128}$/;
+
+/** The route's forwarded query-string parameter names, checked. */
+function validateQueryParameters(owner: string, prop: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const fix =
+    `List at most ${MAX_QUERY_PARAMETERS} distinct names of query-string parameters the target needs (letters, digits, _ . ~ -, at most 128 characters), ` +
+    'for example ["page", "since"]. Parameters not listed are dropped; never list one that carries personal data, which travels unencrypted.';
+  if (!Array.isArray(value) || value.length > MAX_QUERY_PARAMETERS || new Set(value).size !== value.length) throw new IntegrationConfigError(owner, prop, value, fix);
+  value.forEach((name, i) => {
+    if (typeof name !== 'string' || !QUERY_PARAMETER_NAME.test(name) || PROTOTYPE_NAMES.has(name)) throw new IntegrationConfigError(owner, `${prop}[${i}]`, name, fix);
+  });
+  return value as string[];
+}
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Adds one route: validates method, path and schema, claims the route on the platform, adds the
@@ -101,6 +126,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     requestModels,
     operationName: `${name}-${method}-${path}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/-$/, ''),
   });
+  const queryParameters = validateQueryParameters(name, `${prop}.queryParameters`, request.queryParameters);
   if (request.throttling) platform.api.throttleMethod(name, `${prop}.throttling`, method, path, request.throttling);
   if (request.cors) acknowledgePreflightMethod(platform.api.addPreflight(name, `${prop}.cors`, path, method, request.cors));
   ingest.addRoute({
@@ -114,6 +140,9 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     target: target.ingestTarget,
     corsOrigins: request.cors?.allowOrigins,
     piiFields: request.piiFields,
+    ...(request.deduplication ? { deduplication: request.deduplication } : {}),
+    ...(queryParameters?.length ? { queryParameters } : {}),
+    ...(request.bodyFormats ? { bodyFormats: request.bodyFormats } : {}),
   });
   if (request.piiFields?.length) ingest.grantFieldEncryption(name);
   return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };

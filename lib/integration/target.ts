@@ -1,7 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IngestFunction } from '../ingest/ingest-function';
@@ -96,12 +96,48 @@ function allow(context: TargetBindContext, actions: string[], resources: string[
   context.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
 }
 
+/**
+ * The longest timeout a synchronous Lambda target may have, in seconds: the ingest function runs
+ * 25 s and answers 1.5 s before that; signature, schema, KMS and the deduplication table take up to
+ * about 3.5 s more. A target that runs longer would be answered 503 while it still runs, and the
+ * sender's retry would run it again.
+ */
+export const MAX_LAMBDA_TARGET_TIMEOUT_SECONDS = 20;
+
+/** The function behind a target, when it was defined in this app (an alias or version resolves to its function). */
+function definedFunction(fn: lambda.IFunction): lambda.Function | undefined {
+  if (fn instanceof lambda.Function) return fn;
+  if (fn instanceof lambda.Alias) return definedFunction(fn.version);
+  if (fn instanceof lambda.Version) return definedFunction(fn.lambda);
+  return undefined;
+}
+
 class LambdaTarget extends Target {
   constructor(private readonly fn: lambda.IFunction) {
     super();
   }
 
   public bind(context: TargetBindContext): TargetConfig {
+    const defined = definedFunction(this.fn);
+    // Lambda's default timeout is 3 seconds (AWS::Lambda::Function Timeout).
+    const timeout = defined ? (defined.timeout ?? Duration.seconds(3)) : undefined;
+    if (timeout && !Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() > MAX_LAMBDA_TARGET_TIMEOUT_SECONDS) {
+      throw new IntegrationConfigError(
+        context.integrationName,
+        'target',
+        `Target.lambda(${this.fn.node.path}) with a ${timeout.toHumanString()} timeout`,
+        `The ingest waits for a Lambda target at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds; a slower target is answered 503 while it still runs and ` +
+          'runs again on the sender\'s retry. Put a queue in front (Target.defaultQueue(), with the function as its consumer), use Target.eventBus(bus), ' +
+          `or set the function's timeout to at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds.`,
+      );
+    }
+    if (!defined) {
+      Annotations.of(context.scope).addWarningV2(
+        'cdk-secure-integrations:lambdaTargetTimeout',
+        `The timeout of Lambda target ${this.fn.functionArn} cannot be read at synth (an imported function): keep it at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds, ` +
+          'or a slow invocation is answered 503 while it still runs and runs again on the sender\'s retry.',
+      );
+    }
     allow(context, ['lambda:InvokeFunction'], [this.fn.functionArn]);
     return {
       ingestTarget: { kind: IngestTargetKind.LAMBDA, address: this.fn.functionArn },

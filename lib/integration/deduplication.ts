@@ -1,0 +1,119 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IntegrationConfigError } from '../core/errors';
+import type { DeliveryIdLocation } from '../gateway/signature-scheme';
+import type { DeduplicationConfig } from '../ingest/ingest-config';
+
+/** The header an API client sets to make a request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header). */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/**
+ * The default window: Stripe retries a webhook for up to three days in live mode, the longest
+ * automatic retry among the senders in CATALOG.md.
+ * @see https://docs.stripe.com/webhooks#retries
+ */
+export const DEFAULT_DEDUPLICATION_WINDOW = Duration.days(3);
+const MIN_WINDOW = Duration.minutes(1);
+const MAX_WINDOW = Duration.days(30);
+/** RFC 9110 section 5.6.2: a field name is a token. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Options of {@link Deduplication.onDeliveryId}. */
+export interface DeduplicationOptions {
+  /**
+   * How long a delivery id is remembered: a retry or replay within it gets the first answer and is
+   * not delivered again; after it, the same id is delivered as new. From 1 minute to 30 days. The
+   * table costs two write request units per delivery (the in-progress and completed writes) and
+   * about 0.5 KB of storage per delivery for the window.
+   * @default Duration.days(3) - Stripe retries for up to three days
+   */
+  readonly window?: Duration;
+  /**
+   * The header that carries the sender's delivery id, for a sender the signature scheme does not
+   * know, for example `X-Shopify-Webhook-Id`.
+   * @default - the signature scheme's delivery id (`X-GitHub-Delivery`, the Stripe event id,
+   *   `webhook-id`), or `Idempotency-Key` on API routes
+   */
+  readonly idHeader?: string;
+}
+
+/**
+ * How the ingest deduplicates an integration's deliveries. Senders retry and partners replay: a
+ * delivery whose id the ingest has seen within the window gets the first answer again (with the
+ * header `idempotent-replayed: true`) and is not delivered again; a copy that arrives while the first
+ * is still being delivered gets 409 (retry later); the same id with another body gets 422. A
+ * delivery whose target failed (5xx, 429) is not remembered, so its retry is delivered. A request
+ * without an id is delivered as before. Records carry the id as `deliveryId`.
+ *
+ * The ids live in one DynamoDB table per platform (on the platform key, TTL at the end of the
+ * window), written by Powertools for AWS Lambda's idempotency utility.
+ */
+export abstract class Deduplication {
+  /** Deduplicate on the sender's delivery id (the default for every inbound integration). */
+  public static onDeliveryId(options: DeduplicationOptions = {}): Deduplication {
+    return new DeliveryIdDeduplication(options);
+  }
+
+  /**
+   * No deduplication: every retry and replay reaches the target, which must then be idempotent
+   * itself. The reason is recorded in the ingest's route table for reviewers.
+   */
+  public static none(reason: string): Deduplication {
+    return new NoDeduplication(reason);
+  }
+
+  /**
+   * The route's deduplication, or `undefined` for none.
+   * @param owner the integration, for errors
+   * @param prop the prop path, for errors
+   * @param defaultSource where the route's sender puts its delivery id, when known
+   * @throws IntegrationConfigError for a bad window or header, or when no delivery id is known
+   * @internal
+   */
+  public abstract _bind(owner: string, prop: string, defaultSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined;
+}
+
+class DeliveryIdDeduplication extends Deduplication {
+  constructor(private readonly options: DeduplicationOptions) {
+    super();
+  }
+
+  public _bind(owner: string, prop: string, defaultSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined {
+    const window = this.options.window ?? DEFAULT_DEDUPLICATION_WINDOW;
+    if (!(window instanceof Duration) || (!Token.isUnresolved(window.toSeconds()) && (window.toSeconds() < MIN_WINDOW.toSeconds() || window.toSeconds() > MAX_WINDOW.toSeconds()))) {
+      throw new IntegrationConfigError(
+        owner,
+        `${prop}.window`,
+        window instanceof Duration ? window.toHumanString() : window,
+        `Remember delivery ids for 1 minute to 30 days, at least as long as the sender retries (Stripe: 3 days), for example Duration.days(3).`,
+      );
+    }
+    const header = this.options.idHeader;
+    if (header !== undefined && (typeof header !== 'string' || !HTTP_TOKEN.test(header))) {
+      throw new IntegrationConfigError(owner, `${prop}.idHeader`, header, 'Name the HTTP header that carries the delivery id (an RFC 9110 token), for example "X-Shopify-Webhook-Id".');
+    }
+    const source = header !== undefined ? { header } : defaultSource;
+    if (!source) {
+      throw new IntegrationConfigError(
+        owner,
+        `${prop}.idHeader`,
+        undefined,
+        'This sender\'s signature scheme names no delivery id: give the header that carries one (Deduplication.onDeliveryId({ idHeader })), or ' +
+          'Deduplication.none(reason) when the target is idempotent itself.',
+      );
+    }
+    return { windowSeconds: window.toSeconds(), deliveryId: source };
+  }
+}
+
+class NoDeduplication extends Deduplication {
+  constructor(private readonly reason: string) {
+    super();
+  }
+
+  public _bind(owner: string, prop: string): undefined {
+    if (typeof this.reason !== 'string' || this.reason.trim().length === 0) {
+      throw new IntegrationConfigError(owner, prop, this.reason, 'Say why no deduplication is needed, for example Deduplication.none("the target upserts by order id").');
+    }
+    return undefined;
+  }
+}
