@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The package's command line (package.json `bin`): `cdk-secure-integrations inventory ...`.
+// The package's command line (package.json `bin`): `cdk-secure-integrations inventory ...` and
+// `cdk-secure-integrations redrive ...`.
 // The logic lives in lib/inventory/cli.ts.
 import { main } from '../lib/inventory/cli';
 

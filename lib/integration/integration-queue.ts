@@ -1,4 +1,5 @@
 import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -6,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
+import { REDRIVE_HISTORY_PREFIX } from '../inventory/table-design';
 
 /** Properties of an {@link IntegrationQueue}. */
 export interface IntegrationQueueProps {
@@ -33,6 +35,18 @@ export interface IntegrationQueueProps {
    * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
    */
   readonly retentionPeriod?: Duration;
+}
+
+/** Options of {@link IntegrationQueue.grantRedrive}. */
+export interface RedriveGrantOptions {
+  /**
+   * The inventory table `cdk-secure-integrations redrive` finds the queues in and records each
+   * redrive in (the platform's `inventory.table`): grants reading it (Scan, GetItem) and writing
+   * redrive history items only (PutItem on `REDRIVE#*` partition keys, never a record), with its
+   * key usable through DynamoDB.
+   * @default - no access to a table
+   */
+  readonly inventoryTable?: dynamodb.ITable;
 }
 
 /** The dead-letter queues' retention: the most SQS allows. */
@@ -64,6 +78,45 @@ export class IntegrationQueue extends Construct {
       resourceArns: [this.queue.queueArn],
     });
     grantKeyUseVia(grantee, this.encryptionKey, KeyService.SQS, ['kms:Decrypt']);
+    return grant;
+  }
+
+  /**
+   * Lets an operator move the dead-letter queue's messages back to the queue with an SQS message
+   * move task (`cdk-secure-integrations redrive`): start, list and cancel tasks, receive, delete and
+   * read attributes on the dead-letter queue, send to the queue and read its redrive policy, and
+   * the key usable only through SQS (decrypt from one queue, encrypt into the other).
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html
+   */
+  public grantRedrive(grantee: iam.IGrantable, options: RedriveGrantOptions = {}): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'sqs:StartMessageMoveTask',
+        'sqs:ListMessageMoveTasks',
+        'sqs:CancelMessageMoveTask',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+      ],
+      resourceArns: [this.deadLetterQueue.queueArn],
+    });
+    grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], resourceArns: [this.queue.queueArn] }));
+    grant.combine(grantKeyUseVia(grantee, this.encryptionKey, KeyService.SQS, ['kms:Decrypt', 'kms:GenerateDataKey']));
+    const table = options.inventoryTable;
+    if (table) {
+      grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan', 'dynamodb:GetItem'], resourceArns: [table.tableArn] }));
+      grant.combine(
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['dynamodb:PutItem'],
+          resourceArns: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REDRIVE_HISTORY_PREFIX}*`] } },
+        }),
+      );
+      if (table.encryptionKey) grant.combine(grantKeyUseVia(grantee, table.encryptionKey, KeyService.DYNAMODB, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
+    }
     return grant;
   }
 

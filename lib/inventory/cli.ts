@@ -1,12 +1,19 @@
-// The command line: `cdk-secure-integrations inventory`. Reads the inventory table or a JSON
-// inventory, prints the report, and with --check exits 2 when it finds an overdue credential (a
-// partner-held secret past its classification's limit included), a failed rotation, an unmonitored ACTIVE integration or a record it cannot read. Exit 1 is for
-// usage and IO errors, 0 otherwise. `main` takes its output streams and clients as arguments, so
-// tests run it in-process.
+// The command line.
+// - `cdk-secure-integrations inventory`: reads the inventory table or a JSON inventory, prints the
+//   report, and with --check exits 2 when it finds an overdue credential (a partner-held secret past
+//   its classification's limit included), a failed rotation, an unmonitored ACTIVE integration or a
+//   record it cannot read.
+// - `cdk-secure-integrations redrive`: moves an integration's dead-letter queue's messages back to
+//   its queue and records who did (redrive.ts); exits 2 when the queue's state refuses it (empty
+//   dead-letter queue, a task already running, nothing to cancel) or the task was cancelled.
+// Exit 1 is for usage and IO errors (an unknown integration, one without a dead-letter queue, an
+// AWS error), 0 otherwise. `main` takes its output streams and clients as arguments, so tests run
+// it in-process.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, CommanderError, Option } from 'commander';
+import { redrive, type RedriveClients, type RedriveOptions, RedriveRefused } from './redrive';
 import { analyse } from './report-findings';
 import { buildReport, renderJson, renderText } from './report-format';
 import { InventorySourceError, type LoadedRecords, recordsFromFile, recordsFromTable } from './report-source';
@@ -15,8 +22,8 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE_OR_IO = 1;
 export const EXIT_CHECK_FAILED = 2;
 
-/** Where the CLI writes, and how it reaches DynamoDB. */
-export interface CliIo {
+/** Where the CLI writes, and how it reaches DynamoDB (and, for `redrive`, SQS, STS and time). */
+export interface CliIo extends RedriveClients {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   /** Builds the DynamoDB client. @default - the SDK's, from the standard credential chain (AWS_ENDPOINT_URL honoured) */
@@ -99,6 +106,26 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     .action(async (options: InventoryOptions) => {
       code = await inventory(options, io);
     });
+  program
+    .command('redrive')
+    .description(
+      'Move an integration\'s dead-letter queue\'s messages back to its queue (an SQS message move task), show the progress, ' +
+        'and record in the inventory table who redrove how many messages when. Exit 1: unknown integration, no dead-letter queue, ' +
+        'usage or AWS errors; exit 2: refused by the queue\'s state (dead-letter queue empty, a move task already running, nothing to ' +
+        'cancel) or the task was cancelled.',
+    )
+    .requiredOption('--integration <name>', 'the integration: its name, or its id <account>:<region>:<stack>:<name> when several share the name')
+    .requiredOption('--table <name>', 'the inventory DynamoDB table (standard AWS credential chain; AWS_ENDPOINT_URL honoured)')
+    .option('--region <region>', 'the table\'s region (default: AWS_REGION or the profile\'s; the queues\' region comes from their ARNs)')
+    .option('--queue <target>', 'which queue, when the integration has several with a dead-letter queue: its sqs:<path> target or its ARN')
+    .option('--max-per-second <n>', 'move at most n messages a second, 1 to 500 (default: the rate SQS chooses)')
+    .option('--dry-run', 'show how many messages would move, and refuse as the redrive would; start and record nothing')
+    .option('--cancel', 'stop the running move task (what moved stays moved) and record who stopped it')
+    .option('--history', 'show the recorded redrives of the integration')
+    .option('--operator <name>', 'your name, recorded beside the STS caller identity (needed when @aws-sdk/client-sts is not installed)')
+    .action(async (options: RedriveOptions) => {
+      code = await redrive(options, io);
+    });
   try {
     await program.parseAsync(args, { from: 'user' });
     return code;
@@ -107,6 +134,10 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) {
       io.stderr(`error: ${error.message}\n(see cdk-secure-integrations inventory --help)\n`);
       return EXIT_USAGE_OR_IO;
+    }
+    if (error instanceof RedriveRefused) {
+      io.stderr(`error: ${error.message}\n`);
+      return error.exitCode;
     }
     if (error instanceof InventorySourceError) {
       io.stderr(`error: ${error.message}\n`);

@@ -64,6 +64,7 @@ export const INVENTORY_RECORD_SCHEMA = {
       properties: { everySeconds: { type: 'number', exclusiveMinimum: 0 }, graceSeconds: { type: 'number', minimum: 0 } },
     },
     alarms: { type: 'array', items: { $ref: '#/definitions/alarm' } },
+    deadLetterQueues: { type: 'array', items: { $ref: '#/definitions/deadLetterQueue' } },
     status: { enum: ['ACTIVE', 'DECOMMISSIONED'] },
     createdAt: TIMESTAMP,
     updatedAt: TIMESTAMP,
@@ -98,6 +99,17 @@ export const INVENTORY_RECORD_SCHEMA = {
         lastRotated: TIMESTAMP,
         lastRotationStatus: { enum: ['SUCCEEDED', 'FAILED'] },
         lastRotationAttemptAt: TIMESTAMP,
+      },
+    },
+    deadLetterQueue: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['target', 'maxReceiveCount'],
+      properties: {
+        target: NON_EMPTY,
+        queueArn: { type: 'string', pattern: '^arn:[^:]+:sqs:' },
+        deadLetterQueueArn: { type: 'string', pattern: '^arn:[^:]+:sqs:' },
+        maxReceiveCount: { type: 'integer', minimum: 1 },
       },
     },
     alarm: {

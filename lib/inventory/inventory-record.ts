@@ -60,6 +60,21 @@ export interface InventoryAlarm {
   readonly stateUpdatedAt?: string;
 }
 
+/**
+ * A queue the integration delivers to that has a dead-letter queue: what
+ * `cdk-secure-integrations redrive` moves messages between.
+ */
+export interface InventoryDeadLetterQueue {
+  /** The queue's entry in `targets` (`sqs:<construct path>`). */
+  readonly target: string;
+  /** The queue's ARN (a deploy-time value; absent from the synth-time report). */
+  readonly queueArn?: string;
+  /** Its dead-letter queue's ARN (a deploy-time value; absent from the synth-time report). */
+  readonly deadLetterQueueArn?: string;
+  /** Receives of a message before SQS moves it to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
 /** The integration register's record of one integration. */
 export interface InventoryRecord {
   readonly schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
@@ -79,6 +94,11 @@ export interface InventoryRecord {
   readonly slo?: { readonly availabilityPercent: number; readonly latencyP95Ms: number; readonly windowDays: number };
   readonly heartbeat?: { readonly everySeconds: number; readonly graceSeconds: number };
   readonly alarms: InventoryAlarm[];
+  /**
+   * The queues of `targets` that have a dead-letter queue, with both ARNs. Absent when there is
+   * none, and from records written before `redrive` existed (deploy again to add them).
+   */
+  readonly deadLetterQueues?: InventoryDeadLetterQueue[];
   readonly status: InventoryStatus;
   readonly createdAt?: string;
   readonly updatedAt?: string;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Stack, Token } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
-import { INVENTORY_SCHEMA_VERSION, InventoryAlarm, InventoryCredential, InventoryRecord, InventoryRoute } from './inventory-record';
+import { INVENTORY_SCHEMA_VERSION, InventoryAlarm, InventoryCredential, InventoryDeadLetterQueue, InventoryRecord, InventoryRoute } from './inventory-record';
 
 /** What an integration tells the inventory about itself. */
 export interface InventorySource {
@@ -40,6 +41,31 @@ function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The construct at an absolute construct path (`Stack/Integration/Queue/Resource`), if any. */
+function constructAt(root: IConstruct, path: string): IConstruct | undefined {
+  let node: IConstruct | undefined = root;
+  for (const id of path.split('/')) node = node?.node.tryFindChild(id);
+  return node;
+}
+
+/**
+ * The queue targets (`sqs:<path>`) that are queues of this stack with a dead-letter queue of this
+ * stack: what `redrive` moves messages between. Queues elsewhere (imported, or in another stack,
+ * which would add a cross-stack reference) are left out.
+ */
+function deadLetterQueuesOf(stack: Stack, targets: string[]): InventoryDeadLetterQueue[] {
+  const found: InventoryDeadLetterQueue[] = [];
+  for (const target of targets) {
+    if (!target.startsWith('sqs:')) continue;
+    const queue = constructAt(stack.node.root, target.slice('sqs:'.length));
+    if (!(queue instanceof sqs.Queue) || !queue.deadLetterQueue) continue;
+    const dlq = queue.deadLetterQueue;
+    if (Stack.of(queue) !== stack || Stack.of(dlq.queue) !== stack) continue;
+    found.push({ target, queueArn: queue.queueArn, deadLetterQueueArn: dlq.queue.queueArn, maxReceiveCount: dlq.maxReceiveCount });
+  }
+  return found;
+}
+
 /**
  * The integration's inventory record. With `resolveTokens: false` (the synth-time report) values
  * known only at deploy time are left out; otherwise they stay as tokens for the custom resource.
@@ -48,6 +74,8 @@ export function buildInventoryRecord(source: InventorySource, options: { readonl
   const stack = Stack.of(source.construct);
   const account = Token.isUnresolved(stack.account) ? '${AWS::AccountId}' : stack.account;
   const region = Token.isUnresolved(stack.region) ? '${AWS::Region}' : stack.region;
+  const targets = [...new Set(source.routes.map((r) => r.target))];
+  const deadLetterQueues = deadLetterQueuesOf(stack, targets);
   const base: Omit<InventoryRecord, 'contentHash'> = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
     integrationId: `${options.deployTime ? stack.account : account}:${options.deployTime ? stack.region : region}:${stack.stackName}:${source.name}`,
@@ -59,12 +87,13 @@ export function buildInventoryRecord(source: InventorySource, options: { readonl
     account: options.deployTime ? stack.account : account,
     region: options.deployTime ? stack.region : region,
     inbound: source.routes,
-    targets: [...new Set(source.routes.map((r) => r.target))],
+    targets,
     credentials: source.credentials,
     piiFields: source.piiFields,
     slo: source.slo,
     heartbeat: source.heartbeat,
     alarms: source.alarms,
+    ...(deadLetterQueues.length > 0 ? { deadLetterQueues } : {}),
     status: 'ACTIVE',
   };
   const record = { ...base, contentHash: contentHash(base) };

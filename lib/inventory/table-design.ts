@@ -2,7 +2,7 @@
 // resource, the event updater and the CLI. Plain constants: the Lambda bundle and the CLI import
 // this file, so it must not import aws-cdk-lib.
 //
-// One table, single-table design, two item kinds:
+// One table, single-table design, three item kinds:
 //
 //   item                   pk                                       sk         other attributes
 //   ---------------------  ---------------------------------------  ---------  ------------------------------------------
@@ -12,6 +12,9 @@
 //                                                                              `registeredBy` (which custom resource owns it)
 //   secret lookup          SECRET#<secret ARN>                      LOOKUP     integrationId
 //   alarm lookup           ALARM#<account>:<region>:<alarm name>    LOOKUP     integrationId
+//   redrive history (one   REDRIVE#<integrationId>                  HISTORY    integrationId, entries (newest first, at
+//   per integration that                                                       most 50: who moved how many messages
+//   was ever redriven)                                                         out of a dead-letter queue, when), version
 //
 // - integrationId is `<account>:<region>:<stack>:<integration>`, unique across stacks sharing a table.
 // - Events name a secret (its ARN) or an alarm (its name, with the event's account and region), never
@@ -28,7 +31,14 @@
 //   record and are ignored on purpose (and logged) rather than reported as unknown. A lookup whose
 //   secret or alarm left the record on an update is removed by that update.
 // - Optimistic concurrency: every write of a record is conditional on the `version` it read
-//   (`attribute_not_exists(pk)` for the first write) and stores version + 1.
+//   (`attribute_not_exists(pk)` for the first write) and stores version + 1. So is every write of a
+//   redrive history.
+// - The redrive history is an item of its own, written only by the CLI's `redrive`: the
+//   registration and the event updater put whole record items (the record schema admits no other
+//   attribute), so history kept on the record would be erased by the next deploy. Its own
+//   partition (`REDRIVE#`) lets an operator's policy allow writes to history items only
+//   (`dynamodb:LeadingKeys`), never to records. It carries no `owner`, `name` or
+//   `dataClassification`, so the GSIs stay records-only.
 
 /** The table's partition key (string). */
 export const INVENTORY_PARTITION_KEY = 'pk';
@@ -38,6 +48,10 @@ export const INVENTORY_SORT_KEY = 'sk';
 export const RECORD_SORT_KEY = 'RECORD';
 /** The sort key of a lookup item. */
 export const LOOKUP_SORT_KEY = 'LOOKUP';
+/** The sort key of a redrive history item. */
+export const REDRIVE_HISTORY_SORT_KEY = 'HISTORY';
+/** The partition key prefix of redrive history items (an IAM `dynamodb:LeadingKeys` pattern: `REDRIVE#*`). */
+export const REDRIVE_HISTORY_PREFIX = 'REDRIVE#';
 
 /** A global secondary index of the table. */
 export interface InventoryIndexDesign {
@@ -77,6 +91,11 @@ export function secretLookupKey(secretArn: string): InventoryKey {
 /** The key of the lookup item of an alarm (alarm names are unique per account and region). */
 export function alarmLookupKey(account: string, region: string, alarmName: string): InventoryKey {
   return { pk: `ALARM#${account}:${region}:${alarmName}`, sk: LOOKUP_SORT_KEY };
+}
+
+/** The key of an integration's redrive history. */
+export function redriveHistoryKey(integrationId: string): InventoryKey {
+  return { pk: `${REDRIVE_HISTORY_PREFIX}${integrationId}`, sk: REDRIVE_HISTORY_SORT_KEY };
 }
 
 /** A lookup item: which integration a secret or an alarm belongs to. */
