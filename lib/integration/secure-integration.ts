@@ -411,6 +411,26 @@ export class SecureIntegration extends Construct {
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
     return grantFieldDecryption(grantee, this.platform.encryptionKey, this.integrationName);
   }
+
+  /**
+   * Lets an operator run `cdk-secure-integrations redrive --integration <name>` for this
+   * integration: the message move task on its dead-letter queue, sending to its queue, the platform
+   * key through SQS, reading the platform's register and writing redrive history items only
+   * ({@link IntegrationQueue.grantRedrive} with the register's table).
+   * @throws IntegrationConfigError when the integration has no queue of its own (a target of another kind)
+   * @returns the grant on the queues
+   */
+  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
+    if (!this.queue) {
+      throw new IntegrationConfigError(
+        this.integrationName,
+        'grantRedrive',
+        grantee.grantPrincipal.toString(),
+        'Only an integration with its own queue (Target.defaultQueue(), the default target) has a dead-letter queue the redrive command moves; redrive a queue of your own with SQS.',
+      );
+    }
+    return this.queue.grantRedrive(grantee, { inventoryTable: this.platform.inventory.table });
+  }
 }
 
 function validateOwner(name: string, owner: unknown): string {

@@ -2,8 +2,8 @@
 // on an integration's queue, and nothing wider.
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration } from '../../lib';
-import { newStack, objectSchema } from '../helpers';
+import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, Target } from '../../lib';
+import { newStack, objectSchema, testFunction } from '../helpers';
 
 function operatorWithRedrive(withTable: boolean) {
   // GIVEN an integration with its own queue and an operator role
@@ -74,5 +74,36 @@ describe('grantRedrive', () => {
     expect(policy()).toContainEqual(
       expect.objectContaining({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Condition: { StringEquals: { 'kms:ViaService': expect.anything() } } }),
     );
+  });
+});
+
+describe('SecureIntegration.grantRedrive', () => {
+  test('grants the queue permissions and the register with the platform\'s own table', () => {
+    const stack = newStack();
+    const platform = new IntegrationPlatform(stack, 'Platform');
+    const crm = new SecureIntegration(stack, 'Crm', {
+      owner: 'crm@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      piiFields: [],
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'] }] }),
+    });
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(crm.grantRedrive(operator).success).toBe(true);
+    const statements = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(statements).toContain('sqs:StartMessageMoveTask');
+    expect(statements).toContain(stack.getLogicalId(platform.inventory.table.node.defaultChild as never));
+  });
+
+  test('an integration without a queue of its own is a synth error naming the fix', () => {
+    const stack = newStack();
+    new IntegrationPlatform(stack, 'Platform');
+    const fn = testFunction(stack);
+    const crm = new SecureIntegration(stack, 'Crm', {
+      owner: 'crm@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      piiFields: [],
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/contacts', bodySchema: objectSchema, scopes: ['contacts.write'], target: Target.lambda(fn) }] }),
+    });
+    expect(() => crm.grantRedrive(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }))).toThrow(/Target.defaultQueue/);
   });
 });
