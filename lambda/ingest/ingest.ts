@@ -9,6 +9,7 @@ import { type DeliveryClients, deliver, TargetError } from './deliver';
 import { contentTypeOf, parseBody, structuralProblem } from './body';
 import { type Answer, type DeduplicationOutcome, type DeliveryKey, DeduplicationStoreError } from './deduplication';
 import { deliveryIdAt } from '../shared/delivery-id';
+import { queryRecordPaths, QUERY_RECORD_FIELD, splitPiiFields } from '../shared/query-pii';
 import { validateBody } from './schema-validation';
 
 export { MAX_BODY_DEPTH, PROTOTYPE_KEYS, structuralProblem } from './body';
@@ -190,7 +191,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     traceId: deps.traceId,
     receivedAt: new Date(event.requestContext?.requestTimeEpoch ?? Date.now()).toISOString(),
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-    queryStringParameters: declaredQueryParameters(event.queryStringParameters, route.queryParameters),
+    queryStringParameters: declaredQueryParameters(event.queryStringParameters, [...(route.queryParameters ?? []), ...splitPiiFields(route.piiFields).queryNames]),
     clientId,
     ...(deliveryId === undefined ? {} : { deliveryId }),
     body,
@@ -239,10 +240,18 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
 async function encryptAndDeliver(route: ResolvedRoute, key: string, record: IntegrationRecord, deps: IngestDependencies, abortSignal?: AbortSignal): Promise<Outcome> {
   const requestId = record.requestId;
   let body = record.body;
-  if (route.piiFields?.length && body !== null && typeof body === 'object') {
+  let query = record.queryStringParameters;
+  const { bodyPaths, queryNames } = splitPiiFields(route.piiFields);
+  const encryptedQuery = queryNames.filter((name) => Object.prototype.hasOwnProperty.call(query, name));
+  if ((bodyPaths.length && body !== null && typeof body === 'object') || encryptedQuery.length) {
     if (!deps.encryptPii) throw new Error(`route ${key} declares PII fields but the function has no field encryption configured`);
     try {
-      body = await deps.encryptPii(body, route.piiFields, route.integration);
+      if (bodyPaths.length && body !== null && typeof body === 'object') body = await deps.encryptPii(body, bodyPaths, route.integration);
+      // Query-string PII is encrypted where the record holds it: consumers decrypt `queryStringParameters.<name>` of the record.
+      if (encryptedQuery.length) {
+        const encrypted = (await deps.encryptPii({ [QUERY_RECORD_FIELD]: query }, queryRecordPaths(encryptedQuery), route.integration)) as Record<string, Record<string, string>>;
+        query = encrypted[QUERY_RECORD_FIELD];
+      }
     } catch (error) {
       // Anything but a KMS fault is ours (a 500 from the caller below), never a reason to retry in 30 s.
       if (!isKmsFault(error)) throw error;
@@ -253,7 +262,7 @@ async function encryptAndDeliver(route: ResolvedRoute, key: string, record: Inte
   }
   try {
     if (abortSignal?.aborted) throw new Error('the deadline passed before delivery');
-    const delivery = await deliver(deps.clients, route.target, route.targetAddress, { ...record, body }, abortSignal);
+    const delivery = await deliver(deps.clients, route.target, route.targetAddress, { ...record, queryStringParameters: query, body }, abortSignal);
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
     return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });
   } catch (error) {

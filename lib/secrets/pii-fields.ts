@@ -1,15 +1,28 @@
 import { FieldPathError, parseFieldPaths } from '../../lambda/shared/field-encryption/field-path';
+import { QUERY_PII_NAME, QUERY_PII_PREFIX, splitPiiFields } from '../../lambda/shared/query-pii';
 import { IntegrationConfigError } from '../core/errors';
 
 /**
  * Checks an integration's PII field paths (dot paths, `[*]` for every array element, a trailing
- * `.*` for every field of an object), with the same parser the ingest function uses.
+ * `.*` for every field of an object), with the same parser the ingest function uses, and its
+ * `query:<name>` entries (query-string parameters, forwarded encrypted).
  * @throws IntegrationConfigError naming the prop, the value and the fix.
  */
-export function validatePiiFields(owner: string, paths: unknown): string[] {
-  if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) {
-    throw new IntegrationConfigError(owner, 'piiFields', paths, 'List JSON paths of the body, for example ["contact.email", "commits[*].author.email", "billing_details.*"].');
+export function validatePiiFields(owner: string, entries: unknown): string[] {
+  if (!Array.isArray(entries) || entries.some((p) => typeof p !== 'string')) {
+    throw new IntegrationConfigError(owner, 'piiFields', entries, 'List JSON paths of the body, for example ["contact.email", "commits[*].author.email", "billing_details.*"].');
   }
+  const { bodyPaths: paths, queryNames } = splitPiiFields(entries as string[]);
+  queryNames.forEach((name) => {
+    if (!QUERY_PII_NAME.test(name) || ['__proto__', 'constructor', 'prototype'].includes(name) || queryNames.indexOf(name) !== queryNames.lastIndexOf(name)) {
+      throw new IntegrationConfigError(
+        owner,
+        'piiFields',
+        `${QUERY_PII_PREFIX}${name}`,
+        `Name a query-string parameter once, after "${QUERY_PII_PREFIX}", in letters, digits, _ - $ @ (at most 128), for example "${QUERY_PII_PREFIX}email": it is forwarded encrypted.`,
+      );
+    }
+  });
   const jsonPath = (paths as string[]).find((p) => p.startsWith('$'));
   if (jsonPath !== undefined) {
     throw new IntegrationConfigError(owner, 'piiFields', jsonPath, `Write dot paths from the body's root without "$.", for example "${jsonPath.replace(/^\$\.?/, '')}".`);
@@ -20,5 +33,5 @@ export function validatePiiFields(owner: string, paths: unknown): string[] {
     if (error instanceof FieldPathError) throw new IntegrationConfigError(owner, 'piiFields', paths, `${error.message}.`);
     throw error;
   }
-  return paths as string[];
+  return entries as string[];
 }

@@ -166,6 +166,27 @@ describe('bodies and query parameters', () => {
     }
   });
 
+  test('piiFields may name query-string parameters as query:<name>; bad names are synth errors naming the fix', () => {
+    const stack = newStackWithPlatform();
+    new SecureIntegration(stack, 'Leads', {
+      owner: 'team@example.com',
+      dataClassification: DataClassification.CONFIDENTIAL,
+      piiFields: ['email', 'query:customer_email'],
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/leads', bodySchema: objectSchema, scopes: ['leads.write'] }] }),
+    });
+    expect(synthesizePlatform(stack).ingestConfig().routes[0].piiFields).toEqual(['email', 'query:customer_email']);
+    for (const bad of ['query:a.b', 'query:', 'query:__proto__', 'query:x y']) {
+      expect(() =>
+        new SecureIntegration(newStackWithPlatform(), 'Leads', {
+          owner: 'team@example.com',
+          dataClassification: DataClassification.CONFIDENTIAL,
+          piiFields: [bad],
+          inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/leads', bodySchema: objectSchema, scopes: ['leads.write'] }] }),
+        }),
+      ).toThrow(/query:email/);
+    }
+  });
+
   test('the function fixture used elsewhere has the 3 s default timeout and stays accepted', () => {
     const stack = newStackWithPlatform();
     expect(() => api(stack, 'Orders', {}, { target: Target.lambda(testFunction(stack)) })).not.toThrow();

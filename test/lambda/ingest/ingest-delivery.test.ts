@@ -227,6 +227,28 @@ describe('media types and body structure', () => {
     expect((await ingest(event('/slack', polluting, slackHeaders(polluting, 'application/x-www-form-urlencoded')), h.deps)).statusCode).toBe(400);
   });
 
+  test('query parameters named query:<name> in piiFields are forwarded encrypted at queryStringParameters.<name>; others are dropped', async () => {
+    const h = harness();
+    const calls: Array<{ doc: unknown; paths: readonly string[] }> = [];
+    const piiRoutes = new Map([['POST /orders', { ...routes.get('POST /orders')!, piiFields: ['email', 'query:customer_email'], queryParameters: ['page'] }]]);
+    const deps: IngestDependencies = {
+      ...h.deps,
+      routes: piiRoutes,
+      encryptPii: async (doc, paths) => {
+        calls.push({ doc: JSON.parse(JSON.stringify(doc)), paths });
+        return JSON.parse(JSON.stringify(doc).replace(/jane@example.com/g, 'JWE'));
+      },
+    };
+    const res = await ingest(event('/orders', '{"email":"jane@example.com"}', {}, { queryStringParameters: { page: '2', customer_email: 'jane@example.com', toString: 'x' } }), deps);
+    expect(res.statusCode).toBe(202);
+    expect(calls).toEqual([
+      { doc: { email: 'jane@example.com' }, paths: ['email'] },
+      { doc: { queryStringParameters: { page: '2', customer_email: 'jane@example.com' } }, paths: ['queryStringParameters.customer_email'] },
+    ]);
+    expect(h.sent[0].queryStringParameters).toEqual({ page: '2', customer_email: 'JWE' });
+    expect(h.sent[0].body).toEqual({ email: 'JWE' });
+  });
+
   test.each(['__proto__', 'constructor', 'prototype'])('a body with a %s key anywhere is a 400, never forwarded', async (key) => {
     const h = harness();
     const res = await ingest(event('/orders', `{"id":"o","items":[{"x":{"${key}":{"isAdmin":true}}}]}`, {}), h.deps);
