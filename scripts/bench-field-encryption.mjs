@@ -174,7 +174,7 @@ async function main() {
       N,
       () => {
         const cache = new fe.DataKeyCache();
-        return [(r) => fe.encryptFields(r, PATHS, { integration: 'Stripe', keyId, kms, cache }), (r) => fe.decryptFields(r, { integration: 'Stripe', kms, cache })];
+        return [(r) => fe.encryptFields(r, PATHS, { integration: 'Stripe', keyId, kms, cache }), (r) => fe.decryptFields(r, PATHS, { integration: 'Stripe', keyId, kms, cache })];
       },
       'encryptFields/decryptFields: path walk, copy and checks included',
     );

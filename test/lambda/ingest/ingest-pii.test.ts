@@ -64,8 +64,9 @@ describe('ingest encrypts PII fields before delivery', () => {
     const record = JSON.parse(message.Body!);
     expect(isEncryptedField(record.body.contact.email)).toBe(true);
     expect(record.body.contact.lifecycleStage).toBe('customer');
-    expect(await decryptFields(record.body, { integration: 'CrmContacts', kms })).toEqual(contact);
-    await expect(decryptFields(record.body, { integration: 'PartnerOrders', kms })).rejects.toThrow();
+    const piiFields = ['contact.email', 'contact.phone', 'contact.name'];
+    expect(await decryptFields(record.body, piiFields, { integration: 'CrmContacts', keyId, kms })).toEqual(contact);
+    await expect(decryptFields(record.body, piiFields, { integration: 'PartnerOrders', keyId, kms })).rejects.toMatchObject({ reason: 'integration-mismatch' });
   });
 
   test('when no data key can be had, nothing is delivered and the sender is told to retry', async () => {

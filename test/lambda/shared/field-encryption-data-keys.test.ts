@@ -91,14 +91,14 @@ describe('data keys from moto KMS, cached per container', () => {
     for (let i = 0; i < 1000; i++) encrypted.push(await encryptFields(contact(i), PATHS, { integration: 'Crm', keyId, kms: producer.kms, cache }));
     const consumer = countingKms();
     const consumerCache = new DataKeyCache();
-    for (let i = 0; i < 1000; i++) expect(await decryptFields(encrypted[i], { integration: 'Crm', kms: consumer.kms, cache: consumerCache })).toStrictEqual(contact(i));
+    for (let i = 0; i < 1000; i++) expect(await decryptFields(encrypted[i], PATHS, { integration: 'Crm', keyId, kms: consumer.kms, cache: consumerCache })).toStrictEqual(contact(i));
     expect(consumer.count('DecryptCommand')).toBe(2);
   });
 
   test('a ciphertext of another integration is refused without asking KMS', async () => {
     const encrypted = await encryptFields(contact(1), PATHS, { integration: 'Crm', keyId, kms: countingKms().kms, cache: new DataKeyCache() });
     const consumer = countingKms();
-    await expect(decryptFields(encrypted, { integration: 'Erp', kms: consumer.kms, cache: new DataKeyCache() })).rejects.toMatchObject({
+    await expect(decryptFields(encrypted, PATHS, { integration: 'Erp', keyId, kms: consumer.kms, cache: new DataKeyCache() })).rejects.toMatchObject({
       reason: FieldDecryptionFailureReason.INTEGRATION_MISMATCH,
     });
     expect(consumer.calls).toEqual([]);
@@ -114,18 +114,18 @@ describe('data keys from moto KMS, cached per container', () => {
     await expect(encryptFields(contact(1), PATHS, options)).rejects.toThrow(/KMS GenerateDataKey failed: NotFoundException/);
     await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
     const out = await encryptFields(contact(1), PATHS, options);
-    expect(await decryptFields(out, { integration: 'Crm', kms, cache })).toStrictEqual(contact(1));
+    expect(await decryptFields(out, PATHS, { integration: 'Crm', keyId, kms, cache })).toStrictEqual(contact(1));
   });
 
   test('KMS out of reach is reported as unavailable (worth a retry)', async () => {
     const out = await encryptFields(contact(1), PATHS, { integration: 'Crm', keyId, kms: new KMSClient(motoClientConfig()), cache: new DataKeyCache() });
     const unreachable = new KMSClient({ ...motoClientConfig(), endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
-    await expect(decryptFields(out, { integration: 'Crm', kms: unreachable, cache: new DataKeyCache() })).rejects.toMatchObject({
+    await expect(decryptFields(out, PATHS, { integration: 'Crm', keyId, kms: unreachable, cache: new DataKeyCache() })).rejects.toMatchObject({
       reason: FieldDecryptionFailureReason.KMS_UNAVAILABLE,
     });
   });
 
-  test('without options.kms and options.keyId, the client comes from the environment (AWS_ENDPOINT_URL) and the key from FIELD_ENCRYPTION_KEY_ID', async () => {
+  test('without options.kms and options.keyId, the client comes from the environment (AWS_ENDPOINT_URL) and the key from FIELD_ENCRYPTION_KEY_ID, on both sides', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: motoClientConfig().endpoint,
@@ -136,7 +136,7 @@ describe('data keys from moto KMS, cached per container', () => {
     });
     try {
       const out = await encryptFields(contact(7), PATHS, { integration: 'Crm' });
-      expect(await decryptFields(out, { integration: 'Crm' })).toStrictEqual(contact(7));
+      expect(await decryptFields(out, PATHS, { integration: 'Crm' })).toStrictEqual(contact(7));
     } finally {
       process.env = saved;
     }

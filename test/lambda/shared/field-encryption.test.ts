@@ -2,6 +2,7 @@
 // encryption context KMS sees, every refusal, and consumers that use only standard libraries
 // (jose in a separate Node.js process; Python with boto3 and `cryptography`).
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   DataKeyCache,
@@ -76,8 +77,8 @@ describe('field encryption against moto KMS', () => {
   let otherKeyId: string;
   let stripe: Record<string, unknown>;
   const encrypt = (record: object, paths: string[], integration = 'Stripe') => encryptFields(record, paths, { integration, keyId, kms, cache: new DataKeyCache() });
-  const decrypt = (record: object, integration = 'Stripe', extra: { keyId?: string } = {}) =>
-    decryptFields(record, { integration, kms, cache: new DataKeyCache(), ...extra });
+  const decrypt = (record: object, integration = 'Stripe', extra: { keyId?: string } = {}, paths: readonly string[] = STRIPE_PII) =>
+    decryptFields(record, paths, { integration, kms, cache: new DataKeyCache(), keyId, ...extra });
   const rejects = (p: Promise<unknown>, reason: FieldDecryptionFailureReason, message: RegExp) =>
     expect(p).rejects.toMatchObject({ name: 'FieldDecryptionError', reason, message: expect.stringMatching(message) });
 
@@ -111,7 +112,7 @@ describe('field encryption against moto KMS', () => {
     expect(commits.map((c) => isEncryptedField(c.author.email))).toEqual([true, true]);
     expect(commits[0].author.name).toBe('Monalisa Octocat');
     expect(encrypted.sender).toStrictEqual({ login: 'octocat', id: 583231 });
-    expect(await decrypt(encrypted, 'GitHub')).toStrictEqual(githubPush());
+    expect(await decrypt(encrypted, 'GitHub', {}, GITHUB_PII)).toStrictEqual(githubPush());
   });
 
   test('values of every JSON type come back with their type', async () => {
@@ -119,7 +120,7 @@ describe('field encryption against moto KMS', () => {
     const paths = Object.keys(record);
     const encrypted = await encrypt(record, paths);
     expect(paths.every((p) => isEncryptedField(encrypted[p]))).toBe(true);
-    expect(await decrypt(encrypted)).toStrictEqual(record);
+    expect(await decrypt(encrypted, 'Stripe', {}, paths)).toStrictEqual(record);
   });
 
   test('a JSON key "__proto__" under a wildcard is encrypted like any other key, and restored', async () => {
@@ -129,7 +130,7 @@ describe('field encryption against moto KMS', () => {
     expect(Object.prototype.hasOwnProperty.call(user, '__proto__') && isEncryptedField(user['__proto__'])).toBe(true);
     expect(headerOf(user['__proto__']).loc).toBe('user.__proto__');
     expect(JSON.stringify(encrypted)).not.toContain('x@example.com');
-    const decrypted = await decrypt(encrypted);
+    const decrypted = await decrypt(encrypted, 'Stripe', {}, ['user.*']);
     expect(JSON.stringify(decrypted)).toBe(JSON.stringify(record));
     // The value is an own property again; the object's prototype is untouched (an Object.prototype, whose own prototype is null).
     const restored = (decrypted as { user: object }).user;
@@ -258,28 +259,64 @@ describe('field encryption against moto KMS', () => {
       expect(JSON.parse(out.toString())).toStrictEqual({ value: stripeEvent().data.object.billing_details.address, loc: 'data.object.billing_details.address' });
     });
 
-    test('Python with boto3 and `cryptography` (AESGCM) decrypts a field, following FORMAT.md step by step', () => {
-      const script = `
-import base64, json, os, sys, boto3
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-def b64u(s): return base64.urlsafe_b64decode(s + '=' * (-len(s) % 4))
-jwe = sys.stdin.read().strip()
-encoded_header, encrypted_key, iv, ciphertext, tag = jwe.split('.')
-header = json.loads(b64u(encoded_header))
-assert (header['typ'], header['alg'], header['enc'], encrypted_key) == ('pii+jwe', 'dir', 'A256GCM', '')
-assert header['ctx']['integration'] == 'Stripe'
+    test("FORMAT.md's Python reader (boto3 and `cryptography`) gives decryptFields' answer on every case: values, and refusals with the same reason and location", async () => {
+      // GIVEN the Python block of FORMAT.md exactly as written there, and a driver that runs it per case
+      const format = readFileSync(`${__dirname}/../../../lambda/shared/field-encryption/FORMAT.md`, 'utf8');
+      const block = /Python, with boto3[\s\S]*?```python\n([\s\S]*?)```/.exec(format)![1];
+      const driver = `
+import os, sys, boto3
 kms = boto3.client('kms', endpoint_url=os.environ['MOTO_ENDPOINT'], region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')
-key = kms.decrypt(CiphertextBlob=b64u(header['edk']), EncryptionContext=header['ctx'], KeyId=os.environ['KEY_ID'])['Plaintext']
-value = json.loads(AESGCM(key).decrypt(b64u(iv), b64u(ciphertext) + b64u(tag), encoded_header.encode('ascii')))
-print(json.dumps({'value': value, 'at': header.get('loc', header['ctx']['field'])}))`;
+out = []
+for case in json.loads(sys.stdin.read()):
+    try: out.append({'value': decrypt_fields(case['record'], case['integration'], case['paths'], case['keyArn'], kms)})
+    except FieldDecryptionError as error: out.append({'reason': error.reason, 'location': error.location})
+print(json.dumps(out))`;
+      // AND cases: round trips, planted markers, and one of each refusal
       const object = (stripe.data as { object: Record<string, Record<string, unknown>> }).object;
-      for (const [jwe, expected] of [
-        [object.customer_email, { value: 'jenny.rosen@example.com', at: 'data.object.customer_email' }],
-        [object.billing_details.phone, { value: null, at: 'data.object.billing_details.phone' }],
-      ]) {
-        const out = execFileSync('python3', ['-c', script], { input: String(jwe), env: { ...process.env, KEY_ID: keyId } });
-        expect(JSON.parse(out.toString())).toStrictEqual(expected);
+      // Keys outside the path syntax: their location is written as JSON.stringify writes them (lone surrogates escaped, astral characters not).
+      const keys = { 'first name': 'Ada', prénom: 'Ada', plain: 1, 'a\u0001b': null, 'nl\n': true, 'q"\\': [1], '\ud800': 'lone', '😀': 'e' };
+      const github = await encrypt(githubPush(), GITHUB_PII, 'GitHub');
+      const forged = await encryptFields(stripeEvent(), STRIPE_PII, { integration: 'Stripe', keyId: otherKeyId, kms, cache: new DataKeyCache() });
+      const planted = `${Buffer.from('{"typ":"pii+jwe","alg":"dir"}').toString('base64url')}..x.y.z`;
+      const moved = structuredClone(stripe) as { data: { object: Record<string, Record<string, unknown>> } };
+      moved.data.object.billing_details.email = object.customer_email;
+      const cases: Array<{ record: object; paths: string[]; integration?: string }> = [
+        { record: stripe, paths: STRIPE_PII },
+        { record: github, paths: GITHUB_PII, integration: 'GitHub' },
+        { record: await encrypt({ user: keys }, ['user.*']), paths: ['user.*'] },
+        { record: { ...stripe, note: object.customer_email, title: planted, list: [planted] }, paths: STRIPE_PII },
+        { record: forged, paths: STRIPE_PII },
+        { record: { data: { object: { customer_email: 'jenny.rosen@example.com' } } }, paths: STRIPE_PII },
+        { record: { data: { object: { customer_email: planted } } }, paths: STRIPE_PII },
+        { record: moved, paths: STRIPE_PII },
+        { record: { data: { object: { customer_email: flipBit(object.customer_email, 3) } } }, paths: STRIPE_PII },
+        { record: stripe, paths: STRIPE_PII, integration: 'Shopify' },
+      ];
+      const expected = [];
+      for (const c of cases) {
+        try {
+          expected.push({ value: await decrypt(c.record, c.integration ?? 'Stripe', {}, c.paths) });
+        } catch (error) {
+          expected.push({ reason: (error as { reason: string }).reason, location: (error as { location: string }).location });
+        }
       }
+      expect(expected.map((e) => ('reason' in e ? e.reason : 'value'))).toEqual([
+        'value',
+        'value',
+        'value',
+        'value',
+        'kms-rejected',
+        'not-encrypted',
+        'malformed',
+        'location-mismatch',
+        'tampered',
+        'integration-mismatch',
+      ]);
+      // WHEN Python decrypts the same cases with the pinned key
+      const input = JSON.stringify(cases.map((c) => ({ ...c, integration: c.integration ?? 'Stripe', keyArn: keyId })));
+      const out = execFileSync('python3', ['-c', `${block}\n${driver}`], { input });
+      // THEN it answers as decryptFields does
+      expect(JSON.parse(out.toString())).toStrictEqual(JSON.parse(JSON.stringify(expected)));
     });
   });
 });
