@@ -129,7 +129,7 @@ describe('the ingest delivers each delivery once', () => {
   });
 
   test('API routes: Idempotency-Key per client; the same key from another client is another request; another body is a 422', async () => {
-    const asClient = (clientId: string) => ({ requestContext: { requestId: uniqueName('req'), authorizer: { claims: { client_id: clientId } } } }) as Partial<APIGatewayProxyEvent>;
+    const asClient = (clientId: string) => ({ requestContext: { requestId: uniqueName('req'), authorizer: { claims: { client_id: clientId } } } }) as unknown as Partial<APIGatewayProxyEvent>;
     const body = JSON.stringify({ id: 'o-1' });
     const a1 = await ingest(event('/orders', body, { 'Idempotency-Key': 'k-1' }, asClient('client-a')), deps);
     const a2 = await ingest(event('/orders', body, { 'idempotency-key': 'k-1' }, asClient('client-a')), deps);
