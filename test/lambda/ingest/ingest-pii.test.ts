@@ -38,6 +38,14 @@ describe('ingest encrypts PII fields before delivery', () => {
           piiFields: ['contact.email', 'contact.phone', 'contact.name'],
           target: { kind: IngestTargetKind.SQS, address: queueName },
         },
+        {
+          integration: 'Leads',
+          method: 'POST',
+          resourcePath: '/leads',
+          piiFields: ['contact.email', 'query:email'],
+          queryParameters: ['campaign'],
+          target: { kind: IngestTargetKind.SQS, address: queueName },
+        },
       ],
     };
     const dir = mkdtempSync(join(tmpdir(), 'ingest-pii-'));
@@ -67,6 +75,28 @@ describe('ingest encrypts PII fields before delivery', () => {
     const piiFields = ['contact.email', 'contact.phone', 'contact.name'];
     expect(await decryptFields(record.body, piiFields, { integration: 'CrmContacts', keyId, kms })).toEqual(contact);
     await expect(decryptFields(record.body, piiFields, { integration: 'PartnerOrders', keyId, kms })).rejects.toMatchObject({ reason: 'integration-mismatch' });
+  });
+
+  test('a query parameter declared query:email arrives encrypted at queryStringParameters.email and decrypts from the record; a swap into the body is refused', async () => {
+    const leadEvent = {
+      httpMethod: 'POST',
+      resource: '/leads',
+      headers: {},
+      body: JSON.stringify({ contact: { email: 'body@example.com' } }),
+      isBase64Encoded: false,
+      queryStringParameters: { email: 'grace@example.com', campaign: 'spring', utm_source: 'x' },
+      requestContext: { requestId: 'r-2', requestTimeEpoch: 0 },
+    } as unknown as APIGatewayProxyEvent;
+    expect((await ingest(leadEvent, deps)).statusCode).toBe(202);
+    const message = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }))).Messages![0];
+    expect(message.Body).not.toContain('grace@example.com');
+    const record = JSON.parse(message.Body!);
+    expect(Object.keys(record.queryStringParameters).sort()).toEqual(['campaign', 'email']);
+    const decrypted = await decryptFields<{ queryStringParameters: Record<string, string> }>(record, ['queryStringParameters.email'], { integration: 'Leads', keyId, kms });
+    expect(decrypted.queryStringParameters).toEqual({ email: 'grace@example.com', campaign: 'spring' });
+    // The query ciphertext is bound to its place: moved into the body's email field it is refused.
+    const swapped = { ...record.body, contact: { email: record.queryStringParameters.email } };
+    await expect(decryptFields(swapped, ['contact.email'], { integration: 'Leads', keyId, kms })).rejects.toMatchObject({ reason: 'location-mismatch' });
   });
 
   test('when no data key can be had, nothing is delivered and the sender is told to retry', async () => {
