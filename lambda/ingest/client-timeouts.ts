@@ -8,10 +8,11 @@ export const CONNECTION_TIMEOUT_MS = 1_000;
 export const SERVICE_REQUEST_TIMEOUT_MS = 3_000;
 
 /**
- * How long, in ms, a synchronous invocation of a Lambda target may take: the longest target timeout
- * the library accepts (`MAX_LAMBDA_TARGET_TIMEOUT_SECONDS`, 20 s) and a second for the service.
+ * How long, in ms, a synchronous invocation of a Lambda target may take at most: the longest target
+ * timeout the library accepts (`MAX_LAMBDA_TARGET_TIMEOUT_SECONDS`, 15 s) and a cold start. The
+ * ingest's deadline (1.5 s before its own 25 s timeout) aborts the call first when less time is left.
  */
-export const LAMBDA_REQUEST_TIMEOUT_MS = 21_000;
+export const LAMBDA_REQUEST_TIMEOUT_MS = 22_000;
 
 /** Settings of the clients of SQS, EventBridge, Secrets Manager, KMS and DynamoDB. */
 export const SERVICE_CLIENT = { requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SERVICE_REQUEST_TIMEOUT_MS } } as const;

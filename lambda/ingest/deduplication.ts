@@ -3,7 +3,6 @@
 // Lambda's idempotency utility keeps the record (one DynamoDB table per platform, TTL on
 // `expiration`); this module decides what a delivery's key is, which answers are kept, and what a
 // duplicate is told.
-import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -18,12 +17,17 @@ export interface Answer {
 
 /** One delivery, as the deduplication sees it. */
 export interface DeliveryKey {
-  /** The integration, the route and (API routes) the caller's client id, then the sender's delivery id: ids of different senders never meet. */
+  /** The integration, the route and (API routes) the caller's client id: ids of different senders never meet. */
   readonly scope: string;
-  /** The sender's delivery id (`X-GitHub-Delivery`, a Stripe event id, `webhook-id`, `Idempotency-Key`). */
+  /** The sender's delivery id (a Stripe event id, `webhook-id`, `Idempotency-Key`), or the SHA-256 of a body whose id header is not signed. */
   readonly deliveryId: string;
-  /** The raw body: the same delivery id with another body is a conflict, never the first answer. */
-  readonly rawBody: Buffer;
+  /**
+   * What the same id must come with again, for ids the caller chooses (an API client's
+   * `Idempotency-Key`): the same key with another fingerprint is a conflict, never the first answer.
+   * @default - none: a sender's own id (signed, or the body's hash) names the delivery whatever its body
+   *   (Stripe's retries of one event differ in `pending_webhooks`)
+   */
+  readonly fingerprint?: string;
   /** How long, in seconds, the delivery id is remembered. */
   readonly windowSeconds: number;
 }
@@ -38,8 +42,12 @@ export type DeduplicationOutcome =
   | { readonly kind: 'in-flight' }
   /** The id was used before with another body. */
   | { readonly kind: 'conflict' }
-  /** The first delivery failed (`answer` is a 5xx or 429): nothing was kept, so a retry is delivered. */
-  | { readonly kind: 'not-kept'; readonly answer: Answer };
+  /**
+   * The first delivery failed (`answer` is a 5xx or 429): nothing was kept, so a retry is delivered;
+   * `stuck` says why the key could not be freed, when it could not (retries get 409 until the
+   * in-progress time has passed).
+   */
+  | { readonly kind: 'not-kept'; readonly answer: Answer; readonly stuck?: string };
 
 /** The deduplication table could not be read or written: the sender should retry later. */
 export class DeduplicationStoreError extends Error {
@@ -80,8 +88,8 @@ class NotKept extends Error {
 
 /** Deduplicates deliveries in one DynamoDB table (Powertools' DynamoDBPersistenceLayer). */
 export class Deduplicator {
-  // Powertools configures a persistence layer once (its window included): one layer per window.
-  private readonly layers = new Map<number, DynamoDBPersistenceLayer>();
+  // Powertools configures a persistence layer once (its window and payload check included): one layer per configuration.
+  private readonly layers = new Map<string, DynamoDBPersistenceLayer>();
 
   constructor(
     private readonly tableName: string,
@@ -99,23 +107,25 @@ export class Deduplicator {
    */
   public async once(key: DeliveryKey, handle: () => Promise<Answer>, remainingTimeMs?: () => number): Promise<DeduplicationOutcome> {
     let first: Answer | undefined;
+    const validates = key.fingerprint !== undefined;
     const config = new IdempotencyConfig({
       eventKeyJmesPath: 'key',
-      payloadValidationJmesPath: 'bodySha256',
+      ...(validates ? { payloadValidationJmesPath: 'fingerprint' } : {}),
       expiresAfterSeconds: key.windowSeconds,
+      hashFunction: 'sha256',
       lambdaContext: remainingTimeMs ? ({ getRemainingTimeInMillis: remainingTimeMs } as unknown as Context) : undefined,
     });
     const run = makeIdempotent(
-      async (_input: { key: string; bodySha256: string }): Promise<KeptAnswer> => {
+      async (_input: { key: string; fingerprint?: string }): Promise<KeptAnswer> => {
         const answer = await handle();
         first = answer;
         if (!isKept(answer)) throw new NotKept(answer);
         const bodyFits = Buffer.byteLength(answer.body, 'utf8') <= MAX_KEPT_BODY_BYTES;
         return { statusCode: answer.statusCode, ...(answer.headers ? { headers: answer.headers } : {}), ...(bodyFits ? { body: answer.body } : {}) };
       },
-      { persistenceStore: this.layer(key.windowSeconds), config, keyPrefix: 'delivery' },
+      { persistenceStore: this.layer(key.windowSeconds, validates), config, keyPrefix: 'delivery' },
     );
-    const input = { key: `${key.scope}#${key.deliveryId}`, bodySha256: createHash('sha256').update(key.rawBody).digest('hex') };
+    const input = { key: `${key.scope}#${key.deliveryId}`, ...(validates ? { fingerprint: key.fingerprint } : {}) };
     try {
       const kept = await run(input);
       if (first) return { kind: 'first', answer: first };
@@ -125,22 +135,31 @@ export class Deduplicator {
       const name = (error as Error)?.name;
       if (name === 'IdempotencyAlreadyInProgressError') return { kind: 'in-flight' };
       if (name === 'IdempotencyValidationError') return { kind: 'conflict' };
+      if (first && !isKept(first)) return { kind: 'not-kept', answer: first, stuck: describe(error) };
       // The delivery succeeded but its answer could not be kept: answer it anyway (the sender must not
       // retry what was delivered); a retry within the in-progress time is told to wait, after it is delivered again.
-      if (first) return { kind: 'first', answer: first, notKept: `${name}: ${(error as Error)?.message} ${String(((error as Error)?.cause as Error)?.message ?? '')}`.trim() };
-      if (name?.startsWith('Idempotency')) throw new DeduplicationStoreError(`the deduplication table failed: ${(error as Error).message}`, { cause: error });
+      if (first) return { kind: 'first', answer: first, notKept: describe(error) };
+      if (name?.startsWith('Idempotency')) throw new DeduplicationStoreError(`the deduplication table failed: ${describe(error)}`, { cause: error });
       throw error;
     }
   }
 
-  private layer(windowSeconds: number): DynamoDBPersistenceLayer {
-    let layer = this.layers.get(windowSeconds);
+  private layer(windowSeconds: number, validates: boolean): DynamoDBPersistenceLayer {
+    const id = `${windowSeconds}/${validates}`;
+    let layer = this.layers.get(id);
     if (!layer) {
       layer = new DynamoDBPersistenceLayer({ tableName: this.tableName, awsSdkV3Client: this.client });
-      this.layers.set(windowSeconds, layer);
+      this.layers.set(id, layer);
     }
     return layer;
   }
+}
+
+/** An error and the AWS errors it wraps, by name and message: what the log must show (ResourceNotFoundException, AccessDeniedException, a KMS error). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as Error | undefined, i = 0; e && i < 4; e = e.cause as Error | undefined, i++) parts.push(`${e.name}: ${e.message}`);
+  return parts.join(' <- ');
 }
 
 function replayed(kept: KeptAnswer): Answer {

@@ -49,7 +49,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       },
       traceId: process.env._X_AMZN_TRACE_ID,
       encryptPii: (body, paths, integration) => encryptFields(body, paths, { integration, kms }),
-      emitSignals: (integration, statusCode, latencyMs, rejection, duplicate) => emitRequestSignals(metrics, integration, statusCode, latencyMs, rejection, duplicate),
+      emitSignals: (integration, statusCode, latencyMs, rejection, deduplication) => emitRequestSignals(metrics, integration, statusCode, latencyMs, rejection, deduplication),
       deduplicator,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       emitSigningSecretInvalid: (integration) => emitSigningSecretInvalid(metrics, integration),

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { IntegrationRecord } from '../../lib/ingest/ingest-config';
 import type { SecretEncoding } from '../../lib/gateway/signature-scheme';
-import { RejectionCause, type RejectionCauseName } from '../../lib/observability/signal-names';
+import { DeduplicationSignal, type DeduplicationSignalName, RejectionCause, type RejectionCauseName } from '../../lib/observability/signal-names';
+import { createHash } from 'node:crypto';
 import { refusalReason, type SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { type ResolvedRoute, routeKey } from './config';
@@ -34,7 +35,7 @@ export interface IngestDependencies {
    * Emits the request's signals (request_count, error_count, client_error_count, rejected_count,
    * latency) for the integration; `rejection` when the ingest rejected the request as the sender's fault.
    */
-  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, duplicate?: boolean) => void;
+  readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, deduplication?: DeduplicationSignalName) => void;
   /** Emits the `signing_secret_invalid` signal: the integration's signing secret is too short to use. */
   readonly emitSigningSecretInvalid?: (integration: string) => void;
   /** Monotonic clock in ms, for latency. @default performance.now */
@@ -67,7 +68,7 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
 interface Outcome {
   readonly response: APIGatewayProxyResult;
   readonly rejection?: RejectionCauseName;
-  readonly duplicate?: boolean;
+  readonly deduplication?: DeduplicationSignalName;
 }
 
 const answer = (response: APIGatewayProxyResult): Outcome => ({ response });
@@ -111,7 +112,7 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
     return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   });
   const result = outcome.response;
-  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection, outcome.duplicate);
+  if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection, outcome.deduplication);
   const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (origin && route?.corsOrigins?.includes(origin)) {
     result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
@@ -183,7 +184,9 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
 
   const claims = event.requestContext?.authorizer?.claims as Record<string, string> | undefined;
   const clientId = claims?.client_id;
-  const deliveryId = route.deduplication ? deliveryIdAt(route.deduplication.deliveryId, event.headers, body) : undefined;
+  const dedup = route.deduplication;
+  const deliveryId = dedup?.deliveryId ? deliveryIdAt(dedup.deliveryId, event.headers, body) : undefined;
+  const queryStringParameters = declaredQueryParameters(event.queryStringParameters, [...(route.queryParameters ?? []), ...splitPiiFields(route.piiFields).queryNames]);
   const record: IntegrationRecord = {
     integration: route.integration,
     route: key,
@@ -191,22 +194,30 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     traceId: deps.traceId,
     receivedAt: new Date(event.requestContext?.requestTimeEpoch ?? Date.now()).toISOString(),
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
-    queryStringParameters: declaredQueryParameters(event.queryStringParameters, [...(route.queryParameters ?? []), ...splitPiiFields(route.piiFields).queryNames]),
+    queryStringParameters,
     clientId,
     ...(deliveryId === undefined ? {} : { deliveryId }),
     body,
   };
   const handOver = () => encryptAndDeliver(route, key, record, deps, abortSignal);
-  if (deliveryId === undefined) return handOver();
+  if (!dedup) return handOver();
+  // What names this delivery (see DeduplicationKey): a signed id, the body's hash, or the client's Idempotency-Key.
+  const name = dedup.key === 'body' ? sha256(rawBody) : deliveryId;
+  if (name === undefined) {
+    if (dedup.key === 'signed-id') deps.log.warn('no usable delivery id; delivered without deduplication', { integration: route.integration, where: dedup.deliveryId });
+    return handOver();
+  }
   if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
 
   // The caller's client id is part of the scope: API clients choose their Idempotency-Key, and one must never see another's answer.
-  const scope = [route.integration, key, clientId ?? ''].join('#');
+  const scope = [route.integration, key, clientId ?? '', dedup.key].join('#');
+  // A client's key must come back with the same request: path, declared query parameters and body (draft-ietf-httpapi-idempotency-key-header).
+  const fingerprint = dedup.key === 'client-key' ? sha256(Buffer.concat([Buffer.from(`${JSON.stringify([event.path ?? '', queryStringParameters])}\n`), rawBody])) : undefined;
   let handled: Outcome | undefined;
   let outcome: DeduplicationOutcome;
   try {
     outcome = await deps.deduplicator.once(
-      { scope, deliveryId, rawBody, windowSeconds: route.deduplication!.windowSeconds },
+      { scope, deliveryId: name, fingerprint, windowSeconds: dedup.windowSeconds },
       async () => {
         handled = await handOver();
         return handled.response as Answer;
@@ -215,25 +226,33 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     );
   } catch (error) {
     if (!(error instanceof DeduplicationStoreError)) throw error;
-    deps.log.error('the deduplication table failed; nothing was delivered', { integration: route.integration, error: (error.cause as Error)?.name ?? error.message });
+    deps.log.error('the deduplication table failed; nothing was delivered', { integration: route.integration, error: error.message });
     return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   }
+  const logged = { integration: route.integration, deliveryId, key: dedup.key };
   switch (outcome.kind) {
     case 'first':
-      if (outcome.notKept) deps.log.error('delivered, but the answer could not be kept: a retry may be delivered again', { integration: route.integration, deliveryId, error: outcome.notKept });
-      return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+      if (!outcome.notKept) return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+      deps.log.error('delivered, but the answer could not be kept: a retry after the in-progress time is delivered again', { ...logged, error: outcome.notKept });
+      return { ...(handled ?? answer(outcome.answer as APIGatewayProxyResult)), deduplication: DeduplicationSignal.NOT_KEPT };
     case 'not-kept':
-      return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+      if (!outcome.stuck) return handled ?? answer(outcome.answer as APIGatewayProxyResult);
+      deps.log.error('not delivered, and the delivery could not be freed: retries get 409 until the in-progress time has passed', { ...logged, error: outcome.stuck });
+      return { ...(handled ?? answer(outcome.answer as APIGatewayProxyResult)), deduplication: DeduplicationSignal.NOT_KEPT };
     case 'duplicate':
-      deps.log.info('duplicate delivery answered with the first answer; not delivered again', { integration: route.integration, deliveryId });
-      return { response: { ...outcome.answer, headers: { ...outcome.answer.headers, 'x-request-id': requestId } }, duplicate: true };
+      deps.log.info('duplicate delivery answered with the first answer; not delivered again', logged);
+      return { response: { ...outcome.answer, headers: { ...outcome.answer.headers, 'x-request-id': requestId } }, deduplication: DeduplicationSignal.DUPLICATE };
     case 'in-flight':
-      deps.log.warn('the first delivery of this id is still in progress; answered 409 so the sender retries', { integration: route.integration, deliveryId });
+      deps.log.warn('the first copy of this delivery is still in progress; answered 409 so the sender retries', logged);
       return answer(respond(409, { message: 'this delivery is being processed, retry later' }, requestId, { 'retry-after': '5' }));
     case 'conflict':
-      deps.log.warn('delivery id reused with another body; refused', { integration: route.integration, deliveryId });
-      return answer(respond(422, { message: 'this delivery id was used before with another body' }, requestId));
+      deps.log.warn('Idempotency-Key reused with another request; refused', logged);
+      return answer(respond(422, { message: 'this Idempotency-Key was used before with another request' }, requestId));
   }
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Encrypts the record's PII fields and hands it to the target: the part of a request that runs once per delivery. */

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CAUSE_DIMENSION, INTEGRATION_DIMENSION, type RejectionCauseName, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
+import { CAUSE_DIMENSION, DeduplicationSignal, type DeduplicationSignalName, INTEGRATION_DIMENSION, type RejectionCauseName, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
 
 /** A Powertools Metrics instance that writes the integration signals (EMF) with `Integration` as the only dimension. */
 export function signalMetrics(): Metrics {
@@ -12,16 +12,18 @@ export function signalMetrics(): Metrics {
 /**
  * Emits one request's signals as one EMF line: request_count, error_count (5xx),
  * client_error_count (4xx), rejected_count (the ingest's own rejections), latency and, for a
- * delivery answered from the deduplication table, duplicate_count; and for a rejection, rejected_count by {Integration, Cause} as a second line.
+ * delivery answered from the deduplication table, duplicate_count, or whose outcome the table could
+ * not record, deduplication_failures; and for a rejection, rejected_count by {Integration, Cause} as a second line.
  */
-export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, duplicate = false): void {
+export function emitRequestSignals(metrics: Metrics, integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, deduplication?: DeduplicationSignalName): void {
   metrics.addDimension(INTEGRATION_DIMENSION, integration);
   metrics.addMetric(SignalMetric.REQUEST_COUNT, MetricUnit.Count, 1);
   metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, statusCode >= 500 ? 1 : 0);
   metrics.addMetric(SignalMetric.CLIENT_ERROR_COUNT, MetricUnit.Count, statusCode >= 400 && statusCode < 500 ? 1 : 0);
   metrics.addMetric(SignalMetric.REJECTED_COUNT, MetricUnit.Count, rejection ? 1 : 0);
   metrics.addMetric(SignalMetric.LATENCY, MetricUnit.Milliseconds, latencyMs);
-  if (duplicate) metrics.addMetric(SignalMetric.DUPLICATE_COUNT, MetricUnit.Count, 1);
+  if (deduplication === DeduplicationSignal.DUPLICATE) metrics.addMetric(SignalMetric.DUPLICATE_COUNT, MetricUnit.Count, 1);
+  if (deduplication === DeduplicationSignal.NOT_KEPT) metrics.addMetric(SignalMetric.DEDUPLICATION_FAILURES, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   if (rejection) {
     const m = metrics.singleMetric();

@@ -26,12 +26,31 @@ export interface IngestTargetConfig {
   readonly detailType?: string;
 }
 
+/** What names a delivery for deduplication. */
+export enum DeduplicationKey {
+  /** The sender's delivery id, which its signature covers (Standard Webhooks' `webhook-id`, a Stripe event id in the signed body). */
+  SIGNED_ID = 'signed-id',
+  /**
+   * The SHA-256 of the raw body: for senders whose id header is not signed (GitHub, Shopify), so a
+   * replay with a new, missing or forged id is still the same delivery; their retries and
+   * redeliveries repeat the body byte for byte.
+   */
+  BODY = 'body',
+  /**
+   * The `Idempotency-Key` an API client chooses, scoped to its client id; the same key with another
+   * path, query or body is a 422 (draft-ietf-httpapi-idempotency-key-header).
+   */
+  CLIENT_KEY = 'client-key',
+}
+
 /** How the ingest deduplicates a route's deliveries. */
 export interface DeduplicationConfig {
-  /** How long, in seconds, a delivery id is remembered. */
+  /** How long, in seconds, a delivery is remembered. */
   readonly windowSeconds: number;
-  /** Where the delivery id is; a request without one is delivered without deduplication. */
-  readonly deliveryId: DeliveryIdLocation;
+  /** What names a delivery. */
+  readonly key: DeduplicationKey;
+  /** Where the sender's delivery id is (the record's `deliveryId`); required for SIGNED_ID and CLIENT_KEY. */
+  readonly deliveryId?: DeliveryIdLocation;
 }
 
 /** The media types a route's body may have. */

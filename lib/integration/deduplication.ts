@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IntegrationConfigError } from '../core/errors';
 import type { DeliveryIdLocation } from '../gateway/signature-scheme';
-import type { DeduplicationConfig } from '../ingest/ingest-config';
+import { DeduplicationKey, type DeduplicationConfig } from '../ingest/ingest-config';
 
 /** The header an API client sets to make a request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header). */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -29,7 +29,9 @@ export interface DeduplicationOptions {
   readonly window?: Duration;
   /**
    * The header that carries the sender's delivery id, for a sender the signature scheme does not
-   * know, for example `X-Shopify-Webhook-Id`.
+   * know, for example `X-Shopify-Webhook-Id`. It is recorded as the record's `deliveryId`; a header
+   * the signature does not cover does not name the delivery (anyone replaying the body can change
+   * it): such deliveries are deduplicated on the SHA-256 of their body.
    * @default - the signature scheme's delivery id (`X-GitHub-Delivery`, the Stripe event id,
    *   `webhook-id`), or `Idempotency-Key` on API routes
    */
@@ -38,11 +40,16 @@ export interface DeduplicationOptions {
 
 /**
  * How the ingest deduplicates an integration's deliveries. Senders retry and partners replay: a
- * delivery whose id the ingest has seen within the window gets the first answer again (with the
- * header `idempotent-replayed: true`) and is not delivered again; a copy that arrives while the first
- * is still being delivered gets 409 (retry later); the same id with another body gets 422. A
- * delivery whose target failed (5xx, 429) is not remembered, so its retry is delivered. A request
- * without an id is delivered as before. Records carry the id as `deliveryId`.
+ * delivery the ingest has seen within the window gets the first answer again (with the header
+ * `idempotent-replayed: true`) and is not delivered again; a copy that arrives while the first is
+ * still being delivered gets 409 (retry later). A delivery whose target failed (5xx, 429) is not
+ * remembered, so its retry is delivered. Records carry the sender's id as `deliveryId`.
+ *
+ * What names a delivery: for webhooks, the sender's id where its signature covers it (Standard
+ * Webhooks' `webhook-id`, a Stripe event id), otherwise the SHA-256 of the raw body (GitHub, Shopify,
+ * Slack: their retries repeat the body byte for byte, and an unsigned id header proves nothing);
+ * for API routes, the client's `Idempotency-Key` with its client id, where the same key with another
+ * path, query or body is a 422 and a request without a key is not deduplicated.
  *
  * The ids live in one DynamoDB table per platform (on the platform key, TTL at the end of the
  * window), written by Powertools for AWS Lambda's idempotency utility.
@@ -65,43 +72,49 @@ export abstract class Deduplication {
    * The route's deduplication, or `undefined` for none.
    * @param owner the integration, for errors
    * @param prop the prop path, for errors
-   * @param defaultSource where the route's sender puts its delivery id, when known
-   * @throws IntegrationConfigError for a bad window or header, or when no delivery id is known
+   * @param sender where the route's sender puts its delivery id and whether its signature covers it;
+   *   `api` for an OAuth 2.0 API route (its clients choose an Idempotency-Key)
+   * @throws IntegrationConfigError for a bad window, header or reason
    * @internal
    */
-  public abstract _bind(owner: string, prop: string, defaultSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined;
+  public abstract _bind(owner: string, prop: string, sender: DeduplicationSender): DeduplicationConfig | undefined;
 }
+
+/** What a route's sender offers for deduplication. @internal */
+export type DeduplicationSender =
+  | { readonly kind: 'api' }
+  | { readonly kind: 'webhook'; readonly deliveryId?: DeliveryIdLocation; readonly signedIdHeader?: string; readonly idInSignedBody: boolean };
 
 class DeliveryIdDeduplication extends Deduplication {
   constructor(private readonly options: DeduplicationOptions) {
     super();
   }
 
-  public _bind(owner: string, prop: string, defaultSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined {
+  public _bind(owner: string, prop: string, sender: DeduplicationSender): DeduplicationConfig | undefined {
     const window = this.options.window ?? DEFAULT_DEDUPLICATION_WINDOW;
     if (!(window instanceof Duration) || (!Token.isUnresolved(window.toSeconds()) && (window.toSeconds() < MIN_WINDOW.toSeconds() || window.toSeconds() > MAX_WINDOW.toSeconds()))) {
       throw new IntegrationConfigError(
         owner,
         `${prop}.window`,
         window instanceof Duration ? window.toHumanString() : window,
-        `Remember delivery ids for 1 minute to 30 days, at least as long as the sender retries (Stripe: 3 days), for example Duration.days(3).`,
+        `Remember deliveries for 1 minute to 30 days, at least as long as the sender retries (Stripe: 3 days), for example Duration.days(3).`,
       );
     }
     const header = this.options.idHeader;
     if (header !== undefined && (typeof header !== 'string' || !HTTP_TOKEN.test(header))) {
       throw new IntegrationConfigError(owner, `${prop}.idHeader`, header, 'Name the HTTP header that carries the delivery id (an RFC 9110 token), for example "X-Shopify-Webhook-Id".');
     }
-    const source = header !== undefined ? { header } : defaultSource;
-    if (!source) {
-      throw new IntegrationConfigError(
-        owner,
-        `${prop}.idHeader`,
-        undefined,
-        'This sender\'s signature scheme names no delivery id: give the header that carries one (Deduplication.onDeliveryId({ idHeader })), or ' +
-          'Deduplication.none(reason) when the target is idempotent itself.',
-      );
+    const windowSeconds = window.toSeconds();
+    if (sender.kind === 'api') {
+      return { windowSeconds, key: DeduplicationKey.CLIENT_KEY, deliveryId: { header: header ?? IDEMPOTENCY_KEY_HEADER } };
     }
-    return { windowSeconds: window.toSeconds(), deliveryId: source };
+    const deliveryId = header !== undefined ? { header } : sender.deliveryId;
+    // Only an id the signature covers names a delivery; any other id header can be changed by whoever replays the body.
+    const signed =
+      deliveryId !== undefined &&
+      ((deliveryId.bodyPointer !== undefined && sender.idInSignedBody) ||
+        (deliveryId.header !== undefined && sender.signedIdHeader !== undefined && deliveryId.header.toLowerCase() === sender.signedIdHeader.toLowerCase()));
+    return { windowSeconds, key: signed ? DeduplicationKey.SIGNED_ID : DeduplicationKey.BODY, ...(deliveryId ? { deliveryId } : {}) };
   }
 }
 
@@ -110,7 +123,7 @@ class NoDeduplication extends Deduplication {
     super();
   }
 
-  public _bind(owner: string, prop: string): undefined {
+  public _bind(owner: string, prop: string, _sender: DeduplicationSender): undefined {
     if (typeof this.reason !== 'string' || this.reason.trim().length === 0) {
       throw new IntegrationConfigError(owner, prop, this.reason, 'Say why no deduplication is needed, for example Deduplication.none("the target upserts by order id").');
     }

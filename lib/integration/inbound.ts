@@ -17,9 +17,9 @@ import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import type { RotationWindow } from '../secrets/rotation-window';
 import { BoundRoute, bindRoute } from './route-binding';
 import { Target } from './target';
-import { Deduplication, IDEMPOTENCY_KEY_HEADER } from './deduplication';
-import { BodyFormat, type DeduplicationConfig } from '../ingest/ingest-config';
-import type { DeliveryIdLocation } from '../gateway/signature-scheme';
+import { Deduplication } from './deduplication';
+import { BodyFormat } from '../ingest/ingest-config';
+import { BODY_PLACEHOLDER, ID_PLACEHOLDER } from '../gateway/signature-scheme';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
 export type { BoundRoute } from './route-binding';
@@ -123,10 +123,9 @@ export interface ApiInboundOptions {
 /** Options of {@link Inbound.webhook}. */
 export interface WebhookInboundOptions {
   /**
-   * Deduplication of the sender's retries and replays on its delivery id.
-   * @default Deduplication.onDeliveryId() where the signature scheme names the sender's delivery id
-   *   (GitHub, Stripe, Standard Webhooks, or `hmacSha256({ deliveryIdHeader })`); otherwise none,
-   *   with a synth warning
+   * Deduplication of the sender's retries and replays: on its delivery id where the signature covers
+   * it (Stripe, Standard Webhooks), otherwise on the SHA-256 of the body (GitHub, Shopify, Slack).
+   * @default Deduplication.onDeliveryId() - remembered 3 days
    */
   readonly deduplication?: Deduplication;
   /**
@@ -242,7 +241,7 @@ class ApiInbound extends Inbound {
     }
     const oauth2 = platform.oauth2;
     const clientScopes = new Set<string>();
-    const deduplication = (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', { header: IDEMPOTENCY_KEY_HEADER });
+    const deduplication = (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', { kind: 'api' });
     const bound = routes.map((route, i) => {
       const prop = `inbound.routes[${i}]`;
       if (!Array.isArray(route.scopes) || route.scopes.length === 0) {
@@ -346,7 +345,12 @@ class WebhookInbound extends Inbound {
       target: this.options.target ?? Target.defaultQueue(),
       throttling: this.options.throttling,
       piiFields: context.piiFields,
-      deduplication: webhookDeduplication(scope, name, this.options.deduplication, signature.deliveryId),
+      deduplication: (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', {
+        kind: 'webhook',
+        deliveryId: signature.deliveryId,
+        signedIdHeader: signature.signedPayload.includes(ID_PLACEHOLDER) ? signature.idHeader : undefined,
+        idInSignedBody: signature.signedPayload.includes(BODY_PLACEHOLDER),
+      }),
       queryParameters: this.options.queryParameters,
       // Slack sends slash commands and interactive payloads form-encoded, and Events API callbacks as JSON.
       bodyFormats: signature.scheme === SLACK_SCHEME ? [BodyFormat.JSON, BodyFormat.FORM] : undefined,
@@ -367,15 +371,3 @@ class WebhookInbound extends Inbound {
 
 /** The scheme name of `SignatureScheme.slack()`, whose routes also accept form-encoded bodies. */
 const SLACK_SCHEME = 'slack-v0';
-
-/** A webhook's deduplication: the user's, or on the scheme's delivery id where it names one. */
-function webhookDeduplication(scope: Construct, name: string, given: Deduplication | undefined, schemeSource: DeliveryIdLocation | undefined): DeduplicationConfig | undefined {
-  if (given) return given._bind(name, 'inbound.deduplication', schemeSource);
-  if (schemeSource) return Deduplication.onDeliveryId()._bind(name, 'inbound.deduplication', schemeSource);
-  Annotations.of(scope).addWarningV2(
-    'cdk-secure-integrations:noDeliveryId',
-    `The signature scheme of ${name} names no delivery id, so the sender's retries and replays reach the target again. ` +
-      'Give the header that carries one with deduplication: Deduplication.onDeliveryId({ idHeader }), or say the target is idempotent with Deduplication.none(reason).',
-  );
-  return undefined;
-}

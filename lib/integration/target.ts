@@ -97,12 +97,15 @@ function allow(context: TargetBindContext, actions: string[], resources: string[
 }
 
 /**
- * The longest timeout a synchronous Lambda target may have, in seconds: the ingest function runs
- * 25 s and answers 1.5 s before that; signature, schema, KMS and the deduplication table take up to
- * about 3.5 s more. A target that runs longer would be answered 503 while it still runs, and the
- * sender's retry would run it again.
+ * The longest timeout a synchronous Lambda target may have, in seconds. The ingest function runs
+ * 25 s and answers 503 1.5 s before that; before it invokes the target it may read the signing
+ * secret, KMS and the deduplication table (each call 3 s at most per attempt), and a cold target's
+ * initialization (up to 10 s, not counted in its own timeout) comes on top. A target that runs
+ * longer is answered 503 while it still runs, and the sender's retry runs it again (its record
+ * carries the same `deliveryId`).
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html (init phase limit)
  */
-export const MAX_LAMBDA_TARGET_TIMEOUT_SECONDS = 20;
+export const MAX_LAMBDA_TARGET_TIMEOUT_SECONDS = 15;
 
 /** The function behind a target, when it was defined in this app (an alias or version resolves to its function). */
 function definedFunction(fn: lambda.IFunction): lambda.Function | undefined {
@@ -134,7 +137,7 @@ class LambdaTarget extends Target {
     if (!defined) {
       Annotations.of(context.scope).addWarningV2(
         'cdk-secure-integrations:lambdaTargetTimeout',
-        `The timeout of Lambda target ${this.fn.functionArn} cannot be read at synth (an imported function): keep it at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds, ` +
+        `The timeout of Lambda target ${this.fn.node.path} cannot be read at synth (an imported function, or one wrapped like a SingletonFunction): keep it at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds, ` +
           'or a slow invocation is answered 503 while it still runs and runs again on the sender\'s retry.',
       );
     }

@@ -57,6 +57,16 @@ export class IntegrationMetrics {
     });
   }
 
+  /** `duplicate_count`: deliveries answered from the deduplication table instead of delivered again (Sum). */
+  public duplicateCount(period?: Duration): cloudwatch.Metric {
+    return integrationMetric(this.integrationName, SignalMetric.DUPLICATE_COUNT, 'Sum', period);
+  }
+
+  /** `deduplication_failures`: deliveries whose outcome the deduplication table could not record after the target ran (Sum). */
+  public deduplicationFailures(period?: Duration): cloudwatch.Metric {
+    return integrationMetric(this.integrationName, SignalMetric.DEDUPLICATION_FAILURES, 'Sum', period);
+  }
+
   /** The 95th percentile of request latency, in milliseconds. */
   public p95Latency(period?: Duration): cloudwatch.Metric {
     return integrationMetric(this.integrationName, SignalMetric.LATENCY, 'p95', period);

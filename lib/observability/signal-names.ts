@@ -41,7 +41,24 @@ export const SignalMetric = {
    * sender's retry or a replay of a delivery id seen within the window (Count).
    */
   DUPLICATE_COUNT: 'duplicate_count',
+  /**
+   * Deliveries whose deduplication record could not be written after the target was called: a
+   * delivered answer that could not be kept (a retry after the in-progress time is delivered again),
+   * or a failed delivery that could not be freed (retries get 409 until then) (Count).
+   */
+  DEDUPLICATION_FAILURES: 'deduplication_failures',
 } as const;
+
+/** What the deduplication did to a request, where it is worth a signal. */
+export const DeduplicationSignal = {
+  /** Answered from the table: `duplicate_count`. */
+  DUPLICATE: 'duplicate',
+  /** The table could not record the outcome: `deduplication_failures`. */
+  NOT_KEPT: 'not-kept',
+} as const;
+
+/** One of {@link DeduplicationSignal}. */
+export type DeduplicationSignalName = (typeof DeduplicationSignal)[keyof typeof DeduplicationSignal];
 
 /** The dimension of `rejected_count` that names why the ingest rejected a request. */
 export const CAUSE_DIMENSION = 'Cause';

@@ -43,15 +43,18 @@ describe('deduplication on the sender\'s delivery id', () => {
     webhook(stack, 'GitHub', SignatureScheme.githubHmacSha256());
     webhook(stack, 'Stripe', SignatureScheme.stripe());
     webhook(stack, 'Shopify', SignatureScheme.hmacSha256({ header: 'X-Shopify-Hmac-Sha256', encoding: DigestEncoding.BASE64, deliveryIdHeader: 'X-Shopify-Webhook-Id' }));
+    webhook(stack, 'Svix', SignatureScheme.standardWebhooks());
     api(stack, 'Orders');
     const synthesized = synthesizePlatform(stack);
     const byPath = Object.fromEntries(synthesized.ingestConfig().routes.map((r) => [r.resourcePath, r.deduplication]));
     const threeDays = 3 * 24 * 3600;
     expect(byPath).toEqual({
-      '/hooks/github': { windowSeconds: threeDays, deliveryId: { header: 'X-GitHub-Delivery' } },
-      '/hooks/stripe': { windowSeconds: threeDays, deliveryId: { bodyPointer: '/id' } },
-      '/hooks/shopify': { windowSeconds: threeDays, deliveryId: { header: 'X-Shopify-Webhook-Id' } },
-      '/orders': { windowSeconds: threeDays, deliveryId: { header: 'Idempotency-Key' } },
+      // GitHub and Shopify sign the body only: the id header is recorded, the body's hash names the delivery.
+      '/hooks/github': { windowSeconds: threeDays, key: 'body', deliveryId: { header: 'X-GitHub-Delivery' } },
+      '/hooks/stripe': { windowSeconds: threeDays, key: 'signed-id', deliveryId: { bodyPointer: '/id' } },
+      '/hooks/shopify': { windowSeconds: threeDays, key: 'body', deliveryId: { header: 'X-Shopify-Webhook-Id' } },
+      '/hooks/svix': { windowSeconds: threeDays, key: 'signed-id', deliveryId: { header: 'webhook-id' } },
+      '/orders': { windowSeconds: threeDays, key: 'client-key', deliveryId: { header: 'Idempotency-Key' } },
     });
 
     const template = synthesized.template;
@@ -75,6 +78,12 @@ describe('deduplication on the sender\'s delivery id', () => {
     expect([statements[0].Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
   });
 
+  test('duplicates and deduplication failures are metrics of the integration', () => {
+    const orders = api(newStackWithPlatform(), 'Orders');
+    expect(orders.metrics.duplicateCount()).toMatchObject({ namespace: 'CdkSecureIntegrations', metricName: 'duplicate_count', dimensions: { Integration: 'Orders' }, statistic: 'Sum' });
+    expect(orders.metrics.deduplicationFailures()).toMatchObject({ metricName: 'deduplication_failures', dimensions: { Integration: 'Orders' } });
+  });
+
   test('a window of its own, an id header of its own, or none with a reason', () => {
     const stack = newStack();
     new IntegrationPlatform(stack, 'Platform');
@@ -83,17 +92,25 @@ describe('deduplication on the sender\'s delivery id', () => {
     });
     api(stack, 'Reports', { deduplication: Deduplication.none('the target upserts by report id') });
     const routes = synthesizePlatform(stack).ingestConfig().routes;
-    expect(routes.find((r) => r.integration === 'Zendesk')?.deduplication).toEqual({ windowSeconds: 6 * 3600, deliveryId: { header: 'X-Zendesk-Webhook-Invocation-Id' } });
+    expect(routes.find((r) => r.integration === 'Zendesk')?.deduplication).toEqual({ windowSeconds: 6 * 3600, key: 'body', deliveryId: { header: 'X-Zendesk-Webhook-Invocation-Id' } });
     expect(routes.find((r) => r.integration === 'Reports')?.deduplication).toBeUndefined();
   });
 
-  test('no table when no route deduplicates; a scheme that names no delivery id warns', () => {
+  test('a scheme that names no delivery id (Slack) deduplicates on the body; no table when no route deduplicates', () => {
     const stack = newStack();
     new IntegrationPlatform(stack, 'Platform');
     webhook(stack, 'Slack', SignatureScheme.slack());
-    const synthesized = synthesizePlatform(stack);
-    synthesized.template.resourceCountIs('AWS::DynamoDB::Table', 1); // the inventory's only
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('names no delivery id'));
+    expect(synthesizePlatform(stack).ingestConfig().routes[0].deduplication).toEqual({ windowSeconds: 3 * 24 * 3600, key: 'body' });
+    const quiet = newStack();
+    new IntegrationPlatform(quiet, 'Platform');
+    webhook(quiet, 'Slack', SignatureScheme.slack(), { deduplication: Deduplication.none('the target replies idempotently') });
+    synthesizePlatform(quiet).template.resourceCountIs('AWS::DynamoDB::Table', 1); // the inventory's only
+  });
+
+  test('an id header of the user\'s own on a signed-id scheme is recorded, but the body names the delivery (the header is not signed)', () => {
+    const stack = newStackWithPlatform();
+    webhook(stack, 'Stripe', SignatureScheme.stripe(), { deduplication: Deduplication.onDeliveryId({ idHeader: 'X-Request-Id' }) });
+    expect(synthesizePlatform(stack).ingestConfig().routes[0].deduplication).toMatchObject({ key: 'body', deliveryId: { header: 'X-Request-Id' } });
   });
 
   test.each([
@@ -108,9 +125,6 @@ describe('deduplication on the sender\'s delivery id', () => {
     expect(() => api(newStackWithPlatform(), 'Orders', { deduplication })).toThrow(prop);
   });
 
-  test('asking for deduplication on a scheme that names no id, without a header, is a synth error that names the fix', () => {
-    expect(() => webhook(newStackWithPlatform(), 'Slack', SignatureScheme.slack(), { deduplication: Deduplication.onDeliveryId() })).toThrow(/idHeader[\s\S]*Deduplication.none/);
-  });
 });
 
 function newStackWithPlatform(): Stack {

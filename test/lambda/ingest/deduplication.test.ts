@@ -20,7 +20,7 @@ async function table(): Promise<string> {
   return name;
 }
 
-const key = (deliveryId: string, body = '{"id":"evt_1"}', scope = 'Payments#POST /stripe#') => ({ scope, deliveryId, rawBody: Buffer.from(body), windowSeconds: 3600 });
+const key = (deliveryId: string, fingerprint?: string, scope = 'Payments#POST /stripe#') => ({ scope, deliveryId, fingerprint, windowSeconds: 3600 });
 const ok = (n: number): Answer => ({ statusCode: 202, body: JSON.stringify({ accepted: true, messageId: `m-${n}` }) });
 
 describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
@@ -64,18 +64,22 @@ describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
     expect((await slow).kind).toBe('first');
   });
 
-  test('the same delivery id with another body is a conflict, never the first answer', async () => {
+  test('a client key with another fingerprint is a conflict, never the first answer; a sender id without one is the same delivery', async () => {
     const dedup = new Deduplicator(await table(), ddb);
-    await dedup.once(key('evt_5', '{"amount":1}'), async () => ok(1));
-    expect(await dedup.once(key('evt_5', '{"amount":1000}'), async () => ok(2))).toEqual({ kind: 'conflict' });
+    await dedup.once(key('k-5', 'fp-amount-1'), async () => ok(1));
+    expect(await dedup.once(key('k-5', 'fp-amount-1000'), async () => ok(2))).toEqual({ kind: 'conflict' });
+    expect((await dedup.once(key('k-5', 'fp-amount-1'), async () => ok(3))).kind).toBe('duplicate');
+    // Stripe's retries of one event differ in pending_webhooks: a signed id names the delivery whatever its body.
+    await dedup.once(key('evt_5'), async () => ok(4));
+    expect((await dedup.once(key('evt_5'), async () => ok(5))).kind).toBe('duplicate');
   });
 
   test('ids are scoped: the same id in another integration or for another client is another delivery', async () => {
     const dedup = new Deduplicator(await table(), ddb);
     let runs = 0;
-    await dedup.once(key('k-1', '{}', 'Orders#POST /orders#client-a'), async () => ok(++runs));
-    expect((await dedup.once(key('k-1', '{}', 'Orders#POST /orders#client-b'), async () => ok(++runs))).kind).toBe('first');
-    expect((await dedup.once(key('k-1', '{}', 'Billing#POST /orders#client-a'), async () => ok(++runs))).kind).toBe('first');
+    await dedup.once(key('k-1', 'fp', 'Orders#POST /orders#client-a'), async () => ok(++runs));
+    expect((await dedup.once(key('k-1', 'fp', 'Orders#POST /orders#client-b'), async () => ok(++runs))).kind).toBe('first');
+    expect((await dedup.once(key('k-1', 'fp', 'Billing#POST /orders#client-a'), async () => ok(++runs))).kind).toBe('first');
     expect(runs).toBe(3);
   });
 
@@ -113,10 +117,12 @@ describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
     expect(outcomes.every((o) => o.kind === 'first' || o.kind === 'in-flight')).toBe(true);
   });
 
-  test('a table that cannot be written is a DeduplicationStoreError before anything is delivered', async () => {
+  test('a table that cannot be written is a DeduplicationStoreError before anything is delivered, naming the AWS error', async () => {
     const dedup = new Deduplicator(uniqueName('no-such-table'), ddb);
     let runs = 0;
-    await expect(dedup.once(key('evt_9'), async () => ok(++runs))).rejects.toBeInstanceOf(DeduplicationStoreError);
+    const failure = dedup.once(key('evt_9'), async () => ok(++runs));
+    await expect(failure).rejects.toBeInstanceOf(DeduplicationStoreError);
+    await expect(failure).rejects.toThrow(/ResourceNotFoundException/);
     expect(runs).toBe(0);
   });
 
@@ -130,7 +136,7 @@ describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
           const dedup = new Deduplicator(name, ddb);
           const delivered = new Map<number, number>();
           for (const { event, fails } of attempts) {
-            const outcome = await dedup.once(key(`${run}-${event}`, `{"event":${event}}`), async () => {
+            const outcome = await dedup.once(key(`${run}-${event}`), async () => {
               if (fails) return { statusCode: 502, body: '{}' };
               delivered.set(event, (delivered.get(event) ?? 0) + 1);
               return ok(event);

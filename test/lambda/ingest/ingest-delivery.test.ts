@@ -12,7 +12,7 @@ import Stripe from 'stripe';
 import type { ResolvedRoute } from '../../../lambda/ingest/config';
 import { Deduplicator, REPLAYED_HEADER } from '../../../lambda/ingest/deduplication';
 import { ingest, type IngestDependencies } from '../../../lambda/ingest/ingest';
-import { IngestTargetKind, SignatureScheme } from '../../../lib';
+import { DeduplicationKey, IngestTargetKind, SignatureScheme } from '../../../lib';
 import { RejectionCause } from '../../../lib/observability/signal-names';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
@@ -61,9 +61,25 @@ describe('the ingest delivers each delivery once', () => {
     const secrets: Record<string, string> = { github: GITHUB_SECRET, stripe: STRIPE_SECRET, slack: SLACK_SECRET };
     deps = {
       routes: new Map([
-        route('GitHubEvents', '/github', { signature: SignatureScheme.githubHmacSha256().bind(), signingSecretId: 'github', deduplication: { windowSeconds: 3 * DAY, deliveryId: { header: 'X-GitHub-Delivery' } } }),
-        route('Payments', '/stripe', { signature: SignatureScheme.stripe().bind(), signingSecretId: 'stripe', deduplication: { windowSeconds: 3 * DAY, deliveryId: { bodyPointer: '/id' } } }),
-        route('Orders', '/orders', { deduplication: { windowSeconds: 3 * DAY, deliveryId: { header: 'Idempotency-Key' } }, queryParameters: ['page'] }),
+        route('GitHubEvents', '/github', {
+          signature: SignatureScheme.githubHmacSha256().bind(),
+          signingSecretId: 'github',
+          deduplication: { windowSeconds: 3 * DAY, key: DeduplicationKey.BODY, deliveryId: { header: 'X-GitHub-Delivery' } },
+        }),
+        route('Payments', '/stripe', { signature: SignatureScheme.stripe().bind(), signingSecretId: 'stripe', deduplication: { windowSeconds: 3 * DAY, key: DeduplicationKey.SIGNED_ID, deliveryId: { bodyPointer: '/id' } } }),
+        route('Orders', '/orders', { deduplication: { windowSeconds: 3 * DAY, key: DeduplicationKey.CLIENT_KEY, deliveryId: { header: 'Idempotency-Key' } }, queryParameters: ['page'] }),
+        [
+          'PUT /orders/{orderId}',
+          {
+            integration: 'Orders',
+            method: 'PUT',
+            resourcePath: '/orders/{orderId}',
+            target,
+            targetAddress: queueUrl,
+            schema: { type: 'object' },
+            deduplication: { windowSeconds: 3 * DAY, key: DeduplicationKey.CLIENT_KEY, deliveryId: { header: 'Idempotency-Key' } },
+          } as ResolvedRoute,
+        ],
         route('SlackCommands', '/slack', { signature: SignatureScheme.slack().bind(), signingSecretId: 'slack', bodyFormats: ['json', 'form'] as never, schema: { type: 'object', required: ['command'], properties: { command: { type: 'string' } } } }),
       ]),
       clients: { sqs, eventBridge: new EventBridgeClient(motoClientConfig()), lambda: new LambdaClient(motoClientConfig()) },
@@ -97,7 +113,20 @@ describe('the ingest delivers each delivery once', () => {
     const queued = await drain();
     expect(queued).toHaveLength(1);
     expect(queued[0].deliveryId).toBe('72d3162e-cc78-11e3-81ab-4c9367dc0958');
-    expect(signals.at(-1)).toEqual(['GitHubEvents', 202, 0, undefined, true]);
+    expect(signals.at(-1)).toEqual(['GitHubEvents', 202, 0, undefined, 'duplicate']);
+  });
+
+  test('a captured GitHub delivery replayed with a new, missing, doubled or over-long X-GitHub-Delivery is still a duplicate: the body names it', async () => {
+    const payload = JSON.stringify({ action: 'closed', issue: { number: 2 } });
+    const signature = githubSign(payload);
+    const send = (headers: Record<string, string>) => ingest(event('/github', payload, { 'X-Hub-Signature-256': signature, ...headers }), deps);
+    expect((await send({ 'X-GitHub-Delivery': 'g-1' })).statusCode).toBe(202);
+    for (const headers of [{ 'X-GitHub-Delivery': 'g-2' }, {}, { 'X-GitHub-Delivery': 'g-1', 'x-github-delivery': 'other' }, { 'X-GitHub-Delivery': 'g'.repeat(257) }]) {
+      const replay = await send(headers);
+      expect(replay.statusCode).toBe(202);
+      expect(replay.headers?.[REPLAYED_HEADER]).toBe('true');
+    }
+    expect(await drain()).toHaveLength(1);
   });
 
   test('a Stripe event retried with a fresh timestamp and signature is queued once', async () => {
@@ -108,6 +137,16 @@ describe('the ingest delivers each delivery once', () => {
       expect(res.statusCode).toBe(202);
     }
     expect((await drain()).map((r) => (r.body as { id: string }).id)).toEqual(['evt_retry_1']);
+  });
+
+  test('a Stripe retry whose body differs (pending_webhooks went down) gets the first answer, not a 422', async () => {
+    const event1 = (pending: number) => JSON.stringify({ id: 'evt_pending_1', object: 'event', type: 'invoice.paid', pending_webhooks: pending, data: { object: {} } });
+    const send = (payload: string) => ingest(event('/stripe', payload, { 'Stripe-Signature': stripe.webhooks.generateTestHeaderString({ payload, secret: STRIPE_SECRET }) }), deps);
+    expect((await send(event1(2))).statusCode).toBe(202);
+    const retry = await send(event1(1));
+    expect(retry.statusCode).toBe(202);
+    expect(retry.headers?.[REPLAYED_HEADER]).toBe('true');
+    expect(await drain()).toHaveLength(1);
   });
 
   test('a delivery whose target failed is not remembered: the retry is delivered, once', async () => {
@@ -138,9 +177,22 @@ describe('the ingest delivers each delivery once', () => {
     expect(JSON.parse(b1.body).messageId).not.toBe(JSON.parse(a1.body).messageId);
     const conflict = await ingest(event('/orders', JSON.stringify({ id: 'o-2' }), { 'Idempotency-Key': 'k-1' }, asClient('client-a')), deps);
     expect(conflict.statusCode).toBe(422);
+    // The same key and body on another resource (PUT /orders/2 after PUT /orders/1) is another request: 422, never the first answer.
+    const put = (orderId: string) =>
+      ingest(
+        event('/orders/{orderId}', '{"status":"shipped"}', { 'Idempotency-Key': 'k-put' }, {
+          httpMethod: 'PUT',
+          path: `/orders/${orderId}`,
+          pathParameters: { orderId },
+          requestContext: { requestId: uniqueName('req'), authorizer: { claims: { client_id: 'client-a' } } },
+        } as unknown as Partial<APIGatewayProxyEvent>),
+        deps,
+      );
+    expect((await put('1')).statusCode).toBe(202);
+    expect((await put('2')).statusCode).toBe(422);
     // Without a key, every request is delivered.
     await ingest(event('/orders', body, {}, asClient('client-a')), deps);
-    expect(await drain()).toHaveLength(3);
+    expect(await drain()).toHaveLength(4);
   });
 
   test('only declared query parameters reach the target', async () => {

@@ -158,6 +158,28 @@ describe('every exit of the ingest is counted', () => {
   });
 });
 
+describe('what the deduplication table could not record is counted', () => {
+  const dedupRoutes = new Map<string, ResolvedRoute>([route('/dedup', { deduplication: { windowSeconds: 3600, key: 'body' } } as Partial<ResolvedRoute>)]);
+  test.each([
+    ['a delivered answer that could not be kept', { kind: 'first', notKept: 'IdempotencyPersistenceLayerError <- ThrottlingException' }, 202, 'delivered, but the answer could not be kept'],
+    ['a failed delivery that could not be freed', { kind: 'not-kept', stuck: 'IdempotencyPersistenceLayerError <- AccessDeniedException' }, 502, 'could not be freed'],
+  ])('%s: deduplication_failures, and an error log naming the AWS error', async (_what, result, status, logged) => {
+    const h = harness({
+      routes: dedupRoutes,
+      deduplicator: {
+        once: async (_key, handle) => {
+          const answer = await handle();
+          return { ...result, answer } as never;
+        },
+      },
+    }, status === 502 ? async () => Promise.reject(Object.assign(new Error('down'), { name: 'ServiceUnavailable' })) : undefined);
+    const res = await ingest(event('/dedup', '{"id":"o"}'), h.deps);
+    expect(res.statusCode).toBe(status);
+    expect(h.signals).toEqual([['Orders', status, 0, undefined, 'not-kept']]);
+    expect(h.logs.some((l) => l.startsWith('error:') && l.includes(logged))).toBe(true);
+  });
+});
+
 describe('schema validation reads only the body\'s own keys', () => {
   test('required: ["toString"] is not met by {} through Object.prototype, and is by a body that has it', async () => {
     const strict = new Map<string, ResolvedRoute>([route('/strict', { schema: { type: 'object', required: ['toString', 'hasOwnProperty'] } })]);
