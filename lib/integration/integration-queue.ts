@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
-import { REDRIVE_HISTORY_PREFIX } from '../inventory/table-design';
+import { REDRIVE_HISTORY_ATTRIBUTES, redriveHistoryKey } from '../inventory/table-design';
 
 /** Properties of an {@link IntegrationQueue}. */
 export interface IntegrationQueueProps {
@@ -41,12 +41,24 @@ export interface IntegrationQueueProps {
 export interface RedriveGrantOptions {
   /**
    * The inventory table `cdk-secure-integrations redrive` finds the queues in and records each
-   * redrive in (the platform's `inventory.table`): grants reading it (Scan, GetItem) and writing
-   * redrive history items only (PutItem on `REDRIVE#*` partition keys, never a record), with its
-   * key usable through DynamoDB.
+   * redrive in (the platform's `inventory.table`): grants reading it (Scan, GetItem: every item,
+   * as the inventory report does) and PutItem in this integration's redrive history partition only
+   * (`dynamodb:LeadingKeys` exactly `REDRIVE#<integrationId>`) with the history's attributes only
+   * (`dynamodb:Attributes`): not in a record's partition, not in another integration's history,
+   * and no `owner`, `name` or `dataClassification` for the register's indexes. IAM cannot limit
+   * the sort key; the readers take records from `INTEGRATION#` partitions only, so an item put
+   * there with sort key `RECORD` is reported as unreadable, never read as a record. The table's
+   * key is usable through DynamoDB; a table without a known `encryptionKey` (an imported one) gets
+   * no key grant, and a synth warning names the fix.
    * @default - no access to a table
    */
   readonly inventoryTable?: dynamodb.ITable;
+  /**
+   * The integration's id in the register (`<account>:<region>:<stack>:<integration>`), which names
+   * the only history item the grant lets the grantee write.
+   * @default - the id of the SecureIntegration this queue belongs to; required for a queue outside one
+   */
+  readonly integrationId?: string;
 }
 
 /** The dead-letter queues' retention: the most SQS allows. */
@@ -86,7 +98,22 @@ export class IntegrationQueue extends Construct {
    * move task (`cdk-secure-integrations redrive`): start, list and cancel tasks, receive, delete and
    * read attributes on the dead-letter queue, send to the queue and read its redrive policy, and
    * the key usable only through SQS (decrypt from one queue, encrypt into the other).
+   *
+   * StartMessageMoveTask requires of its caller `sqs:ReceiveMessage` and `sqs:DeleteMessage` on
+   * the dead-letter queue and `sqs:SendMessage` on the queue, so the grant includes them, with the
+   * key's data keys. Whoever holds it can therefore also send any message straight to the queue,
+   * bypassing the ingest's checks (authentication, schema validation, PII field encryption,
+   * deduplication), and read or delete the dead letters, PII fields still encrypted. Grant it to
+   * the operators who redrive, never to an application or a partner.
+   *
+   * With `inventoryTable`, the history write is limited to this integration's history item (see
+   * {@link RedriveGrantOptions.inventoryTable}). IAM cannot require that write to keep the earlier
+   * entries: the CLI only appends, but the grantee can rewrite the item with other tools. The
+   * register's history is a convenience; CloudTrail's StartMessageMoveTask and
+   * CancelMessageMoveTask events, which name the caller, are the audit trail.
+   * @throws IntegrationConfigError with `inventoryTable` for a queue outside a SecureIntegration and no `integrationId`
    * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
    */
   public grantRedrive(grantee: iam.IGrantable, options: RedriveGrantOptions = {}): iam.Grant {
     const grant = iam.Grant.addToPrincipal({
@@ -106,18 +133,50 @@ export class IntegrationQueue extends Construct {
     grant.combine(grantKeyUseVia(grantee, this.encryptionKey, KeyService.SQS, ['kms:Decrypt', 'kms:GenerateDataKey']));
     const table = options.inventoryTable;
     if (table) {
+      const integrationId = options.integrationId ?? this.integrationId();
+      if (integrationId === undefined) {
+        throw new IntegrationConfigError(
+          this.node.path,
+          'grantRedrive.integrationId',
+          undefined,
+          'This queue belongs to no SecureIntegration: give the integrationId (<account>:<region>:<stack>:<integration>) whose redrive history the grantee may write.',
+        );
+      }
       grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan', 'dynamodb:GetItem'], resourceArns: [table.tableArn] }));
       grant.combine(
         iam.Grant.addToPrincipal({
           grantee,
           actions: ['dynamodb:PutItem'],
           resourceArns: [table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${REDRIVE_HISTORY_PREFIX}*`] } },
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': [redriveHistoryKey(integrationId).pk],
+              'dynamodb:Attributes': [...REDRIVE_HISTORY_ATTRIBUTES],
+            },
+          },
         }),
       );
-      if (table.encryptionKey) grant.combine(grantKeyUseVia(grantee, table.encryptionKey, KeyService.DYNAMODB, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
+      if (table.encryptionKey) {
+        grant.combine(grantKeyUseVia(grantee, table.encryptionKey, KeyService.DYNAMODB, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
+      } else {
+        Annotations.of(this).addWarningV2(
+          'cdk-secure-integrations:redriveTableKey',
+          `grantRedrive: the inventory table ${table.node.path} has no known encryptionKey, so ${grantee.grantPrincipal} gets no KMS grant for it and, ` +
+            'if the table is encrypted with a customer managed key, the redrive is refused when it records its history (nothing moves). ' +
+            'Import the table with its key (dynamodb.Table.fromTableAttributes(scope, id, { tableArn, encryptionKey })), or grant the key yourself; ' +
+            'acknowledge this warning if the table uses an AWS owned or AWS managed key.',
+        );
+      }
     }
     return grant;
+  }
+
+  /** The register id of the SecureIntegration this queue belongs to (as its record's builder writes it), if any. */
+  private integrationId(): string | undefined {
+    const owner = this.node.scope as (Construct & { integrationName?: unknown; inventorySource?: unknown }) | undefined;
+    if (!owner || typeof owner.integrationName !== 'string' || typeof owner.inventorySource !== 'function') return undefined;
+    const stack = Stack.of(owner);
+    return `${stack.account}:${stack.region}:${stack.stackName}:${owner.integrationName}`;
   }
 
   private readonly encryptionKey: kms.IKey;

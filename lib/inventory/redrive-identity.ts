@@ -1,27 +1,19 @@
-// Who runs `redrive`: the caller identity STS answers for the credentials in use. The package
-// does not depend on @aws-sdk/client-sts; it is used when installed beside it, and otherwise the
-// CLI asks for --operator (recorded as given, not verified).
-
-interface StsModule {
-  STSClient: new (config: object) => { send(command: unknown): Promise<{ Arn?: string }>; destroy(): void };
-  GetCallerIdentityCommand: new (input: object) => unknown;
-}
+// Who runs `redrive`: the caller identity STS answers for the credentials in use
+// (@aws-sdk/client-sts is a dependency of this package). `--operator` adds a name the operator
+// gives, recorded beside the ARN as given and not verified; it never replaces the ARN.
+import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 
 /**
- * The caller's ARN from STS GetCallerIdentity, or undefined when `@aws-sdk/client-sts` is not
- * installed (it is not a dependency of this package: install it beside it, or use --operator).
+ * The caller's ARN from STS GetCallerIdentity (the standard credential chain; AWS_ENDPOINT_URL
+ * honoured), with `config` added to the client's settings.
+ * @throws the SDK's error when STS cannot be reached or refuses, and an Error when it names no ARN
  */
-export async function stsCallerArn(region: string, moduleName = '@aws-sdk/client-sts'): Promise<string | undefined> {
-  let sts: StsModule;
+export async function stsCallerArn(region: string, config: STSClientConfig = {}): Promise<string> {
+  const client = new STSClient({ region, ...config });
   try {
-    sts = (await import(moduleName)) as StsModule;
-  } catch (error) {
-    if (['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND'].includes((error as { code?: string }).code ?? '')) return undefined;
-    throw error;
-  }
-  const client = new sts.STSClient({ region });
-  try {
-    return (await client.send(new sts.GetCallerIdentityCommand({}))).Arn;
+    const arn = (await client.send(new GetCallerIdentityCommand({}))).Arn;
+    if (!arn) throw new Error('STS GetCallerIdentity answered without an ARN');
+    return arn;
   } finally {
     client.destroy();
   }

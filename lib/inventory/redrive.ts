@@ -43,8 +43,8 @@ export const DEFAULT_POLL_INTERVAL_MS = 5000;
 export interface RedriveClients {
   /** Builds the SQS client for a queue's region. @default - the SDK's (standard credential chain, AWS_ENDPOINT_URL honoured) */
   readonly sqs?: (region: string) => SQSClient;
-  /** The caller's ARN, or undefined when it cannot be known. @default - STS GetCallerIdentity through `@aws-sdk/client-sts`, when installed ({@link stsCallerArn}) */
-  readonly callerIdentity?: (region: string) => Promise<string | undefined>;
+  /** The caller's ARN; a failure refuses the redrive. @default - STS GetCallerIdentity ({@link stsCallerArn}) */
+  readonly callerIdentity?: (region: string) => Promise<string>;
   /** @default - setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default - the system clock */
@@ -158,17 +158,25 @@ class Redrive {
     return aws(`recording the redrive in table ${this.options.table}`, updateRedriveHistory(this.ddb, this.options.table, this.target.record.integrationId, change, this.now()));
   }
 
+  /**
+   * Who acts: the STS caller identity, always (an unverified --operator name is only a note beside
+   * it). Without it nothing is started or cancelled: the history records who, and CloudTrail's
+   * StartMessageMoveTask and CancelMessageMoveTask events name the same ARN.
+   */
   private async actor(): Promise<RedriveActor> {
     const operator = this.options.operator?.trim();
-    const arn = await aws('STS GetCallerIdentity', (this.io.callerIdentity ?? stsCallerArn)(this.dlq.region));
-    if (!arn && !operator) {
+    let arn: string | undefined;
+    try {
+      arn = await (this.io.callerIdentity ?? stsCallerArn)(this.dlq.region);
+    } catch (error) {
       throw new RedriveRefused(
-        'cannot tell who is redriving, and the redrive must be recorded: @aws-sdk/client-sts is not installed ' +
-          '(install it beside cdk-secure-integrations), or name yourself with --operator <name>',
+        `cannot tell who is redriving (STS GetCallerIdentity failed: ${(error as Error).name}: ${(error as Error).message}), and the redrive must be recorded: ` +
+          'nothing was started or cancelled. --operator is a note beside the STS identity, not a replacement',
         1,
       );
     }
-    return { ...(arn ? { arn } : {}), ...(operator ? { operator: boundedText(operator) } : {}) };
+    if (!arn) throw new RedriveRefused('cannot tell who is redriving (STS GetCallerIdentity named no caller), and the redrive must be recorded: nothing was started or cancelled', 1);
+    return { arn, ...(operator ? { operator: boundedText(operator) } : {}) };
   }
 
   /** Refuses when the queue's redrive policy does not name the dead-letter queue (a stale record). */

@@ -36,9 +36,17 @@
 // - The redrive history is an item of its own, written only by the CLI's `redrive`: the
 //   registration and the event updater put whole record items (the record schema admits no other
 //   attribute), so history kept on the record would be erased by the next deploy. Its own
-//   partition (`REDRIVE#`) lets an operator's policy allow writes to history items only
-//   (`dynamodb:LeadingKeys`), never to records. It carries no `owner`, `name` or
-//   `dataClassification`, so the GSIs stay records-only.
+//   partition (`REDRIVE#<integrationId>`) lets an operator's policy (IntegrationQueue.grantRedrive)
+//   allow PutItem on that one integration's partition only (`dynamodb:LeadingKeys`
+//   ForAllValues:StringEquals) and with the history's attributes only (`dynamodb:Attributes`,
+//   REDRIVE_HISTORY_ATTRIBUTES), so it carries no `owner`, `name` or `dataClassification` and the
+//   GSIs stay records-only. IAM cannot limit the sort key, so an operator may still put an item
+//   with sk `RECORD` in that partition: readers take records from `INTEGRATION#` partitions only
+//   (RECORD_PARTITION_PREFIX), and report any other `RECORD` item as unreadable. Nor can IAM
+//   require the write to keep earlier entries: the CLI only appends and updates its own entries,
+//   but an operator with the grant can rewrite the item with other tools. CloudTrail's
+//   StartMessageMoveTask and CancelMessageMoveTask events are the audit trail;
+//   the history is a convenience.
 
 /** The table's partition key (string). */
 export const INVENTORY_PARTITION_KEY = 'pk';
@@ -50,8 +58,12 @@ export const RECORD_SORT_KEY = 'RECORD';
 export const LOOKUP_SORT_KEY = 'LOOKUP';
 /** The sort key of a redrive history item. */
 export const REDRIVE_HISTORY_SORT_KEY = 'HISTORY';
-/** The partition key prefix of redrive history items (an IAM `dynamodb:LeadingKeys` pattern: `REDRIVE#*`). */
+/** The partition key prefix of record items: a record is read only from a partition `INTEGRATION#<its integrationId>`. */
+export const RECORD_PARTITION_PREFIX = 'INTEGRATION#';
+/** The partition key prefix of redrive history items (`REDRIVE#<integrationId>`). */
 export const REDRIVE_HISTORY_PREFIX = 'REDRIVE#';
+/** Every attribute of a redrive history item: what an operator's PutItem may carry (`dynamodb:Attributes`). */
+export const REDRIVE_HISTORY_ATTRIBUTES = [INVENTORY_PARTITION_KEY, INVENTORY_SORT_KEY, 'integrationId', 'entries', 'version', 'updatedAt'] as const;
 
 /** A global secondary index of the table. */
 export interface InventoryIndexDesign {
@@ -80,7 +92,7 @@ export interface InventoryKey {
 
 /** The key of an integration's record. */
 export function recordKey(integrationId: string): InventoryKey {
-  return { pk: `INTEGRATION#${integrationId}`, sk: RECORD_SORT_KEY };
+  return { pk: `${RECORD_PARTITION_PREFIX}${integrationId}`, sk: RECORD_SORT_KEY };
 }
 
 /** The key of the lookup item of a credential's secret. */

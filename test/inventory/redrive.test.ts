@@ -2,7 +2,7 @@
 // queues are moto's, messages reach the dead-letter queue through moto's own redrive policy, and
 // the message move tasks moto lacks come from the stand-in (sqs-move-task-stand-in.ts), which moves
 // those real messages. The CLI and the stand-in share one clock, advanced by the CLI's polling.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -16,8 +16,17 @@ import { updateFromEvent } from '../../lambda/inventory/update';
 import { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE_OR_IO, main } from '../../lib/inventory/cli';
 import type { InventoryRecord } from '../../lib/inventory/inventory-record';
 import { stsCallerArn } from '../../lib/inventory/redrive-identity';
-import { MAX_REDRIVE_HISTORY, readRedriveHistory, type RedriveEntry, updateRedriveHistory, withEntry } from '../../lib/inventory/redrive-history';
-import { redriveHistoryKey } from '../../lib/inventory/table-design';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import {
+  MAX_REDRIVE_HISTORY,
+  readRedriveHistory,
+  type RedriveEntry,
+  RedriveHistoryRewriteError,
+  RedriveHistoryUnreadableError,
+  updateRedriveHistory,
+  withEntry,
+} from '../../lib/inventory/redrive-history';
+import { REDRIVE_HISTORY_ATTRIBUTES, recordKey, redriveHistoryKey } from '../../lib/inventory/table-design';
 import { motoClientConfig, uniqueName } from '../support/aws-env';
 import { ACCOUNT, captureLog, cfnEvent, createInventoryTable, declaredRecord, getItem, hashOf, motoDynamoDb, REGION, rotationEvent } from './inventory-fixtures';
 import { SqsMoveTaskStandIn } from './sqs-move-task-stand-in';
@@ -40,7 +49,12 @@ afterAll(async () => {
 });
 
 interface Io {
+  /** The caller ARN STS answers. @default CALLER */
   caller?: string;
+  /** STS GetCallerIdentity fails with this instead. */
+  stsError?: Error;
+  /** The CLI's own STS call (no callerIdentity given). */
+  defaultSts?: boolean;
   interruptAfterPolls?: number;
 }
 
@@ -54,7 +68,14 @@ async function run(args: string[], io: Io = {}) {
     stderr: (t) => (stderr += t),
     dynamoDb: () => new DynamoDBClient(motoClientConfig()),
     sqs: () => new SQSClient({ ...motoClientConfig(), endpoint }),
-    callerIdentity: async () => ('caller' in io ? io.caller : CALLER),
+    ...(io.defaultSts
+      ? {}
+      : {
+          callerIdentity: async () => {
+            if (io.stsError) throw io.stsError;
+            return io.caller ?? CALLER;
+          },
+        }),
     now: () => new Date(clock),
     pollIntervalMs: 1000,
     sleep: async (ms) => {
@@ -146,6 +167,9 @@ describe('redrive', () => {
         endedAt: new Date(Date.parse(startedAt) + 3000).toISOString(),
       },
     ]);
+    // The item holds only the attributes an operator's grant lets it write (dynamodb:Attributes).
+    const item = await getItem(ddb, table, redriveHistoryKey(crm.record.integrationId));
+    expect(Object.keys(item!).sort()).toEqual([...REDRIVE_HISTORY_ATTRIBUTES].sort());
   });
 
   test('a later deploy and event updates of the record keep the redrive history; the inventory report does not see it', async () => {
@@ -270,19 +294,100 @@ describe('redrive', () => {
     expect(stderr).toContain(`does not send its dead letters to ${other.dlqArn} (its redrive policy names ${crm.dlqArn}): the record of ${stale} is stale`);
   });
 
-  test('who redrives must be known: without STS and --operator nothing moves (exit 1); --operator is recorded', async () => {
+  test('who redrives must be known: when STS cannot tell, nothing moves (exit 1), --operator or not', async () => {
     const crm = await deployed(1);
-    const anonymous = await run(['redrive', '--integration', crm.name, '--table', table], { caller: undefined });
-    expect(anonymous.code).toBe(EXIT_USAGE_OR_IO);
-    expect(anonymous.stderr).toContain('cannot tell who is redriving, and the redrive must be recorded: @aws-sdk/client-sts is not installed');
+    const denied = Object.assign(new Error('User is not authorized to perform: sts:GetCallerIdentity'), { name: 'AccessDenied' });
+    for (const extra of [[], ['--operator', 'alice@example.com']]) {
+      const refused = await run(['redrive', '--integration', crm.name, '--table', table, ...extra], { stsError: denied });
+      expect(refused.code).toBe(EXIT_USAGE_OR_IO);
+      expect(refused.stderr).toBe(
+        'error: cannot tell who is redriving (STS GetCallerIdentity failed: AccessDenied: User is not authorized to perform: sts:GetCallerIdentity), ' +
+          'and the redrive must be recorded: nothing was started or cancelled. --operator is a note beside the STS identity, not a replacement\n',
+      );
+    }
     expect(await visible(crm.dlqArn)).toBe(1);
-    const named = await run(['redrive', '--integration', crm.name, '--table', table, '--operator', 'alice@example.com'], { caller: undefined });
-    expect(named.code).toBe(EXIT_OK);
-    expect((await history(crm.record.integrationId))[0].startedBy).toEqual({ operator: 'alice@example.com' });
+    expect(standIn.tasks.some((t) => t.sourceArn === crm.dlqArn)).toBe(false);
+    expect(await getItem(ddb, table, redriveHistoryKey(crm.record.integrationId))).toBeUndefined();
   });
 
-  test('the default identity is STS\'s, through @aws-sdk/client-sts when installed, and none without it', async () => {
-    await expect(stsCallerArn(REGION, '@aws-sdk/client-sts-not-installed')).resolves.toBeUndefined();
+  test('by default the identity is STS GetCallerIdentity\'s (moto here, through AWS_ENDPOINT_URL_STS); --operator is recorded beside it as given', async () => {
+    const crm = await deployed(1);
+    const motoCaller = await stsCallerArn(REGION, motoClientConfig());
+    expect(motoCaller).toMatch(/^arn:aws:(sts|iam)::\d{12}:/);
+    const { endpoint: stsEndpoint, credentials } = motoClientConfig();
+    const env = { AWS_ENDPOINT_URL_STS: stsEndpoint, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    try {
+      const named = await run(['redrive', '--integration', crm.name, '--table', table, '--operator', 'alice@example.com'], { defaultSts: true });
+      expect(named.stderr).toBe('');
+      expect(named.code).toBe(EXIT_OK);
+      expect(named.stdout).toContain(`as ${motoCaller}, operator "alice@example.com".`);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect((await history(crm.record.integrationId))[0].startedBy).toEqual({ arn: motoCaller, operator: 'alice@example.com' });
+  });
+
+  test('a decommissioned integration is refused with exit 2: nothing consumes its queue', async () => {
+    const crm = await deployed(1);
+    await register(cfnEvent('Delete', table, crm.record), { ddb, log: captureLog().log, now: () => new Date(clock) });
+    const { code, stderr } = await run(['redrive', '--integration', crm.name, '--table', table]);
+    expect(code).toBe(EXIT_CHECK_FAILED);
+    expect(stderr).toMatch(new RegExp(`^error: ${crm.name} was decommissioned on \\S+: nothing consumes its queue any more, so nothing is redriven to it\\n$`));
+    expect(await visible(crm.dlqArn)).toBe(1);
+  });
+
+  test('a RECORD item outside its INTEGRATION# partition is not a record: redrive by name still moves to the real queue; the report shows it as unreadable', async () => {
+    const crm = await deployed(2);
+    const attacker = await queuesWithDeadLetters(0);
+    const target = crm.record.targets[0];
+    // Items an operator could put with the former grant (PutItem on any REDRIVE#* key): a record of
+    // the same name, in a history partition, naming other queues; and a record under another's key.
+    const ghost = declaredRecord(crm.name, {
+      integrationId: `${ACCOUNT}:${REGION}:GhostStack:${crm.name}`,
+      stack: 'GhostStack',
+      owner: 'team-ghost',
+      targets: [target],
+      deadLetterQueues: [{ target, queueArn: attacker.queueArn, deadLetterQueueArn: crm.dlqArn, maxReceiveCount: 1 }],
+    });
+    await ddb.send(new PutItemCommand({ TableName: table, Item: marshall({ pk: 'REDRIVE#ghost', sk: 'RECORD', ...ghost }, { removeUndefinedValues: true }) }));
+    const misplaced = { ...ghost, integrationId: `${ACCOUNT}:${REGION}:OtherStack:${crm.name}` };
+    await ddb.send(new PutItemCommand({ TableName: table, Item: marshall({ ...recordKey(`${ACCOUNT}:${REGION}:Elsewhere:${crm.name}`), ...misplaced }, { removeUndefinedValues: true }) }));
+
+    const { code, stderr } = await run(['redrive', '--integration', crm.name, '--table', table]);
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT_OK);
+    expect(standIn.tasks.at(-1)).toEqual(expect.objectContaining({ sourceArn: crm.dlqArn, destinationArn: crm.queueArn, moved: 2 }));
+    expect(await visible(attacker.queueArn)).toBe(0);
+
+    const report = await run(['inventory', '--table', table, '--format', 'json']);
+    const parsed = JSON.parse(report.stdout) as { records: InventoryRecord[]; findings: { unreadable: Array<{ source: string; error: string; integrationId?: string }> } };
+    expect(parsed.records.filter((r) => r.name === crm.name).map((r) => r.integrationId)).toEqual([crm.record.integrationId]);
+    expect(parsed.findings.unreadable).toEqual(
+      expect.arrayContaining([
+        { source: `${table} REDRIVE#ghost`, error: 'not a record: its partition key "REDRIVE#ghost" is not INTEGRATION#<integrationId> (an item the registration did not write)' },
+        {
+          source: `${table} INTEGRATION#${ACCOUNT}:${REGION}:Elsewhere:${crm.name}`,
+          error: `not a record: its partition key "INTEGRATION#${ACCOUNT}:${REGION}:Elsewhere:${crm.name}" is not that of its integrationId (INTEGRATION#${misplaced.integrationId})`,
+        },
+      ]),
+    );
+    expect(report.stderr).toContain(`warning: cannot read ${table} REDRIVE#ghost: not a record`);
+  });
+
+  test('a history item the CLI did not write is refused, not overwritten: nothing moves (exit 1)', async () => {
+    const crm = await deployed(1);
+    const wiped = { ...redriveHistoryKey(crm.record.integrationId), integrationId: crm.record.integrationId, entries: 'wiped', version: 7 };
+    await ddb.send(new PutItemCommand({ TableName: table, Item: marshall(wiped) }));
+    const { code, stderr } = await run(['redrive', '--integration', crm.name, '--table', table]);
+    expect(code).toBe(EXIT_USAGE_OR_IO);
+    expect(stderr).toContain(`RedriveHistoryUnreadableError: the redrive history item of ${crm.record.integrationId} cannot be read (no list of entries): not overwriting it.`);
+    expect(await visible(crm.dlqArn)).toBe(1);
+    expect(await getItem(ddb, table, redriveHistoryKey(crm.record.integrationId))).toEqual(wiped);
   });
 
   test('usage errors: a rate outside 1..500, modes together, missing options (exit 1)', async () => {
@@ -322,6 +427,57 @@ describe('the redrive history item', () => {
     expect(entries[0].id).toBe(`id-${MAX_REDRIVE_HISTORY + 4}`);
     await updateRedriveHistory(ddb, table, id, () => [...entries, entry(-1)], new Date(clock));
     expect(await history(id)).toEqual(entries);
+  });
+
+  test('append-only: a write that drops an entry, changes who or what, or changes an ended entry is refused; the stored item is untouched', async () => {
+    const id = uniqueName('append-only');
+    const alice = { arn: CALLER };
+    const running: RedriveEntry = { ...entry(2), startedBy: alice, status: 'RUNNING' };
+    const stored = await updateRedriveHistory(ddb, table, id, () => [running, { ...entry(1), startedBy: alice }], new Date(clock));
+    const rewrites: Array<[string, (entries: readonly RedriveEntry[]) => RedriveEntry[]]> = [
+      [`drops entry id-1 from a history of 1 (under ${MAX_REDRIVE_HISTORY})`, (entries) => entries.filter((e) => e.id !== 'id-1')],
+      [`drops entry id-2 from a history of 0 (under ${MAX_REDRIVE_HISTORY})`, () => []],
+      ['changes startedBy of entry id-1', (entries) => entries.map((e) => (e.id === 'id-1' ? { ...e, startedBy: { operator: 'mallory' } } : e))],
+      ['changes sourceArn of entry id-2', (entries) => entries.map((e) => (e.id === 'id-2' ? { ...e, sourceArn: 'arn:aws:sqs:us-east-1:123456789012:other' } : e))],
+      ['changes entry id-1, which had ended COMPLETED', (entries) => entries.map((e) => (e.id === 'id-1' ? { ...e, messagesMoved: 0 } : e))],
+    ];
+    for (const [reason, change] of rewrites) {
+      const error = await updateRedriveHistory(ddb, table, id, change, new Date(clock)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RedriveHistoryRewriteError);
+      expect((error as Error).message).toBe(`not writing the redrive history of ${id}: the write ${reason}, and the history is append-only`);
+    }
+    expect(await readRedriveHistory(ddb, table, id)).toEqual({ entries: stored, version: 1 });
+    // What the CLI does is allowed: an unfinished entry moves on, a new one is added.
+    await updateRedriveHistory(ddb, table, id, (entries) => withEntry(entries, { ...running, status: 'COMPLETED', messagesMoved: 3 }), new Date(clock));
+    await updateRedriveHistory(ddb, table, id, (entries) => withEntry(entries, entry(3)), new Date(clock));
+    expect((await history(id)).map((e) => [e.id, e.status])).toEqual([
+      ['id-3', 'COMPLETED'],
+      ['id-2', 'COMPLETED'],
+      ['id-1', 'COMPLETED'],
+    ]);
+  });
+
+  test(`append-only: only the bound drops entries, the oldest first, once ${MAX_REDRIVE_HISTORY} are kept`, async () => {
+    const id = uniqueName('full');
+    const full = Array.from({ length: MAX_REDRIVE_HISTORY }, (_, i) => entry(MAX_REDRIVE_HISTORY - i));
+    await updateRedriveHistory(ddb, table, id, () => full, new Date(clock));
+    const newer = entry(MAX_REDRIVE_HISTORY + 1);
+    const middle = `id-${MAX_REDRIVE_HISTORY / 2}`;
+    await expect(updateRedriveHistory(ddb, table, id, (entries) => [newer, ...entries.filter((e) => e.id !== middle)], new Date(clock))).rejects.toThrow(
+      `drops entry ${middle}`,
+    );
+    await updateRedriveHistory(ddb, table, id, (entries) => withEntry(entries, newer), new Date(clock));
+    const kept = await history(id);
+    expect(kept).toHaveLength(MAX_REDRIVE_HISTORY);
+    expect(kept[0].id).toBe(newer.id);
+    expect(kept.map((e) => e.id)).not.toContain('id-1');
+  });
+
+  test('a stored item the CLI did not write is refused (RedriveHistoryUnreadableError)', async () => {
+    const id = uniqueName('unreadable');
+    await ddb.send(new PutItemCommand({ TableName: table, Item: marshall({ ...redriveHistoryKey(id), integrationId: id, entries: [{ id: 'x' }], version: 1 }) }));
+    await expect(readRedriveHistory(ddb, table, id)).rejects.toThrow(RedriveHistoryUnreadableError);
+    await expect(updateRedriveHistory(ddb, table, id, (entries) => withEntry(entries, entry(1)), new Date(clock))).rejects.toThrow(/cannot be read \(no list of entries\)/);
   });
 
   test('concurrent writers lose no entry (writes are conditional on the version read)', async () => {
