@@ -415,8 +415,10 @@ export class SecureIntegration extends Construct {
   /**
    * Lets an operator run `cdk-secure-integrations redrive --integration <name>` for this
    * integration: the message move task on its dead-letter queue, sending to its queue, the platform
-   * key through SQS, reading the platform's register and writing redrive history items only
-   * ({@link IntegrationQueue.grantRedrive} with the register's table).
+   * key through SQS, reading the platform's register and writing this integration's redrive history
+   * item only ({@link IntegrationQueue.grantRedrive} with the register's table). The move task needs
+   * send on the queue, so the holder can also send records straight to it, bypassing the ingest:
+   * grant it to operators only.
    * @throws IntegrationConfigError when the integration has no queue of its own (a target of another kind)
    * @returns the grant on the queues
    */

@@ -111,8 +111,8 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     .description(
       'Move an integration\'s dead-letter queue\'s messages back to its queue (an SQS message move task), show the progress, ' +
         'and record in the inventory table who redrove how many messages when. Exit 1: unknown integration, no dead-letter queue, ' +
-        'usage or AWS errors; exit 2: refused by the queue\'s state (dead-letter queue empty, a move task already running, nothing to ' +
-        'cancel) or the task was cancelled.',
+        'unknown caller, usage or AWS errors; exit 2: the integration was decommissioned, or refused by the queue\'s state (dead-letter ' +
+        'queue empty, a move task already running, nothing to cancel) or the task was cancelled.',
     )
     .requiredOption('--integration <name>', 'the integration: its name, or its id <account>:<region>:<stack>:<name> when several share the name')
     .requiredOption('--table <name>', 'the inventory DynamoDB table (standard AWS credential chain; AWS_ENDPOINT_URL honoured)')
@@ -122,7 +122,7 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     .option('--dry-run', 'show how many messages would move, and refuse as the redrive would; start and record nothing')
     .option('--cancel', 'stop the running move task (what moved stays moved) and record who stopped it')
     .option('--history', 'show the recorded redrives of the integration')
-    .option('--operator <name>', 'your name, recorded beside the STS caller identity (needed when @aws-sdk/client-sts is not installed)')
+    .option('--operator <name>', 'a name to record beside your STS caller identity (a note, not verified; STS is always asked)')
     .action(async (options: RedriveOptions) => {
       code = await redrive(options, io);
     });

@@ -121,7 +121,8 @@ describe('the ingest delivers each delivery once', () => {
     const signature = githubSign(payload);
     const send = (headers: Record<string, string>) => ingest(event('/github', payload, { 'X-Hub-Signature-256': signature, ...headers }), deps);
     expect((await send({ 'X-GitHub-Delivery': 'g-1' })).statusCode).toBe(202);
-    for (const headers of [{ 'X-GitHub-Delivery': 'g-2' }, {}, { 'X-GitHub-Delivery': 'g-1', 'x-github-delivery': 'other' }, { 'X-GitHub-Delivery': 'g'.repeat(257) }]) {
+    const replays: Array<Record<string, string>> = [{ 'X-GitHub-Delivery': 'g-2' }, {}, { 'X-GitHub-Delivery': 'g-1', 'x-github-delivery': 'other' }, { 'X-GitHub-Delivery': 'g'.repeat(257) }];
+    for (const headers of replays) {
       const replay = await send(headers);
       expect(replay.statusCode).toBe(202);
       expect(replay.headers?.[REPLAYED_HEADER]).toBe('true');
