@@ -83,19 +83,12 @@ export class IngestFunction extends Construct {
 
   /**
    * Lets the function generate data keys for one integration's PII fields: `kms:GenerateDataKey` on
-   * the platform key, only with the encryption context `integration` = that integration.
+   * the platform key, only with the encryption context `integration` = one of the integrations that
+   * declare PII fields (one statement for all of them, written at synth).
    */
   public grantFieldEncryption(integrationName: string): void {
-    if (this.fieldEncryptionGrants.has(integrationName)) return;
     this.fieldEncryptionGrants.add(integrationName);
     this.handler.function.addEnvironment('FIELD_ENCRYPTION_KEY_ID', this.key.keyArn);
-    this.handler.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey'],
-        resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:EncryptionContext:integration': integrationName } },
-      }),
-    );
   }
 
   /** Adds a route to the function's table; a route that deduplicates brings the platform's deduplication table. */
@@ -119,6 +112,15 @@ export class IngestFunction extends Construct {
   private finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
+    if (this.fieldEncryptionGrants.size > 0) {
+      this.handler.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey'],
+          resources: [this.key.keyArn],
+          conditions: { StringEquals: { 'kms:EncryptionContext:integration': this.fieldEncryptionGrants.size === 1 ? [...this.fieldEncryptionGrants][0] : [...this.fieldEncryptionGrants].sort() } },
+        }),
+      );
+    }
     const config = new DeployTimeConfig(this.handler.function, 'INGEST_REF_');
     const file: IngestConfig = {
       version: 1,

@@ -175,7 +175,8 @@ export class IntegrationCredential extends Construct {
     // Secrets Manager checks that it may invoke the function when the schedule is created.
     this.schedule.node.addDependency(props.rotationFunction.invokePermission);
     // The rotation at creation needs the function's permissions on this secret in place.
-    this.schedule.node.addDependency(props.rotationFunction.handler.role.policy, props.rotationFunction.credentialsPolicy);
+    // The role and every managed policy of its grants, however many it spills into (see ManagedPolicyRole).
+    this.schedule.node.addDependency(props.rotationFunction.handler.role, props.rotationFunction.credentialsPolicy);
     for (const dependency of config.scheduleDependencies ?? []) this.schedule.node.addDependency(dependency);
   }
 

@@ -1,0 +1,88 @@
+// IAM's quotas on a role's policies: a managed policy holds at most 6,144 characters (white space
+// not counted) and a role has at most 10 managed policies attached by default
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). ManagedPolicyRole
+// spills grants into further policies before the first is full, and refuses an 11th at synth.
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { DataClassification, Inbound, IntegrationPlatform, MANAGED_POLICY_MAX_CHARACTERS, ManagedPolicyRole, SecureIntegration, SignatureScheme, unacknowledgedFindings } from '../../lib';
+import { objectSchema } from '../helpers';
+
+// A long stack name, as users' pipelines make them: deploy-time ARNs are as long as they get.
+const STACK = 'integration-platform-production-eu-central-1-payments-and-partners';
+
+/**
+ * The characters of a policy document as IAM counts them once deployed: every Ref and Fn::GetAtt
+ * becomes a realistic ARN of this account, region and long stack name, every Fn::Join is joined.
+ */
+function deployedCharacters(document: unknown): number {
+  const arn = (id: string) => `arn:aws:service:eu-central-1:123456789012:resource/${STACK}-${id}-1A2B3C4D5E6F`;
+  const render = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(render);
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('Ref' in o) return String(o.Ref).startsWith('AWS::') ? { 'AWS::Region': 'eu-central-1', 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' }[String(o.Ref)] ?? 'x' : arn(String(o.Ref));
+      if ('Fn::GetAtt' in o) return arn((o['Fn::GetAtt'] as string[]).join('.'));
+      if ('Fn::Join' in o) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return (parts.map(render) as string[]).join(sep);
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, render(x)]));
+    }
+    return v;
+  };
+  return JSON.stringify(render(document)).replace(/\s/g, '').length;
+}
+
+function policiesOf(template: Template, prefix: string): Array<{ id: string; characters: number; statements: number }> {
+  return Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter(([id]) => id.startsWith(prefix))
+    .map(([id, r]) => ({ id, characters: deployedCharacters(r.Properties.PolicyDocument), statements: (r.Properties.PolicyDocument.Statement as unknown[]).length }));
+}
+
+describe('ManagedPolicyRole and the 6,144-character managed policy', () => {
+  test('grants spill into further policies, each under the quota with deploy-time values, none lost', () => {
+    const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const queues = Array.from({ length: 120 }, (_, i) => `arn:aws:sqs:eu-central-1:123456789012:${STACK}-queue-${i}`);
+    queues.forEach((arn) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'], resources: [arn] })));
+    const policies = policiesOf(Template.fromStack(stack), 'RolePolicy');
+    expect(policies.length).toBeGreaterThan(1);
+    expect(policies.length).toBeLessThanOrEqual(10);
+    for (const p of policies) expect(p.characters).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+    expect(policies.reduce((sum, p) => sum + p.statements, 0)).toBe(120);
+    expect(role.policies).toHaveLength(policies.length);
+  });
+
+  test('more than 10 managed policies on one role is a synth error naming the quota and the fix', () => {
+    const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    for (let i = 0; i < 600; i++) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [`arn:aws:sqs:eu-central-1:123456789012:${STACK}-queue-${i}`] }));
+    expect(() => Template.fromStack(stack)).toThrow(/managed policies[\s\S]*at most 10[\s\S]*Service Quotas/);
+  });
+
+  test('the ingest role of a platform with 15 signed webhooks that declare PII stays under the quota, in every policy', () => {
+    const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
+    new IntegrationPlatform(stack, 'Platform');
+    for (let i = 0; i < 15; i++) {
+      new SecureIntegration(stack, `PartnerWebhookWithALongName${i}`, {
+        owner: 'team@example.com',
+        dataClassification: DataClassification.CONFIDENTIAL,
+        piiFields: ['contact.email'],
+        inbound: Inbound.webhook({ path: `/webhooks/partner-${i}`, bodySchema: objectSchema, signature: SignatureScheme.githubHmacSha256(), signingSecretWriters: [] }),
+      });
+    }
+    const template = Template.fromStack(stack);
+    const policies = policiesOf(template, 'PlatformIngestFunctionRolePolicy');
+    expect(policies.length).toBeGreaterThan(1);
+    for (const p of policies) expect(p.characters).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARACTERS);
+    // One statement for every integration's field encryption, not one each.
+    const generateDataKey = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Condition?: Record<string, Record<string, unknown>> }>).filter((s) => s.Action === 'kms:GenerateDataKey' && s.Condition),
+    );
+    expect(generateDataKey).toHaveLength(1);
+    expect(generateDataKey[0].Condition!.StringEquals['kms:EncryptionContext:integration']).toHaveLength(15);
+    // The spilled policies need no acknowledgement of their own: the five packs report nothing.
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+});
