@@ -23,6 +23,7 @@ export * from './gateway/access-log-format';
 export * from './gateway/integration-api';
 export * from './gateway/json-schema-model';
 export * from './gateway/web-acl';
+export * from './gateway/waf-quotas';
 export * from './functions/integration-function';
 export * from './compliance/nag-packs';
 export * from './compliance/findings';

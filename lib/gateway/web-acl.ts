@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import { BODY_TOO_LARGE_ACTION, BODY_TOO_LARGE_BODY, BODY_TOO_LARGE_BODY_KEY, MANAGED_BODY_LIMIT, bodyLargerThan, inspectionWindowKib, validateBodyLimit } from './waf-body-size';
 import { CapacityEstimate, WEB_ACL_INCLUDED_CAPACITY, WEB_ACL_MAX_CAPACITY, estimateCapacity } from './waf-capacity';
+import { referenceStatements, WAF_MAX_REFERENCE_STATEMENTS, WAF_MAX_RATE_BASED_RULES } from './waf-quotas';
 import { splitAllowlist } from './waf-ip-cidr';
 import { ManagedRuleGroup, ManagedRuleOverride, SIZE_RESTRICTIONS_BODY_RULE, validateManagedRuleGroups } from './waf-managed-rules';
 import type { IntegrationWafOptions, PlatformWafOptions } from './waf-options';
@@ -65,7 +66,6 @@ export interface IntegrationWafControls {
 interface IntegrationEntry {
   readonly name: string;
   readonly scope: wafv2.CfnWebACL.StatementProperty;
-  readonly allowlist?: wafv2.CfnWebACL.StatementProperty;
   readonly rateLimit?: WafRateLimit;
   readonly bodyBytes?: number;
 }
@@ -86,6 +86,9 @@ export class IntegrationWebAcl extends Construct {
   public readonly association: wafv2.CfnWebACLAssociation;
   /** The IP sets of the platform's allowlist (none without one). */
   public readonly allowlistIpSets: wafv2.CfnIPSet[] = [];
+  private readonly ipSetsByContent = new Map<string, wafv2.CfnIPSet>();
+  /** Integration allowlists by their addresses: one rule for the integrations that share them. */
+  private readonly allowlistGroups = new Map<string, { readonly ruleName: string; readonly members: string[]; readonly statement: wafv2.CfnWebACL.StatementProperty; readonly ipSets: wafv2.CfnIPSet[] }>();
   /** The prefixes WAF sees in front of route paths. */
   public readonly uriPathPrefixes: string[];
   private readonly metricPrefix: string;
@@ -183,16 +186,25 @@ export class IntegrationWebAcl extends Construct {
     const scope = pathScopeStatement(integrationName, 'waf (inbound route paths)', this.uriPathPrefixes, paths);
     const bodyBytes = waf.maxBodySize === undefined ? undefined : validateBodyLimit(integrationName, 'waf.maxBodySize', waf.maxBodySize);
     const ipSets: wafv2.CfnIPSet[] = [];
-    let allowlist: wafv2.CfnWebACL.StatementProperty | undefined;
+    let allowlistRule: string | undefined;
     if (waf.ipAllowlist !== undefined) {
-      const made = this.allowlistStatement(new Construct(this.integrationScopes, integrationName), 'Allowlist', integrationName, 'waf.ipAllowlist', waf.ipAllowlist);
-      allowlist = made.statement;
-      ipSets.push(...made.ipSets);
+      // Integrations that trust the same addresses share one rule (named after the first of them) and its IP sets:
+      // each rule's references count against WAF's 50 per web ACL.
+      const key = JSON.stringify(splitAllowlist(integrationName, 'waf.ipAllowlist', waf.ipAllowlist));
+      let group = this.allowlistGroups.get(key);
+      if (!group) {
+        const made = this.allowlistStatement(new Construct(this.integrationScopes, integrationName), 'Allowlist', integrationName, 'waf.ipAllowlist', waf.ipAllowlist);
+        group = { ruleName: `Integration-${integrationName}-IpAllowlist`, members: [], statement: made.statement, ipSets: made.ipSets };
+        this.allowlistGroups.set(key, group);
+      }
+      group.members.push(integrationName);
+      ipSets.push(...group.ipSets);
+      allowlistRule = group.ruleName;
     }
     const rateLimit = waf.rateLimit?.enabled ? waf.rateLimit : undefined;
-    this.integrations.set(integrationName, { name: integrationName, scope, allowlist, rateLimit, bodyBytes });
+    this.integrations.set(integrationName, { name: integrationName, scope, rateLimit, bodyBytes });
     const ruleNames = [`Integration-${integrationName}-Scope`];
-    if (allowlist) ruleNames.push(`Integration-${integrationName}-IpAllowlist`);
+    if (allowlistRule) ruleNames.push(allowlistRule);
     if (rateLimit) ruleNames.push(`Integration-${integrationName}-RateLimit`);
     if (bodyBytes !== undefined) ruleNames.push(`Integration-${integrationName}-BodySize`);
     return { label: `${INTEGRATION_LABEL_NAMESPACE}:${integrationName}`, ruleNames, ipSets };
@@ -225,14 +237,19 @@ export class IntegrationWebAcl extends Construct {
     ] as const) {
       if (addresses.length === 0) continue;
       const suffix = version === 'IPV4' ? 'Ipv4' : 'Ipv6';
-      ipSets.push(
-        new wafv2.CfnIPSet(scope, `${idPrefix}${suffix}`, {
+      // Integrations with the same allowlist share its IP set: each reference counts against WAF's 50 per web ACL.
+      const content = `${version}:${[...addresses].sort().join(',')}`;
+      let ipSet = this.ipSetsByContent.get(content);
+      if (!ipSet) {
+        ipSet = new wafv2.CfnIPSet(scope, `${idPrefix}${suffix}`, {
           scope: 'REGIONAL',
           ipAddressVersion: version,
           addresses,
           description: `Allowlist ${suffix} of ${owner}`.replace(/[^a-zA-Z0-9=:#@/\-,.\s]/g, '-').slice(0, 256),
-        }),
-      );
+        });
+        this.ipSetsByContent.set(content, ipSet);
+      }
+      ipSets.push(ipSet);
     }
     const refs: wafv2.CfnWebACL.StatementProperty[] = ipSets.map((s) => ({ ipSetReferenceStatement: { arn: s.attrArn } }));
     const inList = refs.length === 1 ? refs[0] : { orStatement: { statements: refs } };
@@ -257,8 +274,10 @@ export class IntegrationWebAcl extends Construct {
     entries.forEach((e, i) => add(`Integration-${e.name}-Scope`, B.scope + i, e.scope, { count: {} }, [`${INTEGRATION_LABEL_NAMESPACE}:${e.name}`]));
 
     if (this.allowlist) add('PlatformIpAllowlist', B.ipAllowlist, this.allowlist, { block: {} });
-    entries.forEach((e, i) => {
-      if (e.allowlist) add(`Integration-${e.name}-IpAllowlist`, B.ipAllowlist + 1 + i, { andStatement: { statements: [label(e), e.allowlist] } }, { block: {} });
+    const groups = [...this.allowlistGroups.values()].sort((a, b) => a.ruleName.localeCompare(b.ruleName));
+    groups.forEach((g, i) => {
+      const labels = [...g.members].sort().map((name) => label({ name } as IntegrationEntry));
+      add(g.ruleName, B.ipAllowlist + 1 + i, { andStatement: { statements: [labels.length === 1 ? labels[0] : { orStatement: { statements: labels } }, g.statement] } }, { block: {} });
     });
 
     if (this.rateLimit.enabled) add('PlatformRateLimit', B.rateLimit, rateBasedStatement(this.rateLimit), rateLimitedAction(this.rateLimit));
@@ -325,7 +344,7 @@ export class IntegrationWebAcl extends Construct {
 
   private checkCapacityAndBodyLimit(): string[] {
     const { wcu, unknownGroups } = this.estimatedCapacity;
-    const errors: string[] = [];
+    const errors: string[] = [...this.checkRuleQuotas()];
     if (wcu > WEB_ACL_MAX_CAPACITY) {
       errors.push(
         `${this.node.path}: the WebACL's rules need about ${wcu} WCU; AWS WAF allows ${WEB_ACL_MAX_CAPACITY} per web ACL ` +
@@ -350,6 +369,35 @@ export class IntegrationWebAcl extends Construct {
         'cdk-secure-integrations:wafNoBodyLimit',
         'No WAF rule limits the request body size (the core rule set, or its SizeRestrictions_BODY rule, does not block): only API Gateway\'s ' +
           '10 MB payload limit applies, and WAF inspects only the first 16 KB. Set waf.maxBodySize.',
+      );
+    }
+    return errors;
+  }
+
+  /**
+   * WAF's fixed quotas on one web ACL's rules and the account's IP sets, counted in the rules as
+   * synthesized: at most 10 rate-based rules and 50 reference statements (IP set, regex pattern set
+   * and rule group references) per web ACL. Every IP set is referenced, so a platform makes at most
+   * 50 of the account's 100 (default) IP sets.
+   * @see https://docs.aws.amazon.com/waf/latest/developerguide/limits.html
+   */
+  private checkRuleQuotas(): string[] {
+    const rules = this.renderRules();
+    const errors: string[] = [];
+    const rateBased = rules.filter((r) => (r.statement as wafv2.CfnWebACL.StatementProperty).rateBasedStatement !== undefined);
+    if (rateBased.length > WAF_MAX_RATE_BASED_RULES) {
+      errors.push(
+        `${this.node.path}: the WebACL has ${rateBased.length} rate-based rules (the platform's and one per integration with waf.rateLimit); AWS WAF allows ` +
+          `${WAF_MAX_RATE_BASED_RULES} per web ACL (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html). Keep waf.rateLimit for the integrations that need ` +
+          'a limit of their own and let the others share the platform\'s, or limit them with API Gateway throttling (inbound route throttling).',
+      );
+    }
+    const references = rules.reduce((sum, r) => sum + referenceStatements(r.statement as wafv2.CfnWebACL.StatementProperty), 0);
+    if (references > WAF_MAX_REFERENCE_STATEMENTS) {
+      errors.push(
+        `${this.node.path}: the WebACL's rules hold ${references} reference statements (each IP allowlist refers to one IP set per address family); AWS WAF allows ` +
+          `${WAF_MAX_REFERENCE_STATEMENTS} per web ACL (https://docs.aws.amazon.com/waf/latest/developerguide/limits.html). Give integrations that trust the same partner ` +
+          'addresses the same waf.ipAllowlist (they share one IP set), or move allowlists to the platform (waf.ipAllowlist of the platform).',
       );
     }
     return errors;
