@@ -191,7 +191,7 @@ export class SecureIntegration extends Construct {
         'platform',
         this.platform.node.path,
         'An integration adds routes, scopes and alarms to its platform, so both must be in one stack: create the ' +
-          'SecureIntegration in the platform\'s stack (or in a NestedStack of it), or give this stack its own platform.',
+          'SecureIntegration in the platform\'s stack, or give this stack its own platform.',
       );
     }
     this.platform._registerIntegration(name, this);

@@ -1,4 +1,4 @@
-import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -197,7 +197,7 @@ export class IntegrationPlatform extends Construct {
       validate: () =>
         this.integrations.size === 0
           ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
-          : [],
+          : checkStackResources(this, this.integrations.size),
     });
   }
 
@@ -473,4 +473,28 @@ export class IntegrationPlatform extends Construct {
     }
     this.routes.set(key, integrationName);
   }
+}
+
+/**
+ * The most resources a CloudFormation stack may hold.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+ */
+export const STACK_MAX_RESOURCES = 500;
+
+/**
+ * The platform's stack against CloudFormation's 500 resources, counted before aws-cdk-lib's own
+ * check so that the error names the integrations, what each costs and the fix.
+ */
+function checkStackResources(platform: IntegrationPlatform, integrations: number): string[] {
+  const stack = Stack.of(platform);
+  const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
+  if (resources <= STACK_MAX_RESOURCES) return [];
+  const platformOwn = platform.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
+  const each = Math.ceil((resources - platformOwn) / integrations);
+  return [
+    `Stack ${stack.stackName} holds ${resources} resources; CloudFormation allows ${STACK_MAX_RESOURCES} per stack ` +
+      '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ' +
+      `${integrations} integrations, about ${each} resources each beside the platform's ${platformOwn}. Split the catalog: put the ` +
+      'further integrations in another stack with an IntegrationPlatform of its own (a platform serves the integrations of its stack).',
+  ];
 }
