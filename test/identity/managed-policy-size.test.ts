@@ -7,32 +7,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DataClassification, Inbound, IntegrationPlatform, MANAGED_POLICY_MAX_CHARACTERS, ManagedPolicyRole, SecureIntegration, SignatureScheme, unacknowledgedFindings } from '../../lib';
 import { objectSchema } from '../helpers';
+import { deployedCharacters, LONG_STACK_NAME } from '../support/template-quotas';
 
-// A long stack name, as users' pipelines make them: deploy-time ARNs are as long as they get.
-const STACK = 'integration-platform-production-eu-central-1-payments-and-partners';
-
-/**
- * The characters of a policy document as IAM counts them once deployed: every Ref and Fn::GetAtt
- * becomes a realistic ARN of this account, region and long stack name, every Fn::Join is joined.
- */
-function deployedCharacters(document: unknown): number {
-  const arn = (id: string) => `arn:aws:service:eu-central-1:123456789012:resource/${STACK}-${id}-1A2B3C4D5E6F`;
-  const render = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(render);
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if ('Ref' in o) return String(o.Ref).startsWith('AWS::') ? { 'AWS::Region': 'eu-central-1', 'AWS::AccountId': '123456789012', 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' }[String(o.Ref)] ?? 'x' : arn(String(o.Ref));
-      if ('Fn::GetAtt' in o) return arn((o['Fn::GetAtt'] as string[]).join('.'));
-      if ('Fn::Join' in o) {
-        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
-        return (parts.map(render) as string[]).join(sep);
-      }
-      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, render(x)]));
-    }
-    return v;
-  };
-  return JSON.stringify(render(document)).replace(/\s/g, '').length;
-}
+const STACK = LONG_STACK_NAME;
 
 function policiesOf(template: Template, prefix: string): Array<{ id: string; characters: number; statements: number }> {
   return Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
