@@ -488,7 +488,7 @@ export const STACK_MAX_RESOURCES = 500;
 function checkStackResources(platform: IntegrationPlatform, integrations: number): string[] {
   const stack = Stack.of(platform);
   const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
-  if (resources <= STACK_MAX_RESOURCES) return [];
+  if (resources <= STACK_MAX_RESOURCES) return checkTemplateBytes(stack, resources, integrations);
   const platformOwn = platform.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
   const each = Math.ceil((resources - platformOwn) / integrations);
   return [
@@ -496,5 +496,32 @@ function checkStackResources(platform: IntegrationPlatform, integrations: number
       '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ' +
       `${integrations} integrations, about ${each} resources each beside the platform's ${platformOwn}. Split the catalog: put the ` +
       'further integrations in another stack with an IntegrationPlatform of its own (a platform serves the integrations of its stack).',
+  ];
+}
+
+/**
+ * The most bytes a template may have when CloudFormation reads it from S3, as the CDK deploys it.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+ */
+export const TEMPLATE_MAX_BYTES = 1_000_000;
+
+/** Below this many resources no stack of the library's comes near {@link TEMPLATE_MAX_BYTES}: the template is not rendered twice. */
+const TEMPLATE_BYTES_CHECKED_FROM = 250;
+
+/** The platform's stack against CloudFormation's 1 MB template, rendered as it will be synthesized. */
+function checkTemplateBytes(stack: Stack, resources: number, integrations: number): string[] {
+  if (resources < TEMPLATE_BYTES_CHECKED_FROM) return [];
+  // The template as synthesis renders it (aws-cdk-lib's own rendering; not part of its public API, so any failure skips the check).
+  let bytes: number;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify((stack as unknown as { _toCloudFormation(): unknown })._toCloudFormation(), undefined, 1));
+  } catch {
+    return [];
+  }
+  if (bytes <= TEMPLATE_MAX_BYTES) return [];
+  return [
+    `Stack ${stack.stackName}'s template is ${bytes} bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES} from S3 ` +
+      `(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ${integrations} integrations, ` +
+      `about ${Math.round(bytes / integrations / 1000)} KB each. Split the catalog: put the further integrations in another stack with an IntegrationPlatform of its own.`,
   ];
 }

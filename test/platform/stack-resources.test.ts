@@ -2,7 +2,7 @@
 // the platform names the limit, its integrations, what each costs and the fix, before aws-cdk-lib's generic error.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, STACK_MAX_RESOURCES } from '../../lib';
+import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from '../../lib';
 import { objectSchema } from '../helpers';
 
 function catalog(n: number): Stack {
@@ -20,4 +20,19 @@ function catalog(n: number): Stack {
 
 test('a catalog past 500 resources is a synth error naming the stack, the count, the cost per integration and the fix', () => {
   expect(() => Template.fromStack(catalog(20))).toThrow(new RegExp(`Stack Catalog holds \\d+ resources; CloudFormation allows ${STACK_MAX_RESOURCES} per stack[\\s\\S]*20 integrations, about \\d+ resources each[\\s\\S]*another stack with an IntegrationPlatform of its own`));
+});
+
+test('a template past 1 MB (large body schemas) is a synth error naming the bytes, the limit and the fix', () => {
+  const stack = new Stack(new App(), 'Schemas', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new IntegrationPlatform(stack, 'Platform');
+  // A wide schema: each route's model is about 70 KB in the template, and the ingest's route table repeats it.
+  const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`field_${i}_of_a_wide_erp_record`, { type: 'string', maxLength: 64 }])) };
+  for (let i = 0; i < 12; i++) {
+    new SecureIntegration(stack, `Erp${i}`, {
+      owner: 'team@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: `/erp${i}`, bodySchema: wide, scopes: [`erp${i}.write`] }] }),
+    });
+  }
+  expect(() => Template.fromStack(stack)).toThrow(new RegExp(`template is \\d+ bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES}[\\s\\S]*12 integrations[\\s\\S]*another stack`));
 });
