@@ -1,4 +1,5 @@
 import { Annotations, CfnResource, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -47,6 +48,14 @@ export interface IntegrationPlatformProps {
    * @default - 100 requests per second, burst 200
    */
   readonly throttling?: apigateway.ThrottleSettings;
+  /**
+   * Reserved concurrency of the platform's ingest function: the most requests of all its routes in
+   * flight at once. Every platform of an account and Region reserves from the same 900 a default
+   * account can reserve (1,000 less the 100 Lambda keeps unreserved); synth fails when an app's
+   * functions reserve more. A whole number from 1 to 900.
+   * @default 50
+   */
+  readonly ingestReservedConcurrency?: number;
   /**
    * Retention of the platform's log groups (access, execution, WAF).
    * @default logs.RetentionDays.ONE_YEAR
@@ -197,7 +206,7 @@ export class IntegrationPlatform extends Construct {
       validate: () =>
         this.integrations.size === 0
           ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
-          : checkStackResources(this, this.integrations.size),
+          : [...checkStackResources(this, this.integrations.size), ...checkReservedConcurrency(this)],
     });
   }
 
@@ -281,7 +290,7 @@ export class IntegrationPlatform extends Construct {
   /** The ingest function every route passes through, created on first use. */
   public get ingest(): IngestFunction {
     if (!this._ingest) {
-      this._ingest = new IngestFunction(this, 'Ingest', { platform: this });
+      this._ingest = new IngestFunction(this, 'Ingest', { platform: this, reservedConcurrentExecutions: this.props.ingestReservedConcurrency });
       new FunctionFailureAlarm(this, 'IngestFailureAlarm', {
         alarmName: `${this.alarmNamePrefix}ingest-failures`,
         function: this._ingest.handler.function,
@@ -523,5 +532,36 @@ function checkTemplateBytes(stack: Stack, resources: number, integrations: numbe
     `Stack ${stack.stackName}'s template is ${bytes} bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES} from S3 ` +
       `(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ${integrations} integrations, ` +
       `about ${Math.round(bytes / integrations / 1000)} KB each. Split the catalog: put the further integrations in another stack with an IntegrationPlatform of its own.`,
+  ];
+}
+
+/**
+ * An account's concurrent executions per Region by default (adjustable), and what Lambda keeps
+ * unreserved: reserved concurrency may take at most the difference.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+ */
+export const LAMBDA_DEFAULT_CONCURRENCY = 1_000;
+/** Concurrency Lambda keeps unreserved in every account and Region. */
+export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
+
+/**
+ * The reserved concurrency of every function the app deploys to this platform's account and Region
+ * against what a default account can reserve (1,000 less the 100 Lambda keeps unreserved). The
+ * first platform of the app in that environment reports it, once.
+ */
+function checkReservedConcurrency(platform: IntegrationPlatform): string[] {
+  const envOf = (c: IConstruct) => `${Stack.of(c).account}/${Stack.of(c).region}`;
+  const env = envOf(platform);
+  const platforms = platform.node.root.node.findAll().filter((c) => c instanceof IntegrationPlatform && envOf(c) === env);
+  if (platforms[0] !== platform) return [];
+  const functions = platform.node.root.node.findAll().filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction && envOf(c) === env);
+  const reserved = functions.reduce((sum, f) => sum + (typeof f.reservedConcurrentExecutions === 'number' ? f.reservedConcurrentExecutions : 0), 0);
+  const available = LAMBDA_DEFAULT_CONCURRENCY - LAMBDA_MIN_UNRESERVED_CONCURRENCY;
+  if (reserved <= available) return [];
+  return [
+    `The app reserves ${reserved} concurrent executions for ${functions.length} functions in ${env}; an account with Lambda's default ${LAMBDA_DEFAULT_CONCURRENCY} ` +
+      `can reserve at most ${available} (Lambda keeps ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved; https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). ` +
+      'Lower reservedConcurrentExecutions (IntegrationFunction, the platform\'s ingest), or raise "Concurrent executions" in Service Quotas before deploying.',
   ];
 }

@@ -19,6 +19,15 @@ export function validatePlatformProps(owner: string, props: IntegrationPlatformP
     throw new IntegrationConfigError(owner, 'stageName', props.stageName, 'A stage name is 1 to 128 letters, digits, "-" or "_", for example "v1".');
   }
   if (props.throttling) validateThrottling(owner, 'throttling', props.throttling);
+  const reserved = props.ingestReservedConcurrency;
+  if (reserved !== undefined && !Token.isUnresolved(reserved) && (!Number.isInteger(reserved) || reserved < 1 || reserved > 900)) {
+    throw new IntegrationConfigError(
+      owner,
+      'ingestReservedConcurrency',
+      reserved,
+      'Reserve a whole number from 1 to 900 executions (a default account can reserve 900 in all): at least the stage\'s burst times the expected latency in seconds, for example 50.',
+    );
+  }
   if (props.logRetention === logs.RetentionDays.INFINITE) {
     throw new IntegrationConfigError(
       owner,

@@ -36,3 +36,30 @@ test('a template past 1 MB (large body schemas) is a synth error naming the byte
   }
   expect(() => Template.fromStack(stack)).toThrow(new RegExp(`template is \\d+ bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES}[\\s\\S]*12 integrations[\\s\\S]*another stack`));
 });
+
+describe('reserved concurrency against the account\'s 1,000', () => {
+  const platforms = (n: number, ingestReservedConcurrency?: number) => {
+    const app = new App();
+    const stacks = Array.from({ length: n }, (_, s) => {
+      const stack = new Stack(app, `Part${s}`, { env: { account: '111111111111', region: 'eu-west-1' } });
+      new IntegrationPlatform(stack, 'Platform', { ingestReservedConcurrency });
+      new SecureIntegration(stack, `Partner${s}`, {
+        owner: 'team@example.com',
+        dataClassification: DataClassification.INTERNAL,
+        inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: `/p${s}`, bodySchema: objectSchema, scopes: [`p${s}.write`] }] }),
+      });
+      return stack;
+    });
+    return { app, stacks };
+  };
+
+  test('16 platforms in one account reserve 960 of the 900 a default account can: a synth error naming the quota and the fix, once', () => {
+    const { app } = platforms(16);
+    expect(() => app.synth()).toThrow(/reserves 960 concurrent executions[\s\S]*at most 900[\s\S]*reservedConcurrentExecutions/);
+  });
+
+  test('with a smaller ingestReservedConcurrency they fit; a bad value is a synth error naming the prop', () => {
+    expect(() => platforms(16, 20).app.synth()).not.toThrow();
+    expect(() => platforms(1, 0)).toThrow(/ingestReservedConcurrency/);
+  });
+});
