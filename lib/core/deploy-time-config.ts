@@ -1,20 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { INTEGRATION_RUNTIME } from '../functions/integration-function';
 import type { ConfigValue } from './config-value';
-
-/**
- * Lambda's limit on all environment variables of a function together, in bytes.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
- */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
-
-/** What one deploy-time reference costs in the environment, at most (an ARN and its variable's name). */
-const BYTES_PER_REFERENCE = 120;
 
 /**
  * A function's config file, written at synth into a Lambda layer (`/opt/<folder>/<file>`) so that
@@ -52,17 +43,10 @@ export class DeployTimeConfig {
   }
 
   /**
-   * Writes the file into a new layer of the function. Warns when the references could overflow
-   * Lambda's 4 KB environment.
+   * Writes the file into a new layer of the function. The references' size in the environment is
+   * checked with every IntegrationFunction's (see functions/environment-size.ts).
    */
   public writeLayer(scope: Construct, id: string, path: { readonly folder: string; readonly file: string }, content: unknown, description: string): lambda.LayerVersion {
-    if (this.refs.size * BYTES_PER_REFERENCE > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 200) {
-      Annotations.of(scope).addWarningV2(
-        'cdk-secure-integrations:functionEnvironment',
-        `${scope.node.path} carries ${this.refs.size} deploy-time references as environment variables; Lambda allows ` +
-          `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes in all. Give the referenced resources fixed names or split the platform.`,
-      );
-    }
     const dir = mkdtempSync(join(tmpdir(), `${path.folder}-config-`));
     mkdirSync(join(dir, path.folder));
     writeFileSync(join(dir, path.folder, path.file), JSON.stringify(content));

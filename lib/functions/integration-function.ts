@@ -10,6 +10,7 @@ import { ManagedPolicyRole } from '../identity/managed-policy-role';
 import { xrayWritePolicy } from '../observability/tracing-policy';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
+import { checkEnvironmentSize } from './environment-size';
 
 /** The Lambda runtime of every function the library creates or recommends. */
 export const INTEGRATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -143,6 +144,7 @@ export class IntegrationFunction extends Construct {
     cfn.deadLetterConfig = { targetArn: dlq.queueArn };
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
     grantKeyUseVia(this.role, platform.encryptionKey, KeyService.SQS, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    this.node.addValidation({ validate: () => checkEnvironmentSize(cfn, this.node.path) });
   }
 }
 

@@ -10,7 +10,7 @@ import type { IntegrationPlatform } from '../platform/integration-platform';
 import { DeduplicationTable } from './deduplication-table';
 import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
 
-export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../core/deploy-time-config';
+export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../functions/environment-size';
 
 /** Properties of an {@link IngestFunction}. */
 export interface IngestFunctionProps {
