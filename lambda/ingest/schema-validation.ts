@@ -1,6 +1,9 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { default as AjvDraft04 } from 'ajv-draft-04';
+
+/** ajv and its plugins, loaded with the first schema a route validates (see json-schema-validators.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validators = () => require('./json-schema-validators') as typeof import('./json-schema-validators');
 
 const DRAFT_04 = /draft-04/;
 
@@ -42,6 +45,7 @@ function redactedPath(instancePath: string, declared: ReadonlySet<string>): stri
 const OPTIONS = { allErrors: true, strict: false, ownProperties: true } as const;
 
 function ajvFor(schema: Record<string, unknown>): Ajv | AjvDraft04 {
+  const { Ajv, AjvDraft04, addFormats } = validators();
   if (typeof schema.$schema === 'string' && DRAFT_04.test(schema.$schema)) {
     draft04 ??= addFormats(new AjvDraft04(OPTIONS));
     return draft04;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -43,6 +43,15 @@ describe('ingest bundle', () => {
         { integration: 'Crm', method: 'POST', resourcePath: '/contacts', schema: { type: 'object', required: ['id'] }, target: { kind: IngestTargetKind.SQS, address: { env: 'INGEST_REF_0' } } },
         { integration: 'GitHub', method: 'POST', resourcePath: '/webhooks/github', signature: github, signingSecret: replaced, signingSecretOverlapSeconds: 0, target: { kind: IngestTargetKind.SQS, address: githubQueue } },
         { integration: 'Forge', method: 'POST', resourcePath: '/webhooks/forge', signature: github, signingSecret: short, target: { kind: IngestTargetKind.SQS, address: forgeQueue } },
+        // Formats, in a draft-07 and a draft-04 schema: ajv and ajv-formats come from the bundle's on-demand file.
+        { integration: 'Crm', method: 'POST', resourcePath: '/leads', schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } }, target: { kind: IngestTargetKind.SQS, address: { env: 'INGEST_REF_0' } } },
+        {
+          integration: 'Crm',
+          method: 'POST',
+          resourcePath: '/legacy-leads',
+          schema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { email: { type: 'string', format: 'email' }, score: { type: 'integer', minimum: 0, exclusiveMinimum: true } } },
+          target: { kind: IngestTargetKind.SQS, address: { env: 'INGEST_REF_0' } },
+        },
       ],
     };
     const dir = mkdtempSync(join(tmpdir(), 'ingest-bundle-'));
@@ -92,6 +101,21 @@ describe('ingest bundle', () => {
     const record = JSON.parse(out.Messages![0].Body!);
     expect(record).toEqual(expect.objectContaining({ integration: 'Crm', requestId: 'bundle-req', body: { id: 'c-1' } }));
     expect(record.traceId).toContain('Root=1-5759e988');
+  });
+
+  test('validates bodies against draft-07 and draft-04 schemas with formats, loading the validators on demand', async () => {
+    // GIVEN routes whose schemas use formats, one of them draft-04 (exclusiveMinimum as a boolean)
+    // WHEN bodies that break them arrive
+    const leads = await post('/leads', JSON.stringify({ email: 'not-an-email' }));
+    const legacy = await post('/legacy-leads', JSON.stringify({ email: 'not-an-email', score: 0 }));
+    // THEN both are refused with the violations' paths, never the values
+    expect(leads.statusCode).toBe(400);
+    expect(JSON.parse(leads.body).errors.map((e: { path: string }) => e.path)).toEqual(['/email']);
+    expect(legacy.statusCode).toBe(400);
+    expect(JSON.parse(legacy.body).errors.map((e: { path: string }) => e.path).sort()).toEqual(['/email', '/score']);
+    expect(leads.body + legacy.body).not.toContain('not-an-email');
+    // AND the validators are the bundle's on-demand file, beside index.js
+    expect(existsSync(join(__dirname, '..', '..', '..', 'dist', 'handlers', 'ingest', 'json-schema-validators.js'))).toBe(true);
   });
 
   test("applies the route's signing-secret overlap: with 0, a delivery signed with the replaced secret is rejected at once", async () => {
