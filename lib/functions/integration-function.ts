@@ -54,6 +54,12 @@ export interface IntegrationFunctionProps {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
+   * What the synth error says to do when the environment would pass Lambda's 4 KB (the library's
+   * own functions say what fills theirs).
+   * @internal
+   */
+  readonly _environmentRemedy?: string;
+  /**
    * A VPC to run in. Without one the function reaches only AWS service endpoints over TLS with
    * IAM authentication, which the library records as an acknowledged finding of the
    * `LambdaInsideVPC` rules.
@@ -144,7 +150,7 @@ export class IntegrationFunction extends Construct {
     cfn.deadLetterConfig = { targetArn: dlq.queueArn };
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
     grantKeyUseVia(this.role, platform.encryptionKey, KeyService.SQS, ['kms:GenerateDataKey', 'kms:Decrypt']);
-    this.node.addValidation({ validate: () => checkEnvironmentSize(cfn, this.node.path) });
+    this.node.addValidation({ validate: () => checkEnvironmentSize(cfn, this.node.path, props._environmentRemedy) });
   }
 }
 

@@ -1,4 +1,5 @@
-import { Tokenization } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import { deployedJsonLength } from '../core/deployed-length';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
@@ -14,14 +15,11 @@ export const MANAGED_POLICY_MAX_CHARACTERS = 6_144;
  */
 export const ROLE_MANAGED_POLICIES_QUOTA = 10;
 
-/**
- * The deploy-time length assumed for each value CloudFormation fills in (an ARN, a name, a
- * region): ARNs of the library's resources run 60 to 140 characters with a long stack name.
- */
-export const ESTIMATED_DEPLOY_TIME_VALUE_LENGTH = 140;
-
 /** The share of {@link MANAGED_POLICY_MAX_CHARACTERS} a policy is filled to before the next one starts. */
 const FILL = 0.85;
+
+/** `{"Version":"2012-10-17","Statement":[]}`: a policy document without statements. */
+const EMPTY_POLICY_CHARACTERS = 40;
 
 /** Properties of a {@link ManagedPolicyRole}. */
 export interface ManagedPolicyRoleProps {
@@ -44,15 +42,18 @@ export interface ManagedPolicyRoleProps {
  * without an acknowledgement. One role per function or integration keeps privileges least.
  *
  * A managed policy holds at most 6,144 characters: when the next statement would take the current
- * policy past 85% of that (each deploy-time value counted as {@link ESTIMATED_DEPLOY_TIME_VALUE_LENGTH}
- * characters), it starts another. A role may have 10 managed policies attached by default: more is
- * a synth error naming the quota.
+ * policy past 85% of that (each value CloudFormation fills in counted at its longest likely length,
+ * see `core/deployed-length.ts`), it starts another. A statement identical to one the role has is
+ * not added twice. At synth each policy is measured again as it will be deployed (statements
+ * changed after they were added included): past 6,144 characters, or past the 10 managed policies
+ * a role may have by default, is a synth error naming the quota.
  */
 export class ManagedPolicyRole extends iam.Role {
   /** The first customer-managed policy of the role's own permissions. */
   public readonly policy: iam.ManagedPolicy;
   private readonly ownPolicies: Array<{ readonly policy: iam.ManagedPolicy; characters: number }> = [];
-  private attached = 0;
+  private readonly added = new Map<string, iam.ManagedPolicy>();
+  private readonly ownAttachments = new Set<iam.IManagedPolicy>();
   private readonly description?: string;
 
   constructor(scope: Construct, id: string, props: ManagedPolicyRoleProps) {
@@ -68,36 +69,52 @@ export class ManagedPolicyRole extends iam.Role {
   }
 
   public override addManagedPolicy(policy: iam.IManagedPolicy): void {
-    this.attached += 1;
+    this.ownAttachments.add(policy);
     super.addManagedPolicy(policy);
   }
 
   public override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    const characters = estimatedCharacters(statement.toStatementJson());
+    const json = Stack.of(this).resolve(statement.toStatementJson()) as unknown;
+    const key = JSON.stringify(json);
+    const existing = this.added.get(key);
+    // aws-cdk-lib drops a duplicate when it renders a document: counting it would start policies for nothing.
+    if (existing) return { statementAdded: true, policyDependable: existing };
+    const characters = deployedJsonLength(json) + 1;
     let current = this.ownPolicies[this.ownPolicies.length - 1];
-    if (current.characters > 0 && current.characters + characters > MANAGED_POLICY_MAX_CHARACTERS * FILL) {
+    if (current.characters > EMPTY_POLICY_CHARACTERS && current.characters + characters > MANAGED_POLICY_MAX_CHARACTERS * FILL) {
       this.startPolicy();
       current = this.ownPolicies[this.ownPolicies.length - 1];
     }
     current.policy.addStatements(statement);
     current.characters += characters;
+    this.added.set(key, current.policy);
     return { statementAdded: true, policyDependable: current.policy };
   }
 
   private startPolicy(): iam.ManagedPolicy {
     const n = this.ownPolicies.length;
     const policy = new iam.ManagedPolicy(this, n === 0 ? 'Policy' : `Policy${n + 1}`, { description: this.description });
-    // The braces and version of the document itself.
-    this.ownPolicies.push({ policy, characters: 40 });
+    this.ownPolicies.push({ policy, characters: EMPTY_POLICY_CHARACTERS });
     this.addManagedPolicy(policy);
     return policy;
   }
 
   private checkQuotas(): string[] {
     const errors: string[] = [];
-    if (this.attached > ROLE_MANAGED_POLICIES_QUOTA) {
+    for (const { policy } of this.ownPolicies) {
+      // Measured again as deployed: a statement changed after it was added, or a list produced late, counts in full.
+      const characters = deployedJsonLength(Stack.of(this).resolve(policy.document.toJSON()));
+      if (characters > MANAGED_POLICY_MAX_CHARACTERS) {
+        errors.push(
+          `${policy.node.path}: the policy comes to about ${characters} characters once deployed; IAM allows ${MANAGED_POLICY_MAX_CHARACTERS} ` +
+            '(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). Grant through addToPrincipalPolicy (or grantX) with statements that ' +
+            'are complete when added, or name resources by a prefix instead of one ARN each.',
+        );
+      }
+    }
+    if (this.ownAttachments.size > ROLE_MANAGED_POLICIES_QUOTA) {
       errors.push(
-        `${this.node.path}: the role needs ${this.attached} managed policies (${this.ownPolicies.length} of its own grants, about ` +
+        `${this.node.path}: the role needs ${this.ownAttachments.size} managed policies (${this.ownPolicies.length} of its own grants, about ` +
           `${this.ownPolicies.reduce((sum, p) => sum + p.characters, 0)} characters); IAM attaches at most ${ROLE_MANAGED_POLICIES_QUOTA} to a role by default ` +
           '(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). Spread the integrations over more platforms, or raise ' +
           '"Managed policies per role" in Service Quotas (up to 20) before deploying.',
@@ -105,25 +122,4 @@ export class ManagedPolicyRole extends iam.Role {
     }
     return errors;
   }
-}
-
-/**
- * The characters a policy fragment will hold once deployed, white space not counted (as IAM counts):
- * its JSON, with every token (an ARN, a name CloudFormation fills in) counted as
- * {@link ESTIMATED_DEPLOY_TIME_VALUE_LENGTH}.
- */
-export function estimatedCharacters(fragment: unknown): number {
-  if (typeof fragment === 'string') {
-    const parts = Tokenization.reverseString(fragment);
-    // Each token stands for a deploy-time value; the literal text around them counts as written.
-    const literal = parts.mapTokens({ mapToken: () => '' }).join({ join: (left: unknown, right: unknown) => `${String(left)}${String(right)}` });
-    return JSON.stringify(String(literal ?? '')).replace(/\s/g, '').length + parts.tokens.length * ESTIMATED_DEPLOY_TIME_VALUE_LENGTH;
-  }
-  if (Array.isArray(fragment)) return 2 + fragment.reduce((sum: number, item) => sum + estimatedCharacters(item) + 1, 0);
-  if (fragment !== null && typeof fragment === 'object') {
-    const token = Tokenization.reverse(fragment);
-    if (token) return ESTIMATED_DEPLOY_TIME_VALUE_LENGTH;
-    return 2 + Object.entries(fragment).reduce((sum, [key, value]) => sum + JSON.stringify(key).length + 1 + estimatedCharacters(value) + 1, 0);
-  }
-  return JSON.stringify(fragment ?? null).replace(/\s/g, '').length;
 }

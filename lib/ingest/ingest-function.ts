@@ -54,6 +54,9 @@ export class IngestFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 50,
       platform: props.platform,
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-ingest', NODE_OPTIONS: '--enable-source-maps' },
+      _environmentRemedy:
+        'each signed webhook\'s signing secret and each Lambda target, event bus or queue without a fixed name is one variable of the ingest: ' +
+        'split the catalog over more platforms (a stack each), or target the integrations\' own queues, which need none',
     });
     const fn = this.handler.function;
     const restApi = props.platform.api.restApi;
@@ -87,6 +90,7 @@ export class IngestFunction extends Construct {
    * declare PII fields (one statement for all of them, written at synth).
    */
   public grantFieldEncryption(integrationName: string): void {
+    if (this.finalized) throw new Error('IngestFunction: field encryption cannot be granted after synthesis has started');
     this.fieldEncryptionGrants.add(integrationName);
     this.handler.function.addEnvironment('FIELD_ENCRYPTION_KEY_ID', this.key.keyArn);
   }

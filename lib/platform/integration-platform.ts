@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -551,12 +551,16 @@ export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
  * first platform of the app in that environment reports it, once.
  */
 function checkReservedConcurrency(platform: IntegrationPlatform): string[] {
-  const envOf = (c: IConstruct) => `${Stack.of(c).account}/${Stack.of(c).region}`;
+  const envOf = (c: IConstruct) => (Token.isUnresolved(Stack.of(c).account) || Token.isUnresolved(Stack.of(c).region) ? 'the environment-agnostic stacks\' account and Region' : `${Stack.of(c).account}/${Stack.of(c).region}`);
   const env = envOf(platform);
   const platforms = platform.node.root.node.findAll().filter((c) => c instanceof IntegrationPlatform && envOf(c) === env);
   if (platforms[0] !== platform) return [];
   const functions = platform.node.root.node.findAll().filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction && envOf(c) === env);
-  const reserved = functions.reduce((sum, f) => sum + (typeof f.reservedConcurrentExecutions === 'number' ? f.reservedConcurrentExecutions : 0), 0);
+  // A value known only at deploy (a parameter) cannot be summed: it is left out.
+  const reserved = functions.reduce((sum, f) => {
+    const value = f.reservedConcurrentExecutions;
+    return sum + (typeof value === 'number' && !Token.isUnresolved(value) ? value : 0);
+  }, 0);
   const available = LAMBDA_DEFAULT_CONCURRENCY - LAMBDA_MIN_UNRESERVED_CONCURRENCY;
   if (reserved <= available) return [];
   return [

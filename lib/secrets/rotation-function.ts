@@ -82,6 +82,8 @@ export class RotationFunction extends Construct implements IRotationHost {
       // A step may call a partner API and Cognito's token endpoint; the sweep visits every credential.
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 5,
+      _environmentRemedy:
+        'each credential adds its ARN suffix and each custom hook function its ARN to the rotation function\'s environment: split the catalog over more platforms (a stack each)',
       platform: props.platform,
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-rotation' },
     });

@@ -31,6 +31,26 @@ describe('ManagedPolicyRole and the 6,144-character managed policy', () => {
     expect(role.policies).toHaveLength(policies.length);
   });
 
+  test('a statement too large to share a policy gets the first one alone (no empty policy); an identical statement is not counted twice', () => {
+    const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const big = Array.from({ length: 66 }, (_, i) => `arn:aws:sqs:eu-central-1:123456789012:queue-${i}-${'q'.repeat(30)}`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: big }));
+    for (let i = 0; i < 50; i++) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:GetQueueUrl'], resources: ['arn:aws:sqs:eu-central-1:123456789012:shared'] }));
+    const policies = policiesOf(Template.fromStack(stack), 'RolePolicy');
+    expect(policies.every((p) => p.statements > 0)).toBe(true);
+    expect(policies.reduce((sum, p) => sum + p.statements, 0)).toBe(2);
+  });
+
+  test('a statement that grows after it was added past the quota is a synth error naming the policy', () => {
+    const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const statement = new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-central-1:123456789012:first'] });
+    role.addToPrincipalPolicy(statement);
+    for (let i = 0; i < 80; i++) statement.addResources(`arn:aws:sqs:eu-central-1:123456789012:${STACK}-queue-${i}`);
+    expect(() => Template.fromStack(stack)).toThrow(/Role\/Policy: the policy comes to about \d+ characters once deployed; IAM allows 6144/);
+  });
+
   test('more than 10 managed policies on one role is a synth error naming the quota and the fix', () => {
     const stack = new Stack(new App(), STACK, { env: { account: '123456789012', region: 'eu-central-1' } });
     const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });

@@ -1,8 +1,9 @@
 // CloudFormation's 500 resources per stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
 // the platform names the limit, its integrations, what each costs and the fix, before aws-cdk-lib's generic error.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from '../../lib';
+import { DataClassification, HttpMethod, Inbound, IntegrationFunction, IntegrationPlatform, SecureIntegration, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from '../../lib';
 import { objectSchema } from '../helpers';
 
 function catalog(n: number): Stack {
@@ -56,6 +57,13 @@ describe('reserved concurrency against the account\'s 1,000', () => {
   test('16 platforms in one account reserve 960 of the 900 a default account can: a synth error naming the quota and the fix, once', () => {
     const { app } = platforms(16);
     expect(() => app.synth()).toThrow(/reserves 960 concurrent executions[\s\S]*at most 900[\s\S]*reservedConcurrentExecutions/);
+  });
+
+  test('a reservation known only at deploy (a parameter) does not hide the others', () => {
+    const { app, stacks } = platforms(16);
+    const reserved = new CfnParameter(stacks[0], 'Reserved', { type: 'Number', default: 5 });
+    new IntegrationFunction(stacks[0], 'Handler', { code: lambda.Code.fromInline('exports.handler=async()=>({})'), reservedConcurrentExecutions: reserved.valueAsNumber });
+    expect(() => app.synth()).toThrow(/reserves 960 concurrent executions/);
   });
 
   test('with a smaller ingestReservedConcurrency they fit; a bad value is a synth error naming the prop', () => {
