@@ -16,6 +16,7 @@ import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
 import { IngestFunction } from '../ingest/ingest-function';
 import { InventoryRegister } from '../inventory/inventory-table';
+import { RuleDeadLetterQueue } from './rule-dead-letter-queue';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
 import { CredentialSweepAlarm } from '../observability/credential-alarms';
@@ -254,7 +255,7 @@ export class IntegrationPlatform extends Construct {
   /** Dead-letter queue for failed asynchronous invocations of the platform's functions, created on first use. */
   public get functionDeadLetterQueue(): sqs.Queue {
     if (!this._functionDeadLetterQueue) {
-      this._functionDeadLetterQueue = new sqs.Queue(this, 'FunctionDeadLetterQueue', {
+      this._functionDeadLetterQueue = new RuleDeadLetterQueue(this, 'FunctionDeadLetterQueue', {
         encryption: sqs.QueueEncryption.KMS,
         encryptionMasterKey: this.encryptionKey,
         dataKeyReuse: Duration.hours(1),

@@ -1,0 +1,53 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+/**
+ * A queue that EventBridge rules use as their dead-letter queue. aws-cdk-lib's rule targets add one
+ * queue-policy statement per rule (`events.amazonaws.com` may `sqs:SendMessage` when `aws:SourceArn`
+ * is that rule); SQS allows at most 20 statements and 8,192 bytes in a queue policy, which a platform
+ * with 15 scheduled syncs passed. This queue keeps one such statement whose condition lists every
+ * rule's ARN (IAM reads several values of one condition key as "any of"): the same rules, and no
+ * other, may send.
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html
+ */
+export class RuleDeadLetterQueue extends sqs.Queue {
+  private readonly ruleArns: string[] = [];
+  private merged?: iam.AddToResourcePolicyResult;
+
+  constructor(scope: Construct, id: string, props: sqs.QueueProps) {
+    super(scope, id, props);
+  }
+
+  public override addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    const sourceArn = ruleSourceArn(Stack.of(this).resolve(statement.toStatementJson()) as StatementJson, statement);
+    if (sourceArn === undefined) return super.addToResourcePolicy(statement);
+    this.ruleArns.push(sourceArn);
+    if (this.merged) return this.merged;
+    this.merged = super.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowPlatformEventRules',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': Lazy.list({ produce: () => this.ruleArns }) } },
+      }),
+    );
+    return this.merged;
+  }
+}
+
+type StatementJson = { Principal?: { Service?: unknown }; Action?: unknown; Condition?: Record<string, Record<string, unknown>>; Effect?: string };
+
+/**
+ * The rule ARN of a statement aws-cdk-lib's event targets add to a dead-letter queue (judged on its
+ * resolved form), or undefined for any other statement.
+ */
+function ruleSourceArn(resolved: StatementJson, statement: iam.PolicyStatement): string | undefined {
+  const condition = resolved.Condition ?? {};
+  const onlyArnEquals = Object.keys(condition).length === 1 && Object.keys(condition.ArnEquals ?? {}).length === 1 && condition.ArnEquals['aws:SourceArn'] !== undefined;
+  if (resolved.Effect !== 'Allow' || resolved.Principal?.Service !== 'events.amazonaws.com' || resolved.Action !== 'sqs:SendMessage' || !onlyArnEquals) return undefined;
+  const arn = (statement.toStatementJson() as StatementJson).Condition?.ArnEquals?.['aws:SourceArn'];
+  return typeof arn === 'string' ? arn : undefined;
+}
