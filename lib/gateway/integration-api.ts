@@ -46,6 +46,12 @@ export interface IntegrationApiProps {
 }
 
 /**
+ * Resources per REST API by default (adjustable).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+ */
+export const API_GATEWAY_RESOURCES_PER_API = 300;
+
+/**
  * The platform's REGIONAL REST API with one stage: JSON access logs to a KMS-encrypted log group,
  * execution logging at ERROR (never request or response bodies), X-Ray tracing, detailed metrics and
  * default throttling, a body validator, and the account-level CloudWatch role set before the stage
@@ -70,6 +76,7 @@ export class IntegrationApi extends Construct {
 
   constructor(scope: Construct, id: string, props: IntegrationApiProps) {
     super(scope, id);
+    this.node.addValidation({ validate: () => this.checkResourceQuota() });
     const stageName = props.stageName ?? 'v1';
     // Only the limits given replace the defaults (an explicit undefined keeps the default).
     const throttling = {
@@ -224,6 +231,17 @@ export class IntegrationApi extends Construct {
       });
     }
     this.modelBytes += bytes;
+  }
+
+  /** API Gateway's resources per REST API, against its default quota (at synth). */
+  private checkResourceQuota(): string[] {
+    const resources = this.restApi.node.findAll().filter((c) => c instanceof apigateway.CfnResource).length;
+    if (resources <= API_GATEWAY_RESOURCES_PER_API) return [];
+    return [
+      `The API has ${resources} resources (one per path segment of the routes); API Gateway allows ${API_GATEWAY_RESOURCES_PER_API} per REST API by default ` +
+        '(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html). Give routes shorter, shared path prefixes, ' +
+        'split the catalog over more platforms, or raise "Resources per API" in Service Quotas before deploying.',
+    ];
   }
 
   private createAccountLoggingRole(): iam.IRole {

@@ -4,8 +4,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { IntegrationWebAcl, WAF_MAX_RATE_BASED_RULES, WAF_MAX_REFERENCE_STATEMENTS, WafRateLimit } from '../../lib';
-import { newStack } from '../helpers';
+import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, IntegrationWebAcl, SecureIntegration, WAF_MAX_RATE_BASED_RULES, WAF_MAX_REFERENCE_STATEMENTS, WafRateLimit } from '../../lib';
+import { newStack, objectSchema } from '../helpers';
 
 /** A platform's WebACL with `n` integrations' controls, each on its own route. */
 function aclWith(n: number, waf: (i: number) => Parameters<IntegrationWebAcl['addIntegrationControls']>[2]) {
@@ -47,5 +47,24 @@ describe('WebACL quotas', () => {
     expect(allowlist[0].Statement.AndStatement.Statements![0].OrStatement.Statements).toHaveLength(60);
     // Each integration's controls name the rule that blocks for it (dashboards graph its BlockedRequests).
     expect(new Set(controls.map((c) => c!.ruleNames[1]))).toEqual(new Set(['Integration-Partner0-IpAllowlist']));
+  });
+});
+
+describe('API Gateway resources per API', () => {
+  test('routes whose paths make more than 300 resources are a synth error naming the quota and the fix', () => {
+    const stack = newStack();
+    const platform = new IntegrationPlatform(stack, 'Platform');
+    // 5 integrations of 31 routes, each three segments deep with segments of their own: 5 * (1 + 31 * 2) = 315 resources.
+    for (let i = 0; i < 5; i++) {
+      new SecureIntegration(stack, `Erp${i}`, {
+        owner: 'team@example.com',
+        dataClassification: DataClassification.INTERNAL,
+        inbound: Inbound.api({
+          routes: Array.from({ length: 31 }, (_, r) => ({ method: HttpMethod.POST, path: `/erp${i}/r${r}/items`, bodySchema: objectSchema, scopes: [`erp${i}.write`] })),
+        }),
+      });
+    }
+    expect(platform).toBeDefined();
+    expect(() => Template.fromStack(stack)).toThrow(/The API has 315 resources[\s\S]*allows 300 per REST API[\s\S]*Service Quotas/);
   });
 });
