@@ -1,4 +1,5 @@
 import { Annotations, CfnResource, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -563,10 +564,30 @@ function checkReservedConcurrency(platform: IntegrationPlatform): string[] {
     return sum + (typeof value === 'number' && !Token.isUnresolved(value) ? value : 0);
   }, 0);
   const available = LAMBDA_DEFAULT_CONCURRENCY - LAMBDA_MIN_UNRESERVED_CONCURRENCY;
-  if (reserved <= available) return [];
+  const errors = checkDefaultBusRules(platform, env, envOf);
+  if (reserved <= available) return errors;
   return [
+    ...errors,
     `The app reserves ${reserved} concurrent executions for ${functions.length} functions in ${env}; an account with Lambda's default ${LAMBDA_DEFAULT_CONCURRENCY} ` +
       `can reserve at most ${available} (Lambda keeps ${LAMBDA_MIN_UNRESERVED_CONCURRENCY} unreserved; https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). ` +
       'Lower reservedConcurrentExecutions (IntegrationFunction, the platform\'s ingest), or raise "Concurrent executions" in Service Quotas before deploying.',
+  ];
+}
+
+/**
+ * Rules per event bus by default (adjustable), the default bus of an account and Region included.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+ */
+export const EVENTBRIDGE_RULES_PER_BUS = 300;
+
+/** The app's rules on the default event bus of one account and Region, against the default quota. */
+function checkDefaultBusRules(platform: IntegrationPlatform, env: string, envOf: (c: IConstruct) => string): string[] {
+  const rules = platform.node.root.node
+    .findAll()
+    .filter((c): c is events.CfnRule => c instanceof events.CfnRule && envOf(c) === env && (c.eventBusName === undefined || c.eventBusName === 'default'));
+  if (rules.length <= EVENTBRIDGE_RULES_PER_BUS) return [];
+  return [
+    `The app puts ${rules.length} rules on the default event bus of ${env}; EventBridge allows ${EVENTBRIDGE_RULES_PER_BUS} per bus by default, other apps' rules included ` +
+      '(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). Each platform adds 5 and each scheduled sync 1: raise "Rules per event bus" in Service Quotas before deploying.',
   ];
 }

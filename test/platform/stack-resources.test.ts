@@ -1,6 +1,7 @@
 // CloudFormation's 500 resources per stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
 // the platform names the limit, its integrations, what each costs and the fix, before aws-cdk-lib's generic error.
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DataClassification, HttpMethod, Inbound, IntegrationFunction, IntegrationPlatform, SecureIntegration, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from '../../lib';
@@ -70,4 +71,18 @@ describe('reserved concurrency against the account\'s 1,000', () => {
     expect(() => platforms(16, 20).app.synth()).not.toThrow();
     expect(() => platforms(1, 0)).toThrow(/ingestReservedConcurrency/);
   });
+});
+
+test('more than 300 rules on an account\'s default event bus (the platform\'s and the app\'s others) is a synth error naming the quota', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Bus', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new IntegrationPlatform(stack, 'Platform');
+  new SecureIntegration(stack, 'Partner', {
+    owner: 'team@example.com',
+    dataClassification: DataClassification.INTERNAL,
+    inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/p', bodySchema: objectSchema, scopes: ['p.write'] }] }),
+  });
+  const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'eu-west-1' } });
+  for (let i = 0; i < 300; i++) new events.Rule(other, `Rule${i}`, { schedule: events.Schedule.rate(Duration.hours(1)) });
+  expect(() => app.synth()).toThrow(/puts 30\d rules on the default event bus of 111111111111\/eu-west-1; EventBridge allows 300/);
 });
