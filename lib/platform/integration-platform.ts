@@ -195,6 +195,7 @@ export class IntegrationPlatform extends Construct {
   constructor(scope: Construct, id: string, props: IntegrationPlatformProps = {}) {
     super(scope, id);
     Object.defineProperty(this, PLATFORM_SYMBOL, { value: true });
+    registerPlatform(this);
     this.props = props;
     validatePlatformProps(this.node.path, props);
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
@@ -555,7 +556,7 @@ export const LAMBDA_MIN_UNRESERVED_CONCURRENCY = 100;
 function checkReservedConcurrency(platform: IntegrationPlatform): string[] {
   const envOf = (c: IConstruct) => (Token.isUnresolved(Stack.of(c).account) || Token.isUnresolved(Stack.of(c).region) ? 'the environment-agnostic stacks\' account and Region' : `${Stack.of(c).account}/${Stack.of(c).region}`);
   const env = envOf(platform);
-  const platforms = platform.node.root.node.findAll().filter((c) => c instanceof IntegrationPlatform && envOf(c) === env);
+  const platforms = (platformsOfApp.get(platform.node.root) ?? []).filter((c) => envOf(c) === env);
   if (platforms[0] !== platform) return [];
   const functions = platform.node.root.node.findAll().filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction && envOf(c) === env);
   // A value known only at deploy (a parameter) cannot be summed: it is left out.
@@ -582,12 +583,18 @@ export const EVENTBRIDGE_RULES_PER_BUS = 300;
 
 /** The app's rules on the default event bus of one account and Region, against the default quota. */
 function checkDefaultBusRules(platform: IntegrationPlatform, env: string, envOf: (c: IConstruct) => string): string[] {
-  const rules = platform.node.root.node
-    .findAll()
+  const rules = platform.node.root.node.findAll()
     .filter((c): c is events.CfnRule => c instanceof events.CfnRule && envOf(c) === env && (c.eventBusName === undefined || c.eventBusName === 'default'));
   if (rules.length <= EVENTBRIDGE_RULES_PER_BUS) return [];
   return [
     `The app puts ${rules.length} rules on the default event bus of ${env}; EventBridge allows ${EVENTBRIDGE_RULES_PER_BUS} per bus by default, other apps' rules included ` +
       '(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html). Each platform adds 5 and each scheduled sync 1: raise "Rules per event bus" in Service Quotas before deploying.',
   ];
+}
+
+/** The platforms of each app, in the order they were made: the first of an environment runs the app-wide checks. */
+const platformsOfApp = new WeakMap<IConstruct, IntegrationPlatform[]>();
+function registerPlatform(platform: IntegrationPlatform): void {
+  const root = platform.node.root;
+  platformsOfApp.set(root, [...(platformsOfApp.get(root) ?? []), platform]);
 }
