@@ -105,6 +105,8 @@ export class SqsMoveTaskStandIn {
 
   stop(): Promise<void> {
     this.moto.destroy();
+    // Keep-alive sockets of the SDK clients would hold the server (and the jest worker) open.
+    this.server.closeAllConnections();
     return new Promise((r) => this.server.close(() => r()));
   }
 

@@ -73,6 +73,8 @@ export class CognitoStandIn {
   }
 
   stop(): Promise<void> {
+    // Keep-alive sockets of the SDK clients would hold the server (and the jest worker) open.
+    this.server.closeAllConnections();
     return new Promise((r) => this.server.close(() => r()));
   }
 
