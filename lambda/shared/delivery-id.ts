@@ -1,5 +1,5 @@
 // A type-only import: erased when esbuild bundles a handler, so no construct code reaches the Lambda.
-import type { DeliveryIdLocation, SignatureSchemeConfig } from '../../lib/gateway/signature-scheme';
+import type { DeliveryIdLocation } from '../../lib/gateway/signature-scheme';
 
 /**
  * The longest delivery id taken, in characters. Senders' ids are short (a GUID, `evt_` and 24
@@ -8,30 +8,20 @@ import type { DeliveryIdLocation, SignatureSchemeConfig } from '../../lib/gatewa
 export const MAX_DELIVERY_ID_LENGTH = 256;
 
 /**
- * The sender's unique id of a delivery, from where the scheme says it is
- * (`SignatureSchemeConfig.deliveryId`): a request header, or a JSON pointer into the body.
+ * The sender's unique id of a delivery, from where its scheme says it is (`SignatureSchemeConfig.deliveryId`,
+ * carried into the route's deduplication config): a request header, or a JSON pointer into the body.
  *
  * Pure, and never throws. Answers undefined, so that the caller treats the request as having no id,
- * when the scheme names no location; the header is absent, blank, or sent twice (in two cases)
- * with different values; the pointer finds nothing or something other than a string (a number is
- * not taken: JSON.parse rounds integers past 2^53, so two deliveries could share one, and the
- * second be dropped as a duplicate); or the value is blank or longer than
- * {@link MAX_DELIVERY_ID_LENGTH}. A header value is trimmed (RFC 9110 section 5.5); a body value is
- * taken as it is.
+ * when the header is absent, blank, or sent twice (in two cases) with different values; the pointer
+ * finds nothing or something other than a string (a number is not taken: JSON.parse rounds
+ * integers past 2^53, so two deliveries could share one, and the second be dropped as a
+ * duplicate); or the value is blank or longer than {@link MAX_DELIVERY_ID_LENGTH}. A header value is
+ * trimmed (RFC 9110 section 5.5); a body value is taken as it is.
  *
- * @param config the route's scheme, from `SignatureScheme.bind()`
+ * @param location where the id is
  * @param headers the request headers; names are matched case-insensitively
- * @param parsedBody the JSON-parsed body, or undefined when there is none
+ * @param parsedBody the parsed body, or undefined when there is none
  */
-export function deliveryIdOf(
-  config: Pick<SignatureSchemeConfig, 'deliveryId'> | undefined,
-  headers: Record<string, string | undefined> | null | undefined,
-  parsedBody: unknown,
-): string | undefined {
-  return config?.deliveryId === undefined ? undefined : deliveryIdAt(config.deliveryId, headers, parsedBody);
-}
-
-/** {@link deliveryIdOf} for a location given directly (`{ header }` or `{ bodyPointer }`), by the same rules. */
 export function deliveryIdAt(location: DeliveryIdLocation, headers: Record<string, string | undefined> | null | undefined, parsedBody: unknown): string | undefined {
   if (location.header !== undefined) return usable(headerValue(headers, location.header));
   if (location.bodyPointer !== undefined) {

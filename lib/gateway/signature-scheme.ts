@@ -177,7 +177,7 @@ const DEFAULT_TOLERANCE_SECONDS = 300;
 const MIN_TOLERANCE_SECONDS = 1;
 const MAX_TOLERANCE_SECONDS = 3600;
 /** RFC 9110 section 5.1: field-name = token; section 5.6.2: token = 1*tchar. */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Visible ASCII (RFC 5234 VCHAR): a prefix with spaces would be trimmed away by HTTP parsers (RFC 9110 section 5.5). */
 const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
 const MAX_PREFIX_LENGTH = 32;

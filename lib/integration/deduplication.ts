@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { IntegrationConfigError } from '../core/errors';
-import type { DeliveryIdLocation } from '../gateway/signature-scheme';
+import { HTTP_TOKEN, type DeliveryIdLocation } from '../gateway/signature-scheme';
 import { DeduplicationKey, type DeduplicationConfig } from '../ingest/ingest-config';
 
 /** The header an API client sets to make a request safe to retry (IETF draft-ietf-httpapi-idempotency-key-header). */
@@ -14,8 +14,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const DEFAULT_DEDUPLICATION_WINDOW = Duration.days(3);
 const MIN_WINDOW = Duration.minutes(1);
 const MAX_WINDOW = Duration.days(30);
-/** RFC 9110 section 5.6.2: a field name is a token. */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Options of {@link Deduplication.onDeliveryId}. */
 export interface DeduplicationOptions {

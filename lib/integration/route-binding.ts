@@ -1,5 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
+import { PROTOTYPE_KEYS } from '../../lambda/ingest/body';
 import { IntegrationConfigError } from '../core/errors';
 import { acknowledgePreflightMethod } from '../compliance/acknowledgements';
 import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } from '../gateway/api-route';
@@ -75,11 +76,10 @@ function validateQueryParameters(owner: string, prop: string, value: unknown): s
     'for example ["page", "since"]. Parameters not listed are dropped; never list one that carries personal data, which travels unencrypted.';
   if (!Array.isArray(value) || value.length > MAX_QUERY_PARAMETERS || new Set(value).size !== value.length) throw new IntegrationConfigError(owner, prop, value, fix);
   value.forEach((name, i) => {
-    if (typeof name !== 'string' || !QUERY_PARAMETER_NAME.test(name) || PROTOTYPE_NAMES.has(name)) throw new IntegrationConfigError(owner, `${prop}[${i}]`, name, fix);
+    if (typeof name !== 'string' || !QUERY_PARAMETER_NAME.test(name) || PROTOTYPE_KEYS.has(name)) throw new IntegrationConfigError(owner, `${prop}[${i}]`, name, fix);
   });
   return value as string[];
 }
-const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Adds one route: validates method, path and schema, claims the route on the platform, adds the

@@ -1,4 +1,5 @@
 import { FieldPathError, parseFieldPaths } from '../../lambda/shared/field-encryption/field-path';
+import { PROTOTYPE_KEYS } from '../../lambda/ingest/body';
 import { QUERY_PII_NAME, QUERY_PII_PREFIX, splitPiiFields } from '../../lambda/shared/query-pii';
 import { IntegrationConfigError } from '../core/errors';
 
@@ -14,7 +15,7 @@ export function validatePiiFields(owner: string, entries: unknown): string[] {
   }
   const { bodyPaths: paths, queryNames } = splitPiiFields(entries as string[]);
   queryNames.forEach((name) => {
-    if (!QUERY_PII_NAME.test(name) || ['__proto__', 'constructor', 'prototype'].includes(name) || queryNames.indexOf(name) !== queryNames.lastIndexOf(name)) {
+    if (!QUERY_PII_NAME.test(name) || PROTOTYPE_KEYS.has(name) || queryNames.indexOf(name) !== queryNames.lastIndexOf(name)) {
       throw new IntegrationConfigError(
         owner,
         'piiFields',
