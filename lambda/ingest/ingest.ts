@@ -186,7 +186,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const clientId = claims?.client_id;
   const dedup = route.deduplication;
   const deliveryId = dedup?.deliveryId ? deliveryIdAt(dedup.deliveryId, event.headers, body) : undefined;
-  const queryStringParameters = declaredQueryParameters(event.queryStringParameters, [...(route.queryParameters ?? []), ...splitPiiFields(route.piiFields).queryNames]);
+  const queryStringParameters = declaredQueryParameters(event.queryStringParameters, fieldsOf(route).forwardedQuery);
   const record: IntegrationRecord = {
     integration: route.integration,
     route: key,
@@ -200,7 +200,24 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     body,
   };
   const handOver = () => encryptAndDeliver(route, key, record, deps, abortSignal);
-  if (!dedup) return handOver();
+  return dedup ? deliverOnce(route, key, event, record, rawBody, deps, handOver) : handOver();
+}
+
+/**
+ * Hands the record over once per delivery (see DeduplicationKey): a retry or replay gets the first
+ * answer, a copy of a delivery in flight 409, a reused Idempotency-Key with another request 422.
+ */
+async function deliverOnce(
+  route: ResolvedRoute,
+  key: string,
+  event: APIGatewayProxyEvent,
+  record: IntegrationRecord,
+  rawBody: Buffer,
+  deps: IngestDependencies,
+  handOver: () => Promise<Outcome>,
+): Promise<Outcome> {
+  const dedup = route.deduplication!;
+  const { requestId, deliveryId, clientId, queryStringParameters } = record;
   // What names this delivery (see DeduplicationKey): a signed id, the body's hash, or the client's Idempotency-Key.
   const name = dedup.key === 'body' ? sha256(rawBody) : deliveryId;
   if (name === undefined) {
@@ -251,6 +268,18 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   }
 }
 
+/** A route's PII body paths, PII query parameters and every query parameter it forwards: worked out once per container. */
+const routeFields = new WeakMap<ResolvedRoute, { readonly bodyPaths: string[]; readonly queryNames: string[]; readonly forwardedQuery: string[] }>();
+function fieldsOf(route: ResolvedRoute): { readonly bodyPaths: string[]; readonly queryNames: string[]; readonly forwardedQuery: string[] } {
+  let fields = routeFields.get(route);
+  if (!fields) {
+    const { bodyPaths, queryNames } = splitPiiFields(route.piiFields);
+    fields = { bodyPaths, queryNames, forwardedQuery: [...(route.queryParameters ?? []), ...queryNames] };
+    routeFields.set(route, fields);
+  }
+  return fields;
+}
+
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -260,7 +289,7 @@ async function encryptAndDeliver(route: ResolvedRoute, key: string, record: Inte
   const requestId = record.requestId;
   let body = record.body;
   let query = record.queryStringParameters;
-  const { bodyPaths, queryNames } = splitPiiFields(route.piiFields);
+  const { bodyPaths, queryNames } = fieldsOf(route);
   const encryptedQuery = queryNames.filter((name) => Object.prototype.hasOwnProperty.call(query, name));
   if ((bodyPaths.length && body !== null && typeof body === 'object') || encryptedQuery.length) {
     if (!deps.encryptPii) throw new Error(`route ${key} declares PII fields but the function has no field encryption configured`);
