@@ -30,6 +30,8 @@ export interface DeliveryKey {
   readonly fingerprint?: string;
   /** How long, in seconds, the delivery id is remembered. */
   readonly windowSeconds: number;
+  /** Which answers are kept for duplicates ({@link isKept}). */
+  readonly keep: KeptAnswers;
 }
 
 /** What became of a delivery. */
@@ -68,10 +70,25 @@ export const MAX_KEPT_BODY_BYTES = 64 * 1024;
 /** The header on a duplicate's answer (Stripe's name for the same thing). */
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
-/** Whether an answer is kept for duplicates: failures (5xx) and throttling (429) are not, so a retry is delivered. */
-export function isKept(answer: Answer): boolean {
-  return answer.statusCode < 500 && answer.statusCode !== 429;
+/**
+ * Answers an API client may retry with the same key and expect to be handled again: a timeout, a
+ * conflict, a lock, "too early" and throttling (as Stripe's API treats them), besides every 5xx.
+ */
+const RETRIABLE_CLIENT_ANSWERS: ReadonlySet<number> = new Set([408, 409, 423, 425, 429]);
+
+/**
+ * Whether an answer is kept for duplicates. A webhook sender retries whatever is not a 2xx, and its
+ * retries are how a target recovers from a passing 4xx (an order it does not know yet): only 2xx is
+ * kept. An API client's key keeps its final answers, 4xx included, but not the retriable ones
+ * ({@link RETRIABLE_CLIENT_ANSWERS}) and no 5xx.
+ */
+export function isKept(answer: Answer, keep: KeptAnswers): boolean {
+  if (keep === 'success') return answer.statusCode >= 200 && answer.statusCode < 300;
+  return answer.statusCode < 500 && !RETRIABLE_CLIENT_ANSWERS.has(answer.statusCode);
 }
+
+/** Which answers are kept: `success` (webhooks: 2xx only) or `final` (API clients' keys: all but retriable ones). */
+export type KeptAnswers = 'success' | 'final';
 
 interface KeptAnswer {
   readonly statusCode: number;
@@ -119,7 +136,7 @@ export class Deduplicator {
       async (_input: { key: string; fingerprint?: string }): Promise<KeptAnswer> => {
         const answer = await handle();
         first = answer;
-        if (!isKept(answer)) throw new NotKept(answer);
+        if (!isKept(answer, key.keep)) throw new NotKept(answer);
         const bodyFits = Buffer.byteLength(answer.body, 'utf8') <= MAX_KEPT_BODY_BYTES;
         return { statusCode: answer.statusCode, ...(answer.headers ? { headers: answer.headers } : {}), ...(bodyFits ? { body: answer.body } : {}) };
       },
@@ -135,7 +152,7 @@ export class Deduplicator {
       const name = (error as Error)?.name;
       if (name === 'IdempotencyAlreadyInProgressError') return { kind: 'in-flight' };
       if (name === 'IdempotencyValidationError') return { kind: 'conflict' };
-      if (first && !isKept(first)) return { kind: 'not-kept', answer: first, stuck: describe(error) };
+      if (first && !isKept(first, key.keep)) return { kind: 'not-kept', answer: first, stuck: describe(error) };
       // The delivery succeeded but its answer could not be kept: answer it anyway (the sender must not
       // retry what was delivered); a retry within the in-progress time is told to wait, after it is delivered again.
       if (first) return { kind: 'first', answer: first, notKept: describe(error) };

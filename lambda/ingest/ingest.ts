@@ -221,7 +221,9 @@ async function deliverOnce(
   // What names this delivery (see DeduplicationKey): a signed id, the body's hash, or the client's Idempotency-Key.
   const name = dedup.key === 'body' ? sha256(rawBody) : deliveryId;
   if (name === undefined) {
-    if (dedup.key === 'signed-id') deps.log.warn('no usable delivery id; delivered without deduplication', { integration: route.integration, where: dedup.deliveryId });
+    // A signed id that is missing, or a client's Idempotency-Key that was sent but is blank, too long or sent twice: not silently ignored.
+    const sent = dedup.key === 'signed-id' || Object.keys(event.headers ?? {}).some((h) => h.toLowerCase() === dedup.deliveryId?.header?.toLowerCase());
+    if (sent) deps.log.warn('no usable delivery id; delivered without deduplication', { integration: route.integration, where: dedup.deliveryId });
     return handOver();
   }
   if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
@@ -234,7 +236,7 @@ async function deliverOnce(
   let outcome: DeduplicationOutcome;
   try {
     outcome = await deps.deduplicator.once(
-      { scope, deliveryId: name, fingerprint, windowSeconds: dedup.windowSeconds },
+      { scope, deliveryId: name, fingerprint, windowSeconds: dedup.windowSeconds, keep: dedup.key === 'client-key' ? 'final' : 'success' },
       async () => {
         handled = await handOver();
         return handled.response as Answer;
@@ -246,7 +248,8 @@ async function deliverOnce(
     deps.log.error('the deduplication table failed; nothing was delivered', { integration: route.integration, error: error.message });
     return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   }
-  const logged = { integration: route.integration, deliveryId, key: dedup.key };
+  // `name` is what the delivery is known by (for body-keyed routes the body's hash; the header id may be anyone's).
+  const logged = { integration: route.integration, deliveryId, key: dedup.key, name };
   switch (outcome.kind) {
     case 'first':
       if (!outcome.notKept) return handled ?? answer(outcome.answer as APIGatewayProxyResult);

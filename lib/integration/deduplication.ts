@@ -40,8 +40,9 @@ export interface DeduplicationOptions {
  * How the ingest deduplicates an integration's deliveries. Senders retry and partners replay: a
  * delivery the ingest has seen within the window gets the first answer again (with the header
  * `idempotent-replayed: true`) and is not delivered again; a copy that arrives while the first is
- * still being delivered gets 409 (retry later). A delivery whose target failed (5xx, 429) is not
- * remembered, so its retry is delivered. Records carry the sender's id as `deliveryId`.
+ * still being delivered gets 409 (retry later). A webhook delivery is remembered only when its
+ * target answered 2xx, an API client's key only with a final answer (not 5xx, 408, 409, 423, 425,
+ * 429), so the retry of anything else is delivered. Records carry the sender's id as `deliveryId`.
  *
  * What names a delivery: for webhooks, the sender's id where its signature covers it (Standard
  * Webhooks' `webhook-id`, a Stripe event id), otherwise the SHA-256 of the raw body (GitHub, Shopify,

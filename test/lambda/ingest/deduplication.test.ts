@@ -20,7 +20,8 @@ async function table(): Promise<string> {
   return name;
 }
 
-const key = (deliveryId: string, fingerprint?: string, scope = 'Payments#POST /stripe#') => ({ scope, deliveryId, fingerprint, windowSeconds: 3600 });
+// A sender's id keeps 2xx answers only; a client's key (it has a fingerprint) keeps its final answers.
+const key = (deliveryId: string, fingerprint?: string, scope = 'Payments#POST /stripe#') => ({ scope, deliveryId, fingerprint, windowSeconds: 3600, keep: (fingerprint === undefined ? 'success' : 'final') as 'success' | 'final' });
 const ok = (n: number): Answer => ({ statusCode: 202, body: JSON.stringify({ accepted: true, messageId: `m-${n}` }) });
 
 describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
@@ -46,6 +47,23 @@ describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
     expect((await dedup.once(key('evt_2'), async () => ok(++runs))).kind).toBe('first');
     expect((await dedup.once(key('evt_2'), async () => ok(++runs))).kind).toBe('duplicate');
     expect(runs).toBe(3);
+  });
+
+  test('a webhook whose target answered 404 is not remembered: the sender\'s retry reaches the target once it knows the order', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    let runs = 0;
+    expect((await dedup.once(key('evt_404'), async () => (++runs, { statusCode: 404, body: '{"message":"customer not found yet"}' }))).kind).toBe('not-kept');
+    expect(await dedup.once(key('evt_404'), async () => ok(++runs))).toEqual({ kind: 'first', answer: ok(2) });
+  });
+
+  test('a client key keeps a final 4xx (400, 404) but not a retriable one (408, 409, 423, 425)', async () => {
+    const dedup = new Deduplicator(await table(), ddb);
+    await dedup.once(key('k-400', 'fp'), async () => ({ statusCode: 400, body: '{}' }));
+    expect((await dedup.once(key('k-400', 'fp'), async () => ok(1))).kind).toBe('duplicate');
+    for (const status of [408, 409, 423, 425]) {
+      expect((await dedup.once(key(`k-${status}`, 'fp'), async () => ({ statusCode: status, body: '{}' }))).kind).toBe('not-kept');
+      expect((await dedup.once(key(`k-${status}`, 'fp'), async () => ok(2))).kind).toBe('first');
+    }
   });
 
   test('a thrown first delivery frees the key, and the error reaches the caller', async () => {
