@@ -8,7 +8,7 @@ import { acknowledgeFunctionOutsideVpc, acknowledgeVpcNetworkInterfacePolicy } f
 import { IntegrationConfigError } from '../core/errors';
 import { ManagedPolicyRole } from '../identity/managed-policy-role';
 import { xrayWritePolicy } from '../observability/tracing-policy';
-import { IntegrationPlatform } from '../platform/integration-platform';
+import { FunctionHost, locateFunctionHost } from '../core/platform-host';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { checkEnvironmentSize } from './environment-size';
 
@@ -79,9 +79,9 @@ export interface IntegrationFunctionProps {
   /**
    * The platform whose key encrypts the log group and whose dead-letter queue takes failed
    * asynchronous invocations.
-   * @default - the stack's platform (`IntegrationPlatform.of(this)`)
+   * @default - the stack's platform (`IntegrationPlatform.of(this)`; in a nested stack, its parent's)
    */
-  readonly platform?: IntegrationPlatform;
+  readonly platform?: FunctionHost;
 }
 
 /**
@@ -103,7 +103,7 @@ export class IntegrationFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: IntegrationFunctionProps) {
     super(scope, id);
-    const platform = props.platform ?? IntegrationPlatform.of(this);
+    const platform = props.platform ?? locateFunctionHost(this);
     const memorySize = props.memorySizeMiB ?? 256;
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
       throw new IntegrationConfigError(this.node.path, 'memorySizeMiB', memorySize, 'Lambda takes a whole number of MiB from 128 to 10240.');

@@ -62,6 +62,13 @@ export class IntegrationApi extends Construct {
   public readonly restApi: apigateway.RestApi;
   /** The single stage. */
   public readonly stage: apigateway.Stage;
+  /** The stage's name, as a literal. */
+  public readonly stageName: string;
+  /**
+   * The stage by name, for metrics of resources in nested stacks: they must not depend on the
+   * stage, which is deployed after every method.
+   */
+  public readonly stageByName: apigateway.IStage;
   /** The access-log group (JSON, one line per request). */
   public readonly accessLogGroup: logs.LogGroup;
   /** The execution-log group, created before the stage so that it is encrypted and expires. */
@@ -110,6 +117,8 @@ export class IntegrationApi extends Construct {
       },
     });
     this.stage = this.restApi.deploymentStage;
+    this.stageName = stageName;
+    this.stageByName = apigateway.Stage.fromStageAttributes(this, 'StageByName', { restApi: this.restApi, stageName });
     acknowledgeStageControls(this.stage);
 
     this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
@@ -235,7 +244,9 @@ export class IntegrationApi extends Construct {
 
   /** API Gateway's resources per REST API, against its default quota (at synth). */
   private checkResourceQuota(): string[] {
-    const resources = this.restApi.node.findAll().filter((c) => c instanceof apigateway.CfnResource).length;
+    // Path parts of routes in nested stacks count too: they are created there, with this API's id.
+    const restApiId = this.restApi.restApiId;
+    const resources = Stack.of(this).node.findAll().filter((c) => c instanceof apigateway.CfnResource && c.restApiId === restApiId).length;
     if (resources <= API_GATEWAY_RESOURCES_PER_API) return [];
     return [
       `The API has ${resources} resources (one per path segment of the routes); API Gateway allows ${API_GATEWAY_RESOURCES_PER_API} per REST API by default ` +

@@ -3,7 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeMachineOnlyUserPool } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
-import { MAX_SCOPE_LENGTH, MAX_SCOPES_PER_CLIENT, MAX_SCOPES_PER_RESOURCE_SERVER, RESOURCE_SERVER_IDENTIFIER_PATTERN, SCOPE_NAME_PATTERN, validateDomainPrefix } from './scope-names';
+import { MAX_RESOURCE_SERVERS_PER_POOL, MAX_SCOPE_LENGTH, MAX_SCOPES_PER_CLIENT, MAX_SCOPES_PER_RESOURCE_SERVER, RESOURCE_SERVER_IDENTIFIER_PATTERN, SCOPE_NAME_PATTERN, validateDomainPrefix } from './scope-names';
 
 /** Properties of an {@link OAuth2ClientCredentials} front door. */
 export interface OAuth2ClientCredentialsProps {
@@ -53,7 +53,9 @@ export class OAuth2ClientCredentials extends Construct {
   public readonly domain: cognito.UserPoolDomain;
   /** The resource server identifier. */
   public readonly resourceServerIdentifier: string;
-  private readonly scopes = new Map<string, DeclaredScope>();
+  private readonly scopes = new Map<string, DeclaredScope & { readonly server: number }>();
+  /** Every resource server: the first holds the first 100 scopes, each further one the next 100. */
+  private readonly resourceServers: cognito.CfnUserPoolResourceServer[] = [];
   private readonly clientNames = new Map<string, string>();
   private readonly accessTokenValidity: Duration;
 
@@ -90,16 +92,7 @@ export class OAuth2ClientCredentials extends Construct {
     });
     acknowledgeMachineOnlyUserPool(this.userPool);
 
-    this.resourceServer = new cognito.CfnUserPoolResourceServer(this, 'ResourceServer', {
-      userPoolId: this.userPool.userPoolId,
-      identifier: this.resourceServerIdentifier,
-      // The name allows fewer characters than the identifier (which may be a URL).
-      name: Token.isUnresolved(this.resourceServerIdentifier) ? 'integrations' : this.resourceServerIdentifier.replace(/[^\w\s+=,.@-]/g, '-').slice(0, 256),
-      scopes: Lazy.any({
-        // Cognito takes scope descriptions of at most 256 characters.
-        produce: () => [...this.scopes.values()].map((s) => ({ scopeName: s.name, scopeDescription: s.description.slice(0, 256) })),
-      }),
-    });
+    this.resourceServer = this.addResourceServer();
 
     if (props.domainPrefix !== undefined) validateDomainPrefix(props.domainPrefix);
     this.domain = this.userPool.addDomain('Domain', {
@@ -108,15 +101,40 @@ export class OAuth2ClientCredentials extends Construct {
 
     this.node.addValidation({
       validate: () =>
-        this.scopes.size > MAX_SCOPES_PER_RESOURCE_SERVER
+        this.resourceServers.length > MAX_RESOURCE_SERVERS_PER_POOL
           ? [
-              `The resource server '${this.resourceServerIdentifier}' declares ${this.scopes.size} scopes; Cognito allows ` +
-                `${MAX_SCOPES_PER_RESOURCE_SERVER}. Split the integrations over two platforms (stacks) or share fewer scopes.`,
+              `The platform declares ${this.scopes.size} scopes, which take ${this.resourceServers.length} resource servers of ${MAX_SCOPES_PER_RESOURCE_SERVER} scopes; Cognito allows ` +
+                `${MAX_RESOURCE_SERVERS_PER_POOL} a user pool (https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html). Let each integration's routes share scopes, or split the catalog over two platforms.`,
             ]
           : [],
     });
   }
 
+  /**
+   * A resource server for the next {@link MAX_SCOPES_PER_RESOURCE_SERVER} scopes (Cognito's custom
+   * scopes per resource server): the first is `<identifier>`, the k-th `<identifier>-<k>`. Scopes
+   * are assigned in declaration order, so a catalog that grows at the end keeps every scope's name.
+   */
+  private addResourceServer(): cognito.CfnUserPoolResourceServer {
+    const index = this.resourceServers.length;
+    const identifier = this.serverIdentifier(index);
+    const server = new cognito.CfnUserPoolResourceServer(this, index === 0 ? 'ResourceServer' : `ResourceServer${index + 1}`, {
+      userPoolId: this.userPool.userPoolId,
+      identifier,
+      // The name allows fewer characters than the identifier (which may be a URL).
+      name: Token.isUnresolved(this.resourceServerIdentifier) ? `integrations${index === 0 ? '' : `-${index + 1}`}` : identifier.replace(/[^\w\s+=,.@-]/g, '-').slice(0, 256),
+      scopes: Lazy.any({
+        // Cognito takes scope descriptions of at most 256 characters.
+        produce: () => [...this.scopes.values()].filter((s) => s.server === index).map((s) => ({ scopeName: s.name, scopeDescription: s.description.slice(0, 256) })),
+      }),
+    });
+    this.resourceServers.push(server);
+    return server;
+  }
+
+  private serverIdentifier(index: number): string {
+    return index === 0 ? this.resourceServerIdentifier : `${this.resourceServerIdentifier}-${index + 1}`;
+  }
   /** The token endpoint clients call with `grant_type=client_credentials`. */
   public get tokenEndpoint(): string {
     return `${this.domain.baseUrl()}/oauth2/token`;
@@ -129,7 +147,8 @@ export class OAuth2ClientCredentials extends Construct {
 
   /** The full scope string an access token carries: `<resource-server>/<name>`. */
   public fullScope(name: string): string {
-    return `${this.resourceServerIdentifier}/${name}`;
+    const server = this.scopes.get(name)?.server ?? this.resourceServers.length - 1;
+    return `${this.serverIdentifier(server)}/${name}`;
   }
 
   /**
@@ -168,7 +187,14 @@ export class OAuth2ClientCredentials extends Construct {
           `integration's routes. Use a scope of this integration's own, for example "${scope.owner.toLowerCase()}.${scope.name}".`,
       );
     }
-    if (!existing) this.scopes.set(scope.name, scope);
+    if (!existing) {
+      let server = this.resourceServers.length - 1;
+      if ([...this.scopes.values()].filter((s) => s.server === server).length >= MAX_SCOPES_PER_RESOURCE_SERVER) {
+        this.addResourceServer();
+        server++;
+      }
+      this.scopes.set(scope.name, { ...scope, server });
+    }
   }
 
   /**
@@ -205,8 +231,8 @@ export class OAuth2ClientCredentials extends Construct {
     });
     // No user sign-in flow (the pool has no users): only the refresh flow, which Cognito always keeps.
     (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
-    // The scopes must exist on the resource server before a client may ask for them.
-    client.node.addDependency(this.resourceServer);
+    // The scopes must exist on their resource servers before a client may ask for them.
+    for (const server of new Set(scopeNames.map((name) => this.scopes.get(name)?.server ?? 0))) client.node.addDependency(this.resourceServers[server]);
     return client;
   }
 

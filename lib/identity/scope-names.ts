@@ -22,6 +22,13 @@ export const RESOURCE_SERVER_IDENTIFIER_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,2
 export const MAX_SCOPES_PER_RESOURCE_SERVER = 100;
 
 /**
+ * The most resource servers one user pool may have (the platform adds one for each further 100
+ * scopes).
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+ */
+export const MAX_RESOURCE_SERVERS_PER_POOL = 25;
+
+/**
  * The longest scope string (`<resource-server>/<name>`) an app client may hold.
  * @see https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html
  */

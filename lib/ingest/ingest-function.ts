@@ -6,16 +6,25 @@ import { Construct, IConstruct } from 'constructs';
 import { handlerCode } from '../core/handler-code';
 import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationFunction } from '../functions/integration-function';
-import type { IntegrationPlatform } from '../platform/integration-platform';
+import type { FunctionHost } from '../core/platform-host';
 import { DeduplicationTable } from './deduplication-table';
 import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
 
 export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../functions/environment-size';
 
+/** What an ingest function takes from its platform. */
+export interface IngestHost extends FunctionHost {
+  /**
+   * The REST API and the name of the stage whose routes the function serves (a name, not the stage:
+   * a function in a nested stack must not depend on the stage, which is deployed after every method).
+   */
+  readonly api: { readonly restApi: apigateway.IRestApi; readonly stageName: string };
+}
+
 /** Properties of an {@link IngestFunction}. */
 export interface IngestFunctionProps {
-  /** The platform the function serves. */
-  readonly platform: IntegrationPlatform;
+  /** What the function takes from its platform: the key, the dead-letter queue, the API whose routes it serves. */
+  readonly platform: IngestHost;
   /**
    * Reserved concurrency of the ingest function: the most requests all routes together can have in
    * flight. Keep it at or above the stage's burst limit over the expected latency in seconds.
@@ -56,7 +65,7 @@ export class IngestFunction extends Construct {
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-ingest', NODE_OPTIONS: '--enable-source-maps' },
       _environmentRemedy:
         'each signed webhook\'s signing secret and each Lambda target, event bus or queue without a fixed name is one variable of the ingest: ' +
-        'split the catalog over more platforms (a stack each), or target the integrations\' own queues, which need none',
+        'split the catalog over more stacks (let the platform place them: a smaller stackBudget, or more NestedStacks of your own), or target the integrations\' own queues, which need none',
     });
     const fn = this.handler.function;
     const restApi = props.platform.api.restApi;
@@ -68,7 +77,7 @@ export class IngestFunction extends Construct {
     // One permission for the whole stage instead of one per route.
     fn.addPermission('InvokeFromApi', {
       principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-      sourceArn: restApi.arnForExecuteApi('*', '/*', props.platform.api.stage.stageName),
+      sourceArn: restApi.arnForExecuteApi('*', '/*', props.platform.api.stageName),
     });
 
     const finalizer: IAspect = {

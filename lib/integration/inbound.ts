@@ -11,6 +11,7 @@ import type { RouteCors } from '../gateway/cors';
 import type { JsonSchemaDocument } from '../gateway/json-schema-model';
 import type { SignatureScheme } from '../gateway/signature-scheme';
 import type { IntegrationPlatform } from '../platform/integration-platform';
+import type { StackWorkers } from '../platform/stack-workers';
 import { credentialAgeThresholds, DEFAULT_OVERLAP, validateOverlap } from '../secrets/credential-age';
 import { guardCredential } from '../secrets/credential-guard';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
@@ -182,6 +183,8 @@ export interface InboundBindContext {
   readonly integrationName: string;
   /** The platform. */
   readonly platform: IntegrationPlatform;
+  /** The ingest and rotation functions of the stack that holds the integration. */
+  readonly workers: Pick<StackWorkers, 'ingest' | 'rotationFunction'>;
   /** Body fields the ingest function encrypts before delivery. */
   readonly piiFields?: string[];
   /** The longest a credential of the integration may live (its classification's limit). */
@@ -265,6 +268,7 @@ class ApiInbound extends Inbound {
         bodySchema: route.bodySchema,
         bodySchemaRoot: route.bodySchemaRoot,
         target: route.target ?? Target.defaultQueue(),
+        ingest: context.workers.ingest,
         throttling: route.throttling,
         cors: route.cors,
         piiFields: context.piiFields,
@@ -307,7 +311,7 @@ class WebhookInbound extends Inbound {
     acknowledgePartnerHeldSigningSecret(secret);
     // Operators put the partner's value; nobody but the rotation role and a deployment moves its
     // stages (which could revive a replaced value) or changes its tags and policy.
-    const rotation = platform.rotationFunction;
+    const rotation = context.workers.rotationFunction;
     const writers = this.options.signingSecretWriters ?? [];
     guardCredential(secret, {
       rotationRole: rotation.role,
@@ -331,8 +335,9 @@ class WebhookInbound extends Inbound {
       ...credentialAgeThresholds({ maxAge: context.credentialMaxAge }),
     });
     // The ingest function reads the current and previous versions; Secrets Manager decrypts with the platform key.
-    platform.ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
-    grantKeyUseVia(platform.ingest.handler.role, platform.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
+    const ingest = context.workers.ingest;
+    ingest.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    grantKeyUseVia(ingest.handler.role, platform.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
     const route = bindRoute({
       scope,
       integrationName: name,
@@ -343,6 +348,7 @@ class WebhookInbound extends Inbound {
       bodySchema: this.options.bodySchema,
       bodySchemaRoot: this.options.bodySchemaRoot,
       target: this.options.target ?? Target.defaultQueue(),
+      ingest,
       throttling: this.options.throttling,
       piiFields: context.piiFields,
       deduplication: (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', {

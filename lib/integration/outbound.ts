@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
-import type { IntegrationPlatform } from '../platform/integration-platform';
+import type { FunctionHost } from '../core/platform-host';
 
 /** Options of {@link Outbound.schedule}. */
 export interface ScheduledOutboundOptions {
@@ -31,7 +31,8 @@ export interface OutboundConfig {
 export interface OutboundBindContext {
   readonly scope: Construct;
   readonly integrationName: string;
-  readonly platform: IntegrationPlatform;
+  /** The platform's dead-letter queue takes failed invocations. */
+  readonly platform: Pick<FunctionHost, 'functionDeadLetterQueue'>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { PROTOTYPE_KEYS } from '../../lambda/ingest/body';
@@ -10,6 +11,7 @@ import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
 import { validateDraft04Schema } from '../gateway/schema-meta-validation';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
 import type { BodyFormat, DeduplicationConfig } from '../ingest/ingest-config';
+import type { IngestFunction } from '../ingest/ingest-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { Target } from './target';
 
@@ -42,6 +44,8 @@ export interface RouteRequest {
   /** A local `$ref` naming the body's schema inside a bundled document. */
   readonly bodySchemaRoot?: string;
   readonly target: Target;
+  /** The ingest function of the stack that holds the integration. */
+  readonly ingest: IngestFunction;
   readonly methodOptions: apigateway.MethodOptions;
   readonly auth: string;
   readonly scopes: string[];
@@ -62,6 +66,21 @@ export interface RouteRequest {
   readonly queryParameters?: unknown;
   /** The media types the body may have. */
   readonly bodyFormats?: BodyFormat[];
+}
+
+/**
+ * The API resource of `path` for a route in another stack than the API's (a nested stack): path
+ * parts that exist already are shared, wherever they are; new ones are created in the route's stack
+ * (under `scope`), so that the API's stack does not grow with integrations it does not hold.
+ */
+function resourceInStack(root: apigateway.IResource, path: string, scope: Construct): apigateway.IResource {
+  let resource = root;
+  let prefix = '';
+  for (const part of path.split('/').filter((p) => p.length > 0)) {
+    prefix += `/${part}`;
+    resource = resource.getResource(part) ?? new apigateway.Resource(scope, `Path${prefix}`.replace(/\//g, '_'), { parent: resource, pathPart: part });
+  }
+  return resource;
 }
 
 /** The most query-string parameters a route forwards, and the longest name: ample for the APIs in CATALOG.md. */
@@ -104,7 +123,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
   if (schema) validateDraft04Schema(name, `${prop}.bodySchema`, schema);
   platform._claimRoute(method, path, name, prop);
 
-  const ingest = platform.ingest;
+  const ingest = request.ingest;
   const target = request.target.bind({ scope: request.scope, integrationName: name, platform, ingest });
   if (!target.answersCaller && !hasBody) {
     throw new IntegrationConfigError(
@@ -115,17 +134,25 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     );
   }
 
-  if (converted) platform.api.recordModelSize(converted.sizeBytes);
+  if (converted) {
+    platform.api.recordModelSize(converted.sizeBytes);
+    platform._recordModelBytes(request.scope, converted.sizeBytes);
+  }
   const routeScope = new Construct(request.scope, `Route${prop.replace(/\D+/g, '') || '0'}`);
   const requestModels = schema
     ? { 'application/json': createRequestModel(routeScope, 'Model', platform.api.restApi, schema, `Body of ${method} ${path} (${name})`) }
     : undefined;
-  const apiMethod = platform.api.restApi.root.resourceForPath(path).addMethod(method, ingest.integration, {
+  const methodOptions: apigateway.MethodOptions = {
     ...request.methodOptions,
     requestValidator: platform.api.requestValidator,
     requestModels,
     operationName: `${name}-${method}-${path}`.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/-$/, ''),
-  });
+  };
+  const restApi = platform.api.restApi;
+  const apiMethod =
+    Stack.of(request.scope) === Stack.of(restApi)
+      ? restApi.root.resourceForPath(path).addMethod(method, ingest.integration, methodOptions)
+      : new apigateway.Method(routeScope, 'Method', { resource: resourceInStack(restApi.root, path, routeScope), httpMethod: method, integration: ingest.integration, options: methodOptions });
   const queryParameters = validateQueryParameters(name, `${prop}.queryParameters`, request.queryParameters);
   if (request.throttling) platform.api.throttleMethod(name, `${prop}.throttling`, method, path, request.throttling);
   if (request.cors) acknowledgePreflightMethod(platform.api.addPreflight(name, `${prop}.cors`, path, method, request.cors));

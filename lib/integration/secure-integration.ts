@@ -112,7 +112,8 @@ export interface SecureIntegrationProps {
    */
   readonly waf?: IntegrationWafOptions;
   /**
-   * The platform the integration joins; it must be in the same stack.
+   * The platform the integration joins; the integration must be in the platform's stack or in a
+   * NestedStack of it.
    * @default - the stack's platform (`IntegrationPlatform.of(this)`), created if there is none
    */
   readonly platform?: IntegrationPlatform;
@@ -141,6 +142,13 @@ export class SecureIntegration extends Construct {
   public readonly description?: string;
   /** The platform the integration belongs to. */
   public readonly platform: IntegrationPlatform;
+  /**
+   * The stack that holds the integration's resources: its own, or, when the platform's stack was
+   * full, a nested stack the platform added (see `IntegrationPlatformProps.stackBudget`).
+   */
+  public readonly stack: Stack;
+  /** The construct the integration's resources are under: the integration itself, or its stand-in in a spill stack. */
+  private readonly home: Construct;
   /** The routes bound to the platform's API (empty without an inbound side). */
   public readonly routes: BoundRoute[];
   /** The integration's OAuth 2.0 app client, for inbound APIs. */
@@ -185,24 +193,20 @@ export class SecureIntegration extends Construct {
     this.dataClassification = validateDataClassification(name, props.dataClassification);
     this.description = props.description;
     this.platform = props.platform ?? IntegrationPlatform.of(this);
-    if (Stack.of(this.platform) !== Stack.of(this)) {
-      throw new IntegrationConfigError(
-        this.node.path,
-        'platform',
-        this.platform.node.path,
-        'An integration adds routes, scopes and alarms to its platform, so both must be in one stack: create the ' +
-          'SecureIntegration in the platform\'s stack, or give this stack its own platform.',
-      );
-    }
     this.platform._registerIntegration(name, this);
+    // The integration's resources go to the platform's stack while it has room, then to a nested stack.
+    const placed = this.platform._placeIntegration(this, name);
+    const home = placed.scope;
+    this.home = home;
+    this.stack = placed.stack;
 
     this.piiFields = props.piiFields === undefined ? [] : validatePiiFields(name, props.piiFields);
     const credentialMaxAge = CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod;
-    const inbound = props.inbound?.bind({ scope: this, integrationName: name, platform: this.platform, piiFields: this.piiFields, credentialMaxAge });
+    const inbound = props.inbound?.bind({ scope: home, integrationName: name, platform: this.platform, workers: placed.workers, piiFields: this.piiFields, credentialMaxAge });
     this.routes = inbound?.routes ?? [];
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
-    this.queue = this.node.tryFindChild('Queue') as IntegrationQueue | undefined;
+    this.queue = home.node.tryFindChild('Queue') as IntegrationQueue | undefined;
     const ownClient = this.client
       ? { client: this.client, userPool: this.platform.oauth2.userPool, clientName: name, tokenEndpoint: this.platform.oauth2.tokenEndpoint, dependencies: [this.platform.oauth2.domain] }
       : undefined;
@@ -219,13 +223,13 @@ export class SecureIntegration extends Construct {
       }
       // Keyed by name, not position, so that reordering credentials never replaces a secret.
       const credentialName = validateCredentialName(name, `${prop}.name`, credential.name);
-      this.credentials[credential.name] = new IntegrationCredential(this, credentialName, {
+      this.credentials[credential.name] = new IntegrationCredential(home, credentialName, {
         ...credential,
         prop,
         integrationName: name,
         secretName: `${this.platform.secretNamePrefix}/${name}/${credentialName}`,
         encryptionKey: this.platform.encryptionKey,
-        rotationFunction: this.platform.rotationFunction,
+        rotationFunction: placed.workers.rotationFunction,
         client: ownClient,
         maxAge: credentialMaxAge,
         breakGlassRoles: this.platform.credentialBreakGlassRoles,
@@ -245,7 +249,7 @@ export class SecureIntegration extends Construct {
       logRetentionDays: this.platform.logRetentionDays,
     });
     this.metrics = new IntegrationMetrics(name);
-    this.outbound = props.outbound?.bind({ scope: this, integrationName: name, platform: this.platform });
+    this.outbound = props.outbound?.bind({ scope: home, integrationName: name, platform: this.platform });
     const heartbeat = props.heartbeat ?? (this.outbound ? { every: this.outbound.every } : undefined);
     if (heartbeat && this.outbound && heartbeat.every.toSeconds() < this.outbound.every.toSeconds()) {
       throw new IntegrationConfigError(
@@ -259,9 +263,9 @@ export class SecureIntegration extends Construct {
     // Every alarm of the integration is named with this: the platform's topics admit only such names.
     const alarmNamePrefix = `${this.platform.alarmNamePrefix}${name}-`;
     // Computed once: a route whose path cannot be a metric dimension is warned about once.
-    const stageClientErrors = this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stage) : undefined;
+    const stageClientErrors = this.routes.length > 0 ? methodClientErrors(this, this.routes, this.platform.api.stageByName) : undefined;
     if (this.queue) {
-      const backlog = new QueueBacklogAlarms(this, 'QueueAlarms', {
+      const backlog = new QueueBacklogAlarms(home, 'QueueAlarms', {
         context: alarmContext,
         queue: this.queue.queue,
         deadLetterQueue: this.queue.deadLetterQueue,
@@ -272,7 +276,7 @@ export class SecureIntegration extends Construct {
       for (const a of backlog.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
     }
     if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
-      this.credentialAgeAlarms = new CredentialAgeAlarms(this, 'CredentialAge', {
+      this.credentialAgeAlarms = new CredentialAgeAlarms(home, 'CredentialAge', {
         context: alarmContext,
         alarmNamePrefix,
         ticketTopic: this.platform.ticketTopic,
@@ -282,7 +286,7 @@ export class SecureIntegration extends Construct {
       this.addAlarm(this.credentialAgeAlarms.overdue, 'credential-age-page', this.credentialAgeAlarms.overdueAlarmName);
     }
     if (heartbeat) {
-      this.heartbeatAlarm = new HeartbeatAlarm(this, 'Heartbeat', {
+      this.heartbeatAlarm = new HeartbeatAlarm(home, 'Heartbeat', {
         ...heartbeat,
         context: alarmContext,
         topic: this.platform.pageTopic,
@@ -293,7 +297,7 @@ export class SecureIntegration extends Construct {
     if (props.slo !== undefined || this.routes.length > 0) {
       if (props.slo?.pageTopic) this.platform._admitAlarmTopic(props.slo.pageTopic, 'slo.pageTopic');
       if (props.slo?.ticketTopic) this.platform._admitAlarmTopic(props.slo.ticketTopic, 'slo.ticketTopic');
-      this.slo = new IntegrationSlo(this, 'Slo', {
+      this.slo = new IntegrationSlo(home, 'Slo', {
         context: alarmContext,
         pageTopic: this.platform.pageTopic,
         ticketTopic: this.platform.ticketTopic,
@@ -304,7 +308,7 @@ export class SecureIntegration extends Construct {
       for (const a of this.slo.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
     }
     if (this.routes.length > 0) {
-      const traffic = new TrafficAlarms(this, 'TrafficAlarms', {
+      const traffic = new TrafficAlarms(home, 'TrafficAlarms', {
         context: alarmContext,
         alarmNamePrefix,
         pageTopic: this.platform.pageTopic,
@@ -325,7 +329,7 @@ export class SecureIntegration extends Construct {
       wafBlocked = (controls?.ruleNames ?? []).filter((r) => !r.endsWith('-Scope')).map((r) => this.platform.webAcl.metricBlockedRequests(r));
     }
     InventoryReport.of(this).add(() => this.inventorySource());
-    this.platform.inventory.register(this, 'InventoryRecord', () => buildInventoryRecord(this.inventorySource(), { deployTime: true }));
+    this.platform.inventory.register(home, 'InventoryRecord', () => buildInventoryRecord(this.inventorySource(), { deployTime: true }));
     const row = {
       integrationName: name,
       metrics: this.metrics,
@@ -333,9 +337,9 @@ export class SecureIntegration extends Construct {
       outbound: this.outbound !== undefined,
       stageRejections: this.routes.length > 0 ? [...(stageClientErrors ?? []), ...wafBlocked] : undefined,
     };
-    this.platform.dashboard.addIntegration(row);
+    placed.workers.dashboard.addIntegration(row);
     if (props.dashboard) {
-      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
+      this.dashboard = new cloudwatch.Dashboard(home, 'Dashboard', { defaultInterval: Duration.days(7) });
       for (const widgets of integrationWidgets(row)) this.dashboard.addWidgets(...widgets);
     }
   }
@@ -344,6 +348,7 @@ export class SecureIntegration extends Construct {
   public inventorySource(): InventorySource {
     return {
       construct: this,
+      home: this.home,
       name: this.integrationName,
       description: this.description,
       owner: this.owner,

@@ -7,6 +7,8 @@ import { INVENTORY_SCHEMA_VERSION, InventoryAlarm, InventoryCredential, Inventor
 /** What an integration tells the inventory about itself. */
 export interface InventorySource {
   readonly construct: IConstruct;
+  /** Where the integration's resources and its record's writer are, when not under `construct` (a spill stack). */
+  readonly home?: IConstruct;
   readonly name: string;
   readonly description?: string;
   readonly owner: string;
@@ -71,11 +73,15 @@ function deadLetterQueuesOf(stack: Stack, targets: string[]): InventoryDeadLette
  * known only at deploy time are left out; otherwise they stay as tokens for the custom resource.
  */
 export function buildInventoryRecord(source: InventorySource, options: { readonly deployTime: boolean }): InventoryRecord {
-  const stack = Stack.of(source.construct);
+  // The record is written in the stack that holds the integration's resources (a nested stack, for a
+  // spilled one); it names the top-level stack users deploy, which keeps its id when it spills.
+  const home = Stack.of(source.home ?? source.construct);
+  let stack = home;
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
   const account = Token.isUnresolved(stack.account) ? '${AWS::AccountId}' : stack.account;
   const region = Token.isUnresolved(stack.region) ? '${AWS::Region}' : stack.region;
   const targets = [...new Set(source.routes.map((r) => r.target))];
-  const deadLetterQueues = deadLetterQueuesOf(stack, targets);
+  const deadLetterQueues = deadLetterQueuesOf(home, targets);
   const base: Omit<InventoryRecord, 'contentHash'> = {
     schemaVersion: INVENTORY_SCHEMA_VERSION,
     integrationId: `${options.deployTime ? stack.account : account}:${options.deployTime ? stack.region : region}:${stack.stackName}:${source.name}`,

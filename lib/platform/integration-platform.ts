@@ -13,7 +13,8 @@ import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
-import { IngestFunction } from '../ingest/ingest-function';
+import type { IngestFunction } from '../ingest/ingest-function';
+import { setFunctionHostLocator } from '../core/platform-host';
 import { InventoryRegister } from '../inventory/inventory-table';
 import { checkAccountQuotas, checkStackQuotas, registerPlatform } from './platform-quotas';
 
@@ -21,13 +22,13 @@ export { EVENTBRIDGE_RULES_PER_BUS, LAMBDA_DEFAULT_CONCURRENCY, LAMBDA_MIN_UNRES
 import { RuleDeadLetterQueue } from './rule-dead-letter-queue';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
-import { CredentialSweepAlarm } from '../observability/credential-alarms';
-import { PlatformDashboard } from '../observability/platform-dashboard';
-import { FunctionFailureAlarm } from '../observability/function-failure-alarm';
+import type { PlatformDashboard } from '../observability/platform-dashboard';
 import { DeadLetterAlarm } from '../observability/queue-alarms';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
-import { RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
+import { type RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
+import { type IntegrationHome, IntegrationPlacement, isWithinStack, type StackBudget, validateStackBudget } from './integration-placement';
+import { StackWorkers } from './stack-workers';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
@@ -128,6 +129,21 @@ export interface IntegrationPlatformProps {
    * change credentials (a warning says so)
    */
   readonly credentialDeploymentRoleArns?: string[];
+  /**
+   * How full the platform's stack, and each nested stack it adds, may get. Integrations created in
+   * the platform's stack beyond it go, in construction order, to nested stacks the platform adds
+   * (`Integrations2`, `Integrations3`, ...) with an ingest function, rotation function and dashboard
+   * of their own; they share the platform's key, API, WebACL, user pool, topics and register. Add
+   * new integrations after existing ones: an integration that changes stack is replaced.
+   * @default - 400 resources a stack
+   */
+  readonly stackBudget?: StackBudget;
+}
+
+/** Where an integration goes, and the workers of that stack. */
+export interface IntegrationPlacementResult extends IntegrationHome {
+  /** The ingest function, rotation function and dashboard of the stack. */
+  readonly workers: StackWorkers;
 }
 
 /** What an integration registers with its platform, so that names and routes stay unique. */
@@ -161,7 +177,12 @@ export class IntegrationPlatform extends Construct {
    */
   public static of(scope: IConstruct): IntegrationPlatform {
     const stack = Stack.of(scope);
-    const found = stack.node.findAll().filter((c) => IntegrationPlatform.isIntegrationPlatform(c)) as IntegrationPlatform[];
+    // In a nested stack, the platform of the closest enclosing stack that has one.
+    for (let s = stack.nestedStackParent; s; s = s.nestedStackParent) {
+      const inParent = IntegrationPlatform.platformsOf(s);
+      if (IntegrationPlatform.platformsOf(stack).length === 0 && inParent.length === 1) return inParent[0];
+    }
+    const found = IntegrationPlatform.platformsOf(stack);
     if (found.length === 1) return found[0];
     if (found.length > 1) {
       throw new IntegrationConfigError(
@@ -172,6 +193,11 @@ export class IntegrationPlatform extends Construct {
       );
     }
     return new IntegrationPlatform(stack, IntegrationPlatform.DEFAULT_ID);
+  }
+
+  /** The platforms in `stack` itself (not in its nested stacks). */
+  private static platformsOf(stack: Stack): IntegrationPlatform[] {
+    return stack.node.findAll().filter((c) => IntegrationPlatform.isIntegrationPlatform(c) && Stack.of(c) === stack) as IntegrationPlatform[];
   }
 
   /** The customer-managed key of the platform. */
@@ -186,10 +212,11 @@ export class IntegrationPlatform extends Construct {
   private _alarmTopic?: sns.ITopic;
   private _functionDeadLetterQueue?: sqs.Queue;
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
-  private _ingest?: IngestFunction;
-  private _rotationFunction?: RotationFunction;
-  private _dashboard?: PlatformDashboard;
   private _inventory?: InventoryRegister;
+  private rotationFailureRule?: RotationFailureRule;
+  private readonly placement: IntegrationPlacement;
+  private readonly workers = new Map<Stack, StackWorkers>();
+  private readonly integrationStacks = new Map<Stack, number>();
   private warnedAboutDeployment = false;
   private readonly admittedTopics = new Set<sns.ITopic>();
 
@@ -199,6 +226,9 @@ export class IntegrationPlatform extends Construct {
     registerPlatform(this);
     this.props = props;
     validatePlatformProps(this.node.path, props);
+    this.placement = new IntegrationPlacement(this, validateStackBudget(this.node.path, props.stackBudget));
+    // The platform's own stack keeps its workers under the platform, with the ids they always had.
+    this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack' }));
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
     if (props.encryptionKey) {
       Annotations.of(this).addInfoV2(
@@ -210,7 +240,7 @@ export class IntegrationPlatform extends Construct {
       validate: () =>
         this.integrations.size === 0
           ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
-          : [...checkStackQuotas(this, this.integrations.size), ...checkAccountQuotas(this)],
+          : [...[...this.integrationStacks].flatMap(([stack, count]) => checkStackQuotas(stack, this, count)), ...checkAccountQuotas(this)],
     });
   }
 
@@ -291,19 +321,89 @@ export class IntegrationPlatform extends Construct {
     return this._authorizer;
   }
 
-  /** The ingest function every route passes through, created on first use. */
+  /** The ingest function of the routes in the platform's stack, created on first use. */
   public get ingest(): IngestFunction {
-    if (!this._ingest) {
-      this._ingest = new IngestFunction(this, 'Ingest', { platform: this, reservedConcurrentExecutions: this.props.ingestReservedConcurrency });
-      new FunctionFailureAlarm(this, 'IngestFailureAlarm', {
-        alarmName: `${this.alarmNamePrefix}ingest-failures`,
-        function: this._ingest.handler.function,
-        topic: this.pageTopic,
-        role: 'the platform\'s ingest function (every inbound route)',
-        runbookUrl: this.runbookUrl,
+    return this.primaryWorkers.ingest;
+  }
+
+  /** The workers of the platform's own stack. */
+  private get primaryWorkers(): StackWorkers {
+    return this.workers.get(Stack.of(this))!;
+  }
+
+  /** What the workers of every stack take from the platform (read when they are created). */
+  private get workersHost() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const platform = this;
+    return {
+      get encryptionKey() {
+        return platform.encryptionKey;
+      },
+      get functionDeadLetterQueue() {
+        return platform.functionDeadLetterQueue;
+      },
+      get api() {
+        return { restApi: platform.api.restApi, stageName: platform.api.stageName };
+      },
+      get alarmNamePrefix() {
+        return platform.alarmNamePrefix;
+      },
+      get secretNamePrefix() {
+        return platform.secretNamePrefix;
+      },
+      get pageTopic() {
+        return platform.pageTopic;
+      },
+      get runbookUrl() {
+        return platform.runbookUrl;
+      },
+      get ingestReservedConcurrency() {
+        return platform.props.ingestReservedConcurrency;
+      },
+      onRotationFunction: () => platform.ensureRotationFailureRule(),
+    };
+  }
+
+  /**
+   * Places an integration: the platform's stack while it is within the budget, then a nested stack
+   * the platform adds; an integration created in a nested stack of the platform's stack stays there.
+   * @returns where its resources go and the workers (ingest, rotation, dashboard) of that stack
+   * @throws IntegrationConfigError when the integration is in an unrelated stack
+   * @internal
+   */
+  public _placeIntegration(integration: Construct, name: string): IntegrationPlacementResult {
+    const home = this.placement.place(integration, name);
+    this.integrationStacks.set(home.stack, (this.integrationStacks.get(home.stack) ?? 0) + 1);
+    let workers = this.workers.get(home.stack);
+    if (!workers) {
+      const label = home.spilled ? home.stack.node.id.replace(/^Integrations/, '') : Names.uniqueResourceName(home.stack, { maxLength: 40, separator: '-' });
+      workers = new StackWorkers(this.workersHost, {
+        scope: new Construct(home.stack, `${this.node.id}Workers`),
+        alarmNameSuffix: `-${label}`,
+        where: `of nested stack ${home.stack.node.path}`,
       });
+      this.workers.set(home.stack, workers);
     }
-    return this._ingest;
+    return { ...home, workers };
+  }
+
+  /** The nested stacks the platform added for integrations beyond its budget, in order. */
+  public get spillStacks(): readonly Stack[] {
+    return this.placement.spills;
+  }
+
+  /** Whether `stack` can hold integrations of this platform (its own stack or one nested in it). */
+  public servesStack(stack: Stack): boolean {
+    return isWithinStack(stack, Stack.of(this));
+  }
+
+  /**
+   * Counts a request model's bytes against the template of the stack that holds it (the placement's
+   * estimate of how full the stack is).
+   * @internal
+   */
+  public _recordModelBytes(scope: IConstruct, bytes: number): void {
+    this.placement.addModelBytes(Stack.of(scope), bytes);
   }
 
   /** The runbook alarms link to. */
@@ -356,10 +456,9 @@ export class IntegrationPlatform extends Construct {
     return this._inventory;
   }
 
-  /** The overview dashboard: a row per integration, created with the first one. */
+  /** The overview dashboard of the integrations in the platform's stack: a row each, created with the first one. */
   public get dashboard(): PlatformDashboard {
-    this._dashboard ??= new PlatformDashboard(this, 'Dashboard');
-    return this._dashboard;
+    return this.primaryWorkers.dashboard;
   }
 
   /** The retention of the platform's logs, in days. */
@@ -368,27 +467,22 @@ export class IntegrationPlatform extends Construct {
   }
 
   /**
-   * The rotation function every credential of the platform uses (the four steps and the hourly
-   * credential sweep), created on first use with the rule that pages on rotation failures and the
+   * The rotation function of the credentials in the platform's stack (the four steps and the hourly
+   * credential sweep; each further stack has its own), created on first use with the rule that pages on rotation failures of every stack's credentials and the
    * alarm that pages when the sweep stops.
    */
   public get rotationFunction(): RotationFunction {
-    if (!this._rotationFunction) {
-      this._rotationFunction = new RotationFunction(this, 'Rotation', { platform: this, secretNamePrefix: this.secretNamePrefix });
-      new RotationFailureRule(this, 'RotationFailures', {
-        topic: this.pageTopic,
-        deadLetterQueue: this.functionDeadLetterQueue,
-        runbookUrl: this.runbookUrl,
-        secretArnPrefix: secretArnPrefix(this, `${this.secretNamePrefix}/`),
-      });
-      new CredentialSweepAlarm(this, 'CredentialSweepAlarm', {
-        alarmName: `${this.alarmNamePrefix}credential-sweep`,
-        functionName: this._rotationFunction.handler.function.functionName,
-        topic: this.pageTopic,
-        runbookUrl: this.runbookUrl,
-      });
-    }
-    return this._rotationFunction;
+    return this.primaryWorkers.rotationFunction;
+  }
+
+  /** The rule that pages on rotation failures of every credential of the platform, whichever stack holds it: one per platform. */
+  private ensureRotationFailureRule(): void {
+    this.rotationFailureRule ??= new RotationFailureRule(this, 'RotationFailures', {
+      topic: this.pageTopic,
+      deadLetterQueue: this.functionDeadLetterQueue,
+      runbookUrl: this.runbookUrl,
+      secretArnPrefix: secretArnPrefix(this, `${this.secretNamePrefix}/`),
+    });
   }
 
   /**
@@ -487,3 +581,5 @@ export class IntegrationPlatform extends Construct {
     this.routes.set(key, integrationName);
   }
 }
+
+setFunctionHostLocator((scope) => IntegrationPlatform.of(scope));

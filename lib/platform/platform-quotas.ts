@@ -17,17 +17,16 @@ export const STACK_MAX_RESOURCES = 500;
  * The platform's stack against CloudFormation's 500 resources (counted before aws-cdk-lib's own
  * check so that the error names the integrations, what each costs and the fix) and 1 MB template.
  */
-export function checkStackQuotas(platform: IConstruct, integrations: number): string[] {
-  const stack = Stack.of(platform);
+export function checkStackQuotas(stack: Stack, platform: IConstruct, integrations: number): string[] {
   const resources = stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length;
   if (resources <= STACK_MAX_RESOURCES) return checkTemplateBytes(stack, resources, integrations);
-  const platformOwn = platform.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length;
+  const platformOwn = stack === Stack.of(platform) ? platform.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length : 0;
   const each = Math.ceil((resources - platformOwn) / integrations);
   return [
     `Stack ${stack.stackName} holds ${resources} resources; CloudFormation allows ${STACK_MAX_RESOURCES} per stack ` +
-      '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ' +
-      `${integrations} integrations, about ${each} resources each beside the platform's ${platformOwn}. Split the catalog: put the ` +
-      'further integrations in another stack with an IntegrationPlatform of its own (a platform serves the integrations of its stack).',
+      '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). It holds ' +
+      `${integrations} integrations of its platform, about ${each} resources each beside the platform's ${platformOwn}. Lower the platform's ` +
+      'stackBudget.maxResources, so that fewer integrations go to each stack before the platform adds a nested stack, or move some to a NestedStack of the platform\'s stack.',
   ];
 }
 
@@ -54,7 +53,7 @@ function checkTemplateBytes(stack: Stack, resources: number, integrations: numbe
   return [
     `Stack ${stack.stackName}'s template is ${bytes} bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES} from S3 ` +
       `(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ${integrations} integrations, ` +
-      `about ${Math.round(bytes / integrations / 1000)} KB each. Split the catalog: put the further integrations in another stack with an IntegrationPlatform of its own.`,
+      `about ${Math.round(bytes / integrations / 1000)} KB each. Lower the platform's stackBudget.maxResources, so that fewer integrations go to each stack before the platform adds a nested stack.`,
   ];
 }
 

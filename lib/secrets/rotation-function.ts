@@ -13,14 +13,14 @@ import { IntegrationConfigError } from '../core/errors';
 import { handlerCode } from '../core/handler-code';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { IntegrationFunction } from '../functions/integration-function';
-import type { IntegrationPlatform } from '../platform/integration-platform';
+import type { FunctionHost } from '../core/platform-host';
 import type { IRotationHost } from './rotation';
 import { type CredentialBinding, type RotationConfigFile, SECRET_NAME_ROOT, SECRET_SUFFIXES_ENV } from './rotation-config';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
   /** The platform the function serves; its key encrypts every secret it rotates. */
-  readonly platform: IntegrationPlatform;
+  readonly platform: FunctionHost;
   /**
    * The name prefix of every secret the function rotates (`integrations/<platform>`): Secrets
    * Manager may invoke the function for those secrets only.
@@ -83,7 +83,7 @@ export class RotationFunction extends Construct implements IRotationHost {
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 5,
       _environmentRemedy:
-        'each credential adds its ARN suffix and each custom hook function its ARN to the rotation function\'s environment: split the catalog over more platforms (a stack each)',
+        'each credential adds its ARN suffix and each custom hook function its ARN to the rotation function\'s environment: split the catalog over more stacks (a smaller stackBudget, or more NestedStacks of your own): each stack has a rotation function of its own',
       platform: props.platform,
       environment: { POWERTOOLS_SERVICE_NAME: 'integration-rotation' },
     });
@@ -148,7 +148,7 @@ export class RotationFunction extends Construct implements IRotationHost {
     this.node.addValidation({
       validate: () =>
         this.bindings.size > MAX_CREDENTIALS_PER_PLATFORM
-          ? [`The platform holds ${this.bindings.size} credentials; its rotation function can know ${MAX_CREDENTIALS_PER_PLATFORM} (Lambda's 4 KB environment). Split the integrations over two platforms (stacks).`]
+          ? [`The platform holds ${this.bindings.size} credentials; its rotation function can know ${MAX_CREDENTIALS_PER_PLATFORM} (Lambda's 4 KB environment). Split the integrations over more stacks (a smaller stackBudget, or more NestedStacks of your own): each stack has a rotation function of its own.`]
           : [],
     });
     const finalizer: IAspect = {

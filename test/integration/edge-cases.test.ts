@@ -67,12 +67,12 @@ describe('edge cases found by trying the library as a user', () => {
     for (const stage of Object.values(template.findResources('AWS::ApiGateway::Stage'))) expect(stage.DependsOn).toContain(account);
   });
 
-  test('a platform in another stack is a synth error that says why', () => {
+  test('a platform in an unrelated (sibling) stack is a synth error that says why and names the fixes', () => {
     const app = new App();
     const platformStack = new Stack(app, 'PlatformStack');
     const teamStack = new Stack(app, 'TeamStack');
     const platform = new IntegrationPlatform(platformStack, 'Platform');
-    expect(() => new SecureIntegration(teamStack, 'Crm', { ...base, platform, inbound: route() })).toThrow(/invalid `platform` 'PlatformStack\/Platform'.*both must be in one stack/);
+    expect(() => new SecureIntegration(teamStack, 'Crm', { ...base, platform, inbound: route() })).toThrow(/invalid `platform` 'PlatformStack\/Platform'.*not the platform's stack \(PlatformStack\) or nested in it.*deployment must follow every method.*in a NestedStack of that stack/);
   });
 
   test.each([

@@ -4,7 +4,7 @@
 /** A long stack name, as users' pipelines make them: deploy-time ARNs are as long as they get. */
 export const LONG_STACK_NAME = 'integration-platform-production-eu-central-1-payments-and-partners';
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown> };
 
 /**
  * The characters of a policy document as IAM counts them once deployed (white space not counted):
@@ -37,8 +37,18 @@ export function quotaViolations(template: Template, templateBytes: number): stri
   const resources = Object.entries(template.Resources);
   if (resources.length > 500) problems.push(`${resources.length} resources (CloudFormation: 500)`);
   if (templateBytes > 1_000_000) problems.push(`${templateBytes} template bytes (CloudFormation: 1,000,000 from S3)`);
+  // A nested stack takes its parent's values as parameters and gives them back as outputs.
+  const outputs = Object.keys(template.Outputs ?? {}).length;
+  if (outputs > 200) problems.push(`${outputs} outputs (CloudFormation: 200)`);
+  const parameters = Object.keys(template.Parameters ?? {}).length;
+  if (parameters > 200) problems.push(`${parameters} parameters (CloudFormation: 200)`);
   const attached = new Map<string, number>();
   for (const [id, r] of resources) {
+    if (r.Type === 'AWS::CloudWatch::Dashboard') {
+      // Each widget of the body has a "type"; CloudWatch allows 500 widgets a dashboard.
+      const widgets = (JSON.stringify(r.Properties?.DashboardBody).match(/\\"type\\":/g) ?? []).length;
+      if (widgets > 500) problems.push(`dashboard ${id}: ${widgets} widgets (CloudWatch: 500)`);
+    }
     if (r.Type === 'AWS::IAM::ManagedPolicy') {
       const characters = deployedCharacters(r.Properties?.PolicyDocument);
       if (characters > 6_144) problems.push(`managed policy ${id}: ${characters} characters (IAM: 6,144)`);
