@@ -1,4 +1,4 @@
-import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
 import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
@@ -19,11 +18,10 @@ import { InventoryRegister } from '../inventory/inventory-table';
 import { checkAccountQuotas, checkStackQuotas, registerPlatform } from './platform-quotas';
 
 export { EVENTBRIDGE_RULES_PER_BUS, LAMBDA_DEFAULT_CONCURRENCY, LAMBDA_MIN_UNRESERVED_CONCURRENCY, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from './platform-quotas';
-import { RuleDeadLetterQueue } from './rule-dead-letter-queue';
+import { createFunctionDeadLetterQueue } from './rule-dead-letter-queue';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
 import type { PlatformDashboard } from '../observability/platform-dashboard';
-import { DeadLetterAlarm } from '../observability/queue-alarms';
 import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { type RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
@@ -228,7 +226,7 @@ export class IntegrationPlatform extends Construct {
     validatePlatformProps(this.node.path, props);
     this.placement = new IntegrationPlacement(this, validateStackBudget(this.node.path, props.stackBudget));
     // The platform's own stack keeps its workers under the platform, with the ids they always had.
-    this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack' }));
+    this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack', platformDeadLetterQueue: true }));
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
     if (props.encryptionKey) {
       Annotations.of(this).addInfoV2(
@@ -287,23 +285,12 @@ export class IntegrationPlatform extends Construct {
 
   /** Dead-letter queue for failed asynchronous invocations of the platform's functions, created on first use. */
   public get functionDeadLetterQueue(): sqs.Queue {
-    if (!this._functionDeadLetterQueue) {
-      this._functionDeadLetterQueue = new RuleDeadLetterQueue(this, 'FunctionDeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: this.encryptionKey,
-        dataKeyReuse: Duration.hours(1),
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      acknowledgeTerminalDeadLetterQueue(this._functionDeadLetterQueue);
-      new DeadLetterAlarm(this, 'FunctionDeadLetterAlarm', {
-        alarmName: `${this.alarmNamePrefix}function-dead-letters`,
-        queue: this._functionDeadLetterQueue,
-        topic: this.ticketTopic,
-        runbookUrl: this.runbookUrl,
-      });
-    }
+    this._functionDeadLetterQueue ??= createFunctionDeadLetterQueue(this, {
+      encryptionKey: this.encryptionKey,
+      alarmName: `${this.alarmNamePrefix}function-dead-letters`,
+      topic: this.ticketTopic,
+      runbookUrl: this.runbookUrl,
+    });
     return this._functionDeadLetterQueue;
   }
 
@@ -354,6 +341,9 @@ export class IntegrationPlatform extends Construct {
       get pageTopic() {
         return platform.pageTopic;
       },
+      get ticketTopic() {
+        return platform.ticketTopic;
+      },
       get runbookUrl() {
         return platform.runbookUrl;
       },
@@ -381,6 +371,7 @@ export class IntegrationPlatform extends Construct {
         scope: new Construct(home.stack, `${this.node.id}Workers`),
         alarmNameSuffix: `-${label}`,
         where: `of nested stack ${home.stack.node.path}`,
+        platformDeadLetterQueue: false,
       });
       this.workers.set(home.stack, workers);
     }

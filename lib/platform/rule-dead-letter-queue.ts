@@ -1,7 +1,35 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeTerminalDeadLetterQueue } from '../compliance/acknowledgements';
+import { DeadLetterAlarm } from '../observability/queue-alarms';
+
+/**
+ * A platform stack's dead-letter queue for failed asynchronous invocations and event-rule
+ * deliveries (`FunctionDeadLetterQueue`, encrypted with the platform key, 14 days), with the alarm
+ * that tickets when anything lands in it (`FunctionDeadLetterAlarm`). Each stack of a platform has
+ * its own, so that its policy lists only the rules of its stack: about 110 bytes of ARN each
+ * against SQS's 8,192-byte policy.
+ */
+export function createFunctionDeadLetterQueue(
+  scope: Construct,
+  props: { readonly encryptionKey: kms.IKey; readonly alarmName: string; readonly topic: sns.ITopic; readonly runbookUrl?: string },
+): RuleDeadLetterQueue {
+  const queue = new RuleDeadLetterQueue(scope, 'FunctionDeadLetterQueue', {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: props.encryptionKey,
+    dataKeyReuse: Duration.hours(1),
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledgeTerminalDeadLetterQueue(queue);
+  new DeadLetterAlarm(scope, 'FunctionDeadLetterAlarm', { alarmName: props.alarmName, queue, topic: props.topic, runbookUrl: props.runbookUrl });
+  return queue;
+}
 
 /**
  * A queue that EventBridge rules use as their dead-letter queue. aws-cdk-lib's rule targets add one

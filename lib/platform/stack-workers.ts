@@ -5,6 +5,7 @@
 // the rotation function's credential list would reference resources of the stacks that reference
 // the function, a circular dependency.
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionHost } from '../core/platform-host';
 import { IngestFunction, type IngestHost } from '../ingest/ingest-function';
@@ -12,6 +13,7 @@ import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { FunctionFailureAlarm } from '../observability/function-failure-alarm';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { RotationFunction } from '../secrets/rotation-function';
+import { createFunctionDeadLetterQueue } from './rule-dead-letter-queue';
 
 /** What a stack's workers take from their platform. */
 export interface StackWorkersHost extends FunctionHost {
@@ -20,6 +22,7 @@ export interface StackWorkersHost extends FunctionHost {
   readonly alarmNamePrefix: string;
   readonly secretNamePrefix: string;
   readonly pageTopic: sns.ITopic;
+  readonly ticketTopic: sns.ITopic;
   readonly runbookUrl?: string;
   readonly ingestReservedConcurrency?: number;
   /** Called when a stack's rotation function is created (the platform then adds its one rule for rotation failures). */
@@ -34,6 +37,8 @@ export interface StackWorkersProps {
   readonly alarmNameSuffix: string;
   /** A short description of the stack, for alarm descriptions. */
   readonly where: string;
+  /** Whether the stack uses the platform's dead-letter queue (the platform's own stack) rather than one of its own. */
+  readonly platformDeadLetterQueue: boolean;
 }
 
 /** The ingest function, rotation function and dashboard of the integrations of one stack, each created on first use. */
@@ -41,11 +46,35 @@ export class StackWorkers {
   private _ingest?: IngestFunction;
   private _rotation?: RotationFunction;
   private _dashboard?: PlatformDashboard;
+  private _deadLetterQueue?: sqs.IQueue;
 
   constructor(
     private readonly host: StackWorkersHost,
     private readonly props: StackWorkersProps,
   ) {}
+
+  /**
+   * The dead-letter queue of the stack's functions and event rules: the platform's in its own
+   * stack; in any other, one of the stack's own, so that the rules a queue policy lists (one ARN
+   * each, within SQS's 8,192 bytes) and the references to them stay in their stack.
+   */
+  public get functionDeadLetterQueue(): sqs.IQueue {
+    if (this.props.platformDeadLetterQueue) return this.host.functionDeadLetterQueue;
+    this._deadLetterQueue ??= createFunctionDeadLetterQueue(this.props.scope, {
+      encryptionKey: this.host.encryptionKey,
+      alarmName: `${this.host.alarmNamePrefix}function-dead-letters${this.props.alarmNameSuffix}`,
+      topic: this.host.ticketTopic,
+      runbookUrl: this.host.runbookUrl,
+    });
+    return this._deadLetterQueue;
+  }
+
+  /** What the stack's functions take: the platform's key and the stack's dead-letter queue. */
+  private get functionHost(): StackWorkersHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const workers = this;
+    return Object.create(this.host, { functionDeadLetterQueue: { get: () => workers.functionDeadLetterQueue } }) as StackWorkersHost;
+  }
 
   /** The scope the workers go under. */
   public get scope(): Construct {
@@ -60,7 +89,7 @@ export class StackWorkers {
   /** The ingest function every route of the stack passes through, with the alarm that pages when it fails. */
   public get ingest(): IngestFunction {
     if (!this._ingest) {
-      this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.host, reservedConcurrentExecutions: this.host.ingestReservedConcurrency });
+      this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.functionHost, reservedConcurrentExecutions: this.host.ingestReservedConcurrency });
       new FunctionFailureAlarm(this.props.scope, 'IngestFailureAlarm', {
         alarmName: `${this.host.alarmNamePrefix}ingest-failures${this.props.alarmNameSuffix}`,
         function: this._ingest.handler.function,
@@ -75,7 +104,7 @@ export class StackWorkers {
   /** The rotation function of the stack's credentials (the four steps and the hourly sweep), with the alarm that pages when the sweep stops. */
   public get rotationFunction(): RotationFunction {
     if (!this._rotation) {
-      this._rotation = new RotationFunction(this.props.scope, 'Rotation', { platform: this.host, secretNamePrefix: this.host.secretNamePrefix });
+      this._rotation = new RotationFunction(this.props.scope, 'Rotation', { platform: this.functionHost, secretNamePrefix: this.host.secretNamePrefix });
       this.host.onRotationFunction();
       new CredentialSweepAlarm(this.props.scope, 'CredentialSweepAlarm', {
         alarmName: `${this.host.alarmNamePrefix}credential-sweep${this.props.alarmNameSuffix}`,

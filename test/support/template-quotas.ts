@@ -53,6 +53,11 @@ export function quotaViolations(template: Template, templateBytes: number): stri
       const characters = deployedCharacters(r.Properties?.PolicyDocument);
       if (characters > 6_144) problems.push(`managed policy ${id}: ${characters} characters (IAM: 6,144)`);
     }
+    if (r.Type === 'AWS::SQS::QueuePolicy') {
+      // SQS: 8,192 bytes a queue policy (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html).
+      const characters = deployedCharacters(r.Properties?.PolicyDocument);
+      if (characters > 8_192) problems.push(`queue policy ${id}: ${characters} characters (SQS: 8,192)`);
+    }
     if (r.Type === 'AWS::IAM::Role') attached.set(id, ((r.Properties?.ManagedPolicyArns as unknown[]) ?? []).length);
     if (r.Type === 'AWS::WAFv2::WebACL') {
       const rules = (r.Properties?.Rules as Array<{ Statement: Record<string, unknown> }>) ?? [];
