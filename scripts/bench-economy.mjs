@@ -88,7 +88,6 @@ const marginal = Object.keys(KINDS).map((kind) => {
   const three = stackOf(kind, 3);
   return { kind, resources: (three.resources - one.resources) / 2, alarms: (three.alarms - one.alarms) / 2, bytes: (three.bytes - one.bytes) / 2, platform: one.resources - (three.resources - one.resources) / 2 };
 });
-const cost = Object.fromEntries(marginal.map((m) => [m.kind, m]));
 const platformResources = Math.max(...marginal.map((m) => m.platform));
 
 /** Resources a stack may be planned to: headroom under 500 for the platform's growth. */

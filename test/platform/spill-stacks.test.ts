@@ -111,7 +111,7 @@ describe('a platform whose integrations spill into nested stacks', () => {
 
   test('cfn-lint finds nothing in any template, circular dependencies between the parent and its nested stacks (E3004) included', () => {
     const files = [...templates.keys()].map((f) => join(assembly.directory, f));
-    let output = '';
+    let output: string;
     try {
       output = execFileSync('cfn-lint', ['--', ...files], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
     } catch (e) {
