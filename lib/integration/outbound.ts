@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { FunctionHost } from '../core/platform-host';
+import { ScheduleTarget, scheduleRuleName } from './schedule-target';
 
 /** Options of {@link Outbound.schedule}. */
 export interface ScheduledOutboundOptions {
@@ -31,8 +31,10 @@ export interface OutboundConfig {
 export interface OutboundBindContext {
   readonly scope: Construct;
   readonly integrationName: string;
-  /** The platform's dead-letter queue takes failed invocations. */
+  /** The dead-letter queue of the stack takes failed invocations. */
   readonly platform: Pick<FunctionHost, 'functionDeadLetterQueue'>;
+  /** The name prefix of the platform's schedule rules (one Lambda permission per function and stack admits them all). */
+  readonly scheduleRulePrefix: string;
 }
 
 /**
@@ -58,22 +60,23 @@ class ScheduledOutbound extends Outbound {
     super();
   }
 
-  public bind({ scope, integrationName, platform }: OutboundBindContext): OutboundConfig {
+  public bind({ scope, integrationName, platform, scheduleRulePrefix }: OutboundBindContext): OutboundConfig {
     const { every, handler } = this.options;
     const minutes = every.toMinutes({ integral: false });
     if (!Number.isInteger(minutes) || minutes < 1) {
       throw new IntegrationConfigError(integrationName, 'outbound.every', every.toHumanString(), 'An EventBridge schedule runs every whole number of minutes, at least 1.');
     }
     const rule = new events.Rule(scope, 'Schedule', {
+      ruleName: scheduleRuleName(scheduleRulePrefix, integrationName),
       description: `Starts the sync of integration ${integrationName} every ${every.toHumanString()}`,
       schedule: events.Schedule.rate(every),
     });
     rule.addTarget(
-      new targets.LambdaFunction(handler, {
-        event: events.RuleTargetInput.fromObject({ integration: integrationName }),
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(1),
+      new ScheduleTarget({
+        handler,
+        input: events.RuleTargetInput.fromObject({ integration: integrationName }),
         deadLetterQueue: platform.functionDeadLetterQueue,
+        rulePrefix: scheduleRulePrefix,
       }),
     );
     return { rule, every, handler };

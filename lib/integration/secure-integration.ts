@@ -249,7 +249,7 @@ export class SecureIntegration extends Construct {
       logRetentionDays: this.platform.logRetentionDays,
     });
     this.metrics = new IntegrationMetrics(name);
-    this.outbound = props.outbound?.bind({ scope: home, integrationName: name, platform: placed.workers });
+    this.outbound = props.outbound?.bind({ scope: home, integrationName: name, platform: placed.workers, scheduleRulePrefix: this.platform.scheduleRulePrefix });
     const heartbeat = props.heartbeat ?? (this.outbound ? { every: this.outbound.every } : undefined);
     if (heartbeat && this.outbound && heartbeat.every.toSeconds() < this.outbound.every.toSeconds()) {
       throw new IntegrationConfigError(

@@ -19,6 +19,7 @@ import { checkAccountQuotas, checkStackQuotas, registerPlatform } from './platfo
 
 export { EVENTBRIDGE_RULES_PER_BUS, LAMBDA_DEFAULT_CONCURRENCY, LAMBDA_MIN_UNRESERVED_CONCURRENCY, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from './platform-quotas';
 import { createFunctionDeadLetterQueue } from './rule-dead-letter-queue';
+import { scheduleRulePrefix } from '../integration/schedule-target';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
 import type { PlatformDashboard } from '../observability/platform-dashboard';
@@ -482,6 +483,14 @@ export class IntegrationPlatform extends Construct {
    */
   public get secretNamePrefix(): string {
     return `${SECRET_NAME_ROOT}${Names.uniqueResourceName(this, { maxLength: 96, separator: '-' })}`;
+  }
+
+  /**
+   * The name prefix of the platform's schedule rules (`sync-<10 hex>-`): each sync function's
+   * resource-based policy admits the rules so named, one statement per stack.
+   */
+  public get scheduleRulePrefix(): string {
+    return scheduleRulePrefix(this);
   }
 
   /** Roles allowed to change credentials besides the rotation function and a deployment. */

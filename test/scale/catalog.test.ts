@@ -87,6 +87,18 @@ describe(`a catalog of ${N} integrations on one platform`, () => {
     }
   });
 
+  test('the sync function the 62 schedules share keeps its resource-based policy within Lambda\'s 20 KB: one statement per stack', () => {
+    // Each statement as Lambda writes it: a statement id, the principal, the function's ARN and the
+    // source conditions, at most about 500 bytes with this stack's long names.
+    const statements = templates.flatMap((t) =>
+      Object.values(t.template.Resources as Record<string, { Type: string; Properties: { FunctionName: unknown; Principal: string } }>).filter(
+        (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com' && JSON.stringify(r.Properties.FunctionName).includes('Handler'),
+      ),
+    );
+    expect(statements.length).toBeLessThanOrEqual(templates.length);
+    expect(statements.length * 500).toBeLessThan(20 * 1024);
+  });
+
   test('every integration is in the app\'s inventory report exactly once', () => {
     const names = InventoryReport.of(stack).document().records.map((r) => r.name);
     expect(names).toHaveLength(N);
