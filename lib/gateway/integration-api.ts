@@ -1,5 +1,6 @@
 import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ApiResourcePolicy } from './api-resource-policy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,11 @@ export interface IntegrationApiProps {
    * @default 'v1'
    */
   readonly stageName?: string;
+  /**
+   * The account's quota on the length of an API's resource policy, in characters.
+   * @default 8192 (API Gateway's default quota)
+   */
+  readonly resourcePolicyCharacters?: number;
   /**
    * Stage-wide throttling, for every method that does not set its own.
    * @default {@link DEFAULT_THROTTLING} (100 requests per second, burst 200)
@@ -77,6 +83,11 @@ export class IntegrationApi extends Construct {
   public readonly requestValidator: apigateway.RequestValidator;
   /** The account-level CloudWatch role, when this stack manages it. */
   public readonly accountLoggingRole?: iam.IRole;
+  /**
+   * The API's resource policy: IP allowlists enforced by API Gateway (beside WAF) and the principals
+   * of IAM routes; written at synth, absent while nothing needs it.
+   */
+  public readonly resourcePolicy: ApiResourcePolicy;
   private modelBytes = 0;
   private readonly methodThrottles: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly preflights = new Map<string, { origins: string[]; methods: string[]; method: apigateway.Method }>();
@@ -118,6 +129,12 @@ export class IntegrationApi extends Construct {
     });
     this.stage = this.restApi.deploymentStage;
     this.stageName = stageName;
+    this.resourcePolicy = new ApiResourcePolicy(stageName, props.resourcePolicyCharacters);
+    const policy = Lazy.any({ produce: () => this.resourcePolicy.document() });
+    (this.restApi.node.defaultChild as apigateway.CfnRestApi).policy = policy;
+    // A changed resource policy takes effect only with a new deployment.
+    this.restApi.latestDeployment?.addToLogicalId({ resourcePolicy: policy });
+    this.node.addValidation({ validate: () => this.resourcePolicy.problems() });
     this.stageByName = apigateway.Stage.fromStageAttributes(this, 'StageByName', { restApi: this.restApi, stageName });
     acknowledgeStageControls(this.stage);
 

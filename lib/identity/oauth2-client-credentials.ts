@@ -71,6 +71,16 @@ export class OAuth2ClientCredentials extends Construct {
       );
     }
     this.accessTokenValidity = props.accessTokenValidity ?? Duration.minutes(60);
+    const minutes = this.accessTokenValidity.toMinutes({ integral: false });
+    // Cognito takes an access token validity from 5 minutes to 1 day (AccessTokenValidity of CreateUserPoolClient).
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) {
+      throw new IntegrationConfigError(
+        this.node.path,
+        'oauth2.accessTokenValidity',
+        this.accessTokenValidity.toHumanString(),
+        'Cognito issues access tokens valid from 5 minutes to 1 day, in whole minutes (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html); the library defaults to 60 minutes. A shorter life limits what a leaked token can do; partners then ask more often.',
+      );
+    }
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,

@@ -7,6 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
+import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { QueueBacklogAlarms } from '../observability/queue-alarms';
@@ -327,6 +328,12 @@ export class SecureIntegration extends Construct {
       const controls = this.platform.webAcl.addIntegrationControls(name, this.routes.map((r) => r.path), props.waf);
       // The scope rule only labels; the others block.
       wafBlocked = (controls?.ruleNames ?? []).filter((r) => !r.endsWith('-Scope')).map((r) => this.platform.webAcl.metricBlockedRequests(r));
+      if (props.waf.ipAllowlist !== undefined) {
+        // Enforced by API Gateway as well, on the routes' own execute-api resources: a path the WAF
+        // rule's expression does not match is still refused.
+        const { ipv4, ipv6 } = splitAllowlist(name, 'waf.ipAllowlist', props.waf.ipAllowlist);
+        this.platform.api.resourcePolicy.addAllowlist(name, this.routes, [...ipv4, ...ipv6]);
+      }
     }
     InventoryReport.of(this).add(() => this.inventorySource());
     this.platform.inventory.register(home, 'InventoryRecord', () => buildInventoryRecord(this.inventorySource(), { deployTime: true }));

@@ -12,6 +12,7 @@ import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
+import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import type { IngestFunction } from '../ingest/ingest-function';
 import { setFunctionHostLocator } from '../core/platform-host';
 import { InventoryRegister } from '../inventory/inventory-table';
@@ -137,6 +138,15 @@ export interface IntegrationPlatformProps {
    * @default - 400 resources a stack
    */
   readonly stackBudget?: StackBudget;
+  /**
+   * The account's quota "Length, in characters, of API Gateway resource policy" (L-8B81B02C), when
+   * raised in Service Quotas. Each integration's IP allowlist is enforced in the API's resource
+   * policy (one statement per distinct allowlist, about 350 characters with one route); synth fails
+   * when the policy is longer than this. A whole number from 8,192.
+   * @default 8192
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+   */
+  readonly apiResourcePolicyCharacters?: number;
 }
 
 /** Where an integration goes, and the workers of that stack. */
@@ -252,6 +262,7 @@ export class IntegrationPlatform extends Construct {
       this._api = new IntegrationApi(this, 'Api', {
         encryptionKey: this.encryptionKey,
         stageName: this.props.stageName,
+        resourcePolicyCharacters: this.props.apiResourcePolicyCharacters,
         throttling: this.props.throttling,
         logRetention: this.props.logRetention,
         manageAccountLoggingRole: this.props.manageApiGatewayAccountRole,
@@ -262,6 +273,10 @@ export class IntegrationPlatform extends Construct {
         logRetention: this.props.logRetention,
         waf: this.props.waf,
       });
+      if (this.props.waf?.ipAllowlist !== undefined) {
+        const { ipv4, ipv6 } = splitAllowlist(this.node.path, 'waf.ipAllowlist', this.props.waf.ipAllowlist);
+        this._api.resourcePolicy.restrictStage([...ipv4, ...ipv6]);
+      }
     }
     return this._api;
   }

@@ -28,6 +28,15 @@ export function validatePlatformProps(owner: string, props: IntegrationPlatformP
       'Reserve a whole number from 1 to 900 executions (a default account can reserve 900 in all): at least the stage\'s burst times the expected latency in seconds, for example 50.',
     );
   }
+  const policy = props.apiResourcePolicyCharacters;
+  if (policy !== undefined && (!Number.isInteger(policy) || policy < 8_192)) {
+    throw new IntegrationConfigError(
+      owner,
+      'apiResourcePolicyCharacters',
+      policy,
+      'Give the account\'s quota "Length, in characters, of API Gateway resource policy" (L-8B81B02C) as a whole number: 8192 by default, more only once Service Quotas has raised it.',
+    );
+  }
   if (props.logRetention === logs.RetentionDays.INFINITE) {
     throw new IntegrationConfigError(
       owner,

@@ -7,6 +7,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 
+/** A stack as errors name it: its name, or for a nested stack (named at deploy) its construct path. */
+const stackLabel = (stack: Stack) => (Token.isUnresolved(stack.stackName) ? `${stack.node.path} (nested)` : stack.stackName);
+
 /**
  * The most resources a CloudFormation stack may hold.
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
@@ -23,7 +26,7 @@ export function checkStackQuotas(stack: Stack, platform: IConstruct, integration
   const platformOwn = stack === Stack.of(platform) ? platform.node.findAll().filter((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack).length : 0;
   const each = Math.ceil((resources - platformOwn) / integrations);
   return [
-    `Stack ${stack.stackName} holds ${resources} resources; CloudFormation allows ${STACK_MAX_RESOURCES} per stack ` +
+    `Stack ${stackLabel(stack)} holds ${resources} resources; CloudFormation allows ${STACK_MAX_RESOURCES} per stack ` +
       '(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). It holds ' +
       `${integrations} integrations of its platform, about ${each} resources each beside the platform's ${platformOwn}. Lower the platform's ` +
       'stackBudget.maxResources, so that fewer integrations go to each stack before the platform adds a nested stack, or move some to a NestedStack of the platform\'s stack.',
@@ -51,7 +54,7 @@ function checkTemplateBytes(stack: Stack, resources: number, integrations: numbe
   }
   if (bytes <= TEMPLATE_MAX_BYTES) return [];
   return [
-    `Stack ${stack.stackName}'s template is ${bytes} bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES} from S3 ` +
+    `Stack ${stackLabel(stack)}'s template is ${bytes} bytes; CloudFormation reads at most ${TEMPLATE_MAX_BYTES} from S3 ` +
       `(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html). Its platform has ${integrations} integrations, ` +
       `about ${Math.round(bytes / integrations / 1000)} KB each. Lower the platform's stackBudget.maxResources, so that fewer integrations go to each stack before the platform adds a nested stack.`,
   ];

@@ -182,7 +182,18 @@ describe('condition operators', () => {
   });
 
   test('an operator this evaluator does not model throws instead of guessing', () => {
-    expect(() => holds({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '10.1.2.3' })).toThrow(/not supported/);
+    expect(() => holds({ DateGreaterThan: { 'aws:CurrentTime': '2026-01-01T00:00:00Z' } }, { 'aws:CurrentTime': '2026-12-02T00:00:00Z' })).toThrow(/not supported/);
+  });
+
+  test('IpAddress and NotIpAddress match IPv4 and IPv6 networks and single addresses; an address of the other family never matches', () => {
+    expect(holds({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '10.1.2.3' })).toBe(true);
+    expect(holds({ IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '11.1.2.3' })).toBe(false);
+    expect(holds({ IpAddress: { 'aws:SourceIp': ['192.0.2.1', '2001:db8::/32'] } }, { 'aws:SourceIp': '2001:db8:ffff::1' })).toBe(true);
+    expect(holds({ IpAddress: { 'aws:SourceIp': '192.0.2.1' } }, { 'aws:SourceIp': '192.0.2.2' })).toBe(false);
+    expect(holds({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '2001:db8::1' })).toBe(true);
+    expect(holds({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '10.9.9.9' })).toBe(false);
+    // A negated operator holds when the key is absent.
+    expect(holds({ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, {})).toBe(true);
   });
 });
 

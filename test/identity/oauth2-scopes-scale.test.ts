@@ -1,6 +1,7 @@
 // Cognito's 100 custom scopes per resource server and 25 resource servers per user pool
 // (https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html): the platform adds a
 // resource server for each further 100 scopes, in declaration order, and past 25 it is a synth error.
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration } from '../../lib';
 import { newStack, objectSchema } from '../helpers';
@@ -38,4 +39,17 @@ test('120 scopes take two resource servers: the first 100 keep their names, the 
 test('more scopes than 25 resource servers hold is a synth error naming the quota and the fix', () => {
   const { stack } = platformWithScopes(2_520);
   expect(() => Template.fromStack(stack)).toThrow(/2520 scopes, which take 26 resource servers of 100 scopes; Cognito allows 25 a user pool/);
+});
+
+test('an access-token validity outside Cognito\'s 5 minutes to 1 day is a synth error naming the prop, the value and the bounds; tokens can be revoked', () => {
+  const platform = (minutes: number) => {
+    const stack = newStack();
+    return new IntegrationPlatform(stack, 'Platform', { oauth2: { accessTokenValidity: Duration.minutes(minutes) } }).oauth2;
+  };
+  expect(() => platform(4)).toThrow(/invalid `oauth2.accessTokenValidity` '4 minutes'.*5 minutes to 1 day/);
+  expect(() => platform(24 * 60 + 1)).toThrow(/oauth2.accessTokenValidity/);
+  expect(() => platform(15)).not.toThrow();
+  const { stack } = platformWithScopes(1);
+  const client = Object.values(Template.fromStack(stack).findResources('AWS::Cognito::UserPoolClient'))[0];
+  expect(client.Properties).toMatchObject({ EnableTokenRevocation: true, AccessTokenValidity: 60, TokenValidityUnits: { AccessToken: 'minutes' } });
 });

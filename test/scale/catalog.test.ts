@@ -18,7 +18,9 @@ function build(): { app: App; stack: Stack; platform: IntegrationPlatform } {
   const app = new App();
   // A long stack name and long integration names make the longest ARNs: policies and environments fill soonest.
   const stack = new Stack(app, 'integration-platform-production-eu-central-1-catalog', { env: { account: '123456789012', region: 'eu-central-1' } });
-  const platform = new IntegrationPlatform(stack, 'Platform', { ingestReservedConcurrency: 20 });
+  // 42 partners with allowlists of their own: 42 statements of the API's resource policy, past the
+  // default 8,192 characters, so this catalog says its account has raised that quota.
+  const platform = new IntegrationPlatform(stack, 'Platform', { ingestReservedConcurrency: 20, apiResourcePolicyCharacters: 20_480 });
   const handler = new IntegrationFunction(stack, 'Handler', { code: lambda.Code.fromInline('exports.handler=async()=>({})') }).function;
   for (let i = 0; i < N; i++) {
     const owner = `team-${i % 7}@example.com`;

@@ -8,12 +8,14 @@
  *   and the resource are in the same account, from both when they are not.
  * - Otherwise the request is implicitly denied.
  *
- * Not modelled: SCPs, RCPs, permissions boundaries, session policies, policy variables, Date, IP
- * and Binary operators. Anything it does not model throws, so a test never passes on a guess.
+ * Not modelled: SCPs, RCPs, permissions boundaries, session policies, policy variables, Date and
+ * Binary operators. Anything it does not model throws, so a test never passes on a guess.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  */
+
+import { BlockList, isIP } from 'node:net';
 
 /** One value or a list, as policy elements take them. */
 export type OneOrMany<T> = T | readonly T[];
@@ -129,7 +131,18 @@ const numeric = (test: (a: number, p: number) => boolean) => (p: string, a: stri
   const [pn, an] = [Number(p), Number(a)];
   return !Number.isNaN(pn) && !Number.isNaN(an) && test(an, pn);
 };
+/** Whether an IPv4 or IPv6 address is in a CIDR network (or equals a bare address). */
+const ipMatch = (cidr: string, address: string): boolean => {
+  const family = isIP(address);
+  const [network, prefix] = cidr.split('/');
+  if (family === 0 || isIP(network) !== family) return false;
+  const list = new BlockList();
+  list.addSubnet(network, prefix === undefined ? (family === 4 ? 32 : 128) : Number(prefix), family === 4 ? 'ipv4' : 'ipv6');
+  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+};
 const OPERATORS: Record<string, Operator> = {
+  IpAddress: { negated: false, match: (p, a) => ipMatch(p, a) },
+  NotIpAddress: { negated: true, match: (p, a) => ipMatch(p, a) },
   StringEquals: { negated: false, match: (p, a) => p === a },
   StringNotEquals: { negated: true, match: (p, a) => p === a },
   StringEqualsIgnoreCase: { negated: false, match: (p, a) => p.toLowerCase() === a.toLowerCase() },

@@ -1,0 +1,152 @@
+// The REST API's resource policy: IP allowlists enforced by API Gateway itself (fail closed, beside
+// the WAF rules, which match paths by regular expression), and the principals allowed on routes
+// that authorize with IAM (SigV4).
+//
+// API Gateway evaluates the resource policy before any authorizer. With a resource policy in place,
+// a request to a Cognito-authorized or unauthenticated route is refused unless a statement allows
+// it, so the policy allows `execute-api:Invoke` on the whole stage and then denies what must not
+// pass: a caller outside an allowlist, or a principal not named for an IAM route.
+// @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
+// @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
+import { IntegrationConfigError } from '../core/errors';
+
+/**
+ * API Gateway's longest resource policy, in characters (adjustable).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+ */
+export const API_RESOURCE_POLICY_MAX_CHARACTERS = 8_192;
+
+/**
+ * What API Gateway adds to each `execute-api:/` resource when it stores the policy
+ * (`arn:aws:execute-api:<region>:<account>:<api id>`): at most about 60 characters.
+ */
+const STORED_ARN_PREFIX_CHARACTERS = 60;
+
+/** A route of an integration. */
+export interface PolicyRoute {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** The principals an IAM route admits: account ids, role or user ARNs, organization ids. */
+export interface IamPrincipalSet {
+  readonly accounts: readonly string[];
+  readonly arns: readonly string[];
+  readonly organizations: readonly string[];
+}
+
+interface AllowlistGroup {
+  readonly cidrs: readonly string[];
+  readonly owners: string[];
+  readonly resources: string[];
+}
+
+interface IamRoutes {
+  readonly owner: string;
+  readonly principals: IamPrincipalSet;
+  readonly resources: string[];
+}
+
+type Statement = Record<string, unknown>;
+
+/**
+ * The `execute-api:/<stage>/<METHOD>/<path>` resources of a route: the path as written (each
+ * `{parameter}` a `*`) and with a trailing slash, which API Gateway routes to the same method.
+ */
+export function routeResources(stageName: string, route: PolicyRoute): string[] {
+  const path = route.path.replace(/^\//, '').replace(/\{[^}]+\}/g, '*');
+  const base = `execute-api:/${stageName}/${route.method}/${path}`;
+  return path === '' ? [base] : [base, `${base}/`];
+}
+
+/** The resource policy of a platform's REST API, written at synth from what its integrations declare. */
+export class ApiResourcePolicy {
+  private readonly groups = new Map<string, AllowlistGroup>();
+  private readonly iamRoutes: IamRoutes[] = [];
+  private platformAllowlist?: readonly string[];
+
+  /**
+   * @param maxCharacters the account's quota on the policy's length (8,192 unless raised)
+   */
+  constructor(
+    private readonly stageName: string,
+    private readonly maxCharacters = API_RESOURCE_POLICY_MAX_CHARACTERS,
+  ) {}
+
+  /** Whether the API needs a resource policy at all. */
+  public get isEmpty(): boolean {
+    return this.groups.size === 0 && this.iamRoutes.length === 0 && this.platformAllowlist === undefined;
+  }
+
+  /** Every route of the stage admits only callers from these networks (the platform's allowlist). */
+  public restrictStage(cidrs: readonly string[]): void {
+    this.platformAllowlist = [...cidrs];
+  }
+
+  /**
+   * An integration's routes admit only callers from these networks. Integrations with the same
+   * networks share one statement.
+   */
+  public addAllowlist(owner: string, routes: readonly PolicyRoute[], cidrs: readonly string[]): void {
+    const key = JSON.stringify([...cidrs].sort());
+    const group = this.groups.get(key) ?? { cidrs: [...cidrs].sort(), owners: [], resources: [] };
+    group.owners.push(owner);
+    group.resources.push(...routes.flatMap((r) => routeResources(this.stageName, r)));
+    this.groups.set(key, group);
+  }
+
+  /** An integration's IAM routes admit only these principals. */
+  public addIamRoutes(owner: string, routes: readonly PolicyRoute[], principals: IamPrincipalSet): void {
+    this.iamRoutes.push({ owner, principals, resources: routes.flatMap((r) => routeResources(this.stageName, r)) });
+  }
+
+  /** The policy document, or undefined when no integration needs one. */
+  public document(): { Version: string; Statement: Statement[] } | undefined {
+    if (this.isEmpty) return undefined;
+    const invoke = { Principal: '*', Action: 'execute-api:Invoke' };
+    const statements: Statement[] = [{ Sid: 'AllowStage', Effect: 'Allow', ...invoke, Resource: `execute-api:/${this.stageName}/*` }];
+    if (this.platformAllowlist) {
+      statements.push({ Sid: 'PlatformAllowlist', Effect: 'Deny', ...invoke, Resource: `execute-api:/${this.stageName}/*`, Condition: { NotIpAddress: { 'aws:SourceIp': [...this.platformAllowlist] } } });
+    }
+    [...this.groups.values()].forEach((g) => {
+      statements.push({ Effect: 'Deny', ...invoke, Resource: one(g.resources), Condition: { NotIpAddress: { 'aws:SourceIp': one(g.cidrs) } } });
+    });
+    this.iamRoutes.forEach((r, i) => {
+      // Denied unless the caller is one of the named principals: each negated key is true when the
+      // caller does not match it (or the key is absent), and the keys of a condition AND.
+      const condition: Record<string, Record<string, unknown>> = {};
+      if (r.principals.arns.length > 0) condition.ArnNotLike = { 'aws:PrincipalArn': one(r.principals.arns) };
+      if (r.principals.accounts.length > 0) condition.StringNotEquals = { 'aws:PrincipalAccount': one(r.principals.accounts) };
+      if (r.principals.organizations.length > 0) condition.StringNotEquals = { ...condition.StringNotEquals, 'aws:PrincipalOrgID': one(r.principals.organizations) };
+      statements.push({ Sid: `IamRoutes${i}`, Effect: 'Deny', ...invoke, Resource: one(r.resources), Condition: condition });
+    });
+    return { Version: '2012-10-17', Statement: statements };
+  }
+
+  /** The policy's length as API Gateway stores it (each `execute-api:/` expanded to the API's ARN), in characters. */
+  public get storedCharacters(): number {
+    const document = this.document();
+    if (!document) return 0;
+    const resources = document.Statement.reduce((n, s) => n + (Array.isArray(s.Resource) ? s.Resource.length : 1), 0);
+    return JSON.stringify(document).length + resources * STORED_ARN_PREFIX_CHARACTERS;
+  }
+
+  /** The synth-time errors: a policy longer than the account's quota. */
+  public problems(): string[] {
+    const characters = this.storedCharacters;
+    if (characters <= this.maxCharacters) return [];
+    const owners = [...[...this.groups.values()].flatMap((g) => g.owners), ...this.iamRoutes.map((r) => r.owner)];
+    return [
+      new IntegrationConfigError(
+        owners.length > 6 ? `${owners.slice(0, 6).join(', ')} and ${owners.length - 6} more` : owners.join(', '),
+        'waf.ipAllowlist',
+        `${characters} characters of API resource policy`,
+        `API Gateway stores at most ${this.maxCharacters} characters of resource policy per API (quota L-8B81B02C, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html); ` +
+          'each distinct allowlist is one statement (about 350 characters with one route). Give integrations that share partners the same allowlist (they share one statement), ' +
+          'move a common allowlist to the platform, or raise the quota in Service Quotas and set the platform\'s apiResourcePolicyCharacters to it.',
+      ).message,
+    ];
+  }
+}
+
+const one = <T>(values: readonly T[]): T | T[] => (values.length === 1 ? values[0] : [...values]);
