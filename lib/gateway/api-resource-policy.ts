@@ -64,6 +64,7 @@ export class ApiResourcePolicy {
   private readonly groups = new Map<string, AllowlistGroup>();
   private readonly iamRoutes: IamRoutes[] = [];
   private platformAllowlist?: readonly string[];
+  private readonly routes: Array<{ readonly owner: string; readonly route: PolicyRoute }> = [];
 
   /**
    * @param maxCharacters the account's quota on the policy's length (8,192 unless raised)
@@ -76,6 +77,11 @@ export class ApiResourcePolicy {
   /** Whether the API needs a resource policy at all. */
   public get isEmpty(): boolean {
     return this.groups.size === 0 && this.iamRoutes.length === 0 && this.platformAllowlist === undefined;
+  }
+
+  /** Records a route of the API, so that an allowlist that would also cover it is caught at synth. */
+  public addRoute(owner: string, route: PolicyRoute): void {
+    this.routes.push({ owner, route });
   }
 
   /** Every route of the stage admits only callers from these networks (the platform's allowlist). */
@@ -131,8 +137,42 @@ export class ApiResourcePolicy {
     return JSON.stringify(document).length + resources * STORED_ARN_PREFIX_CHARACTERS;
   }
 
-  /** The synth-time errors: a policy longer than the account's quota. */
+  /**
+   * The synth-time errors: a policy longer than the account's quota, and an allowlist or IAM
+   * statement whose resources also cover another integration's route (in a resource policy a `*`
+   * for a path parameter matches any number of path segments).
+   */
   public problems(): string[] {
+    return [...this.overlaps(), ...this.lengthProblems()];
+  }
+
+  private overlaps(): string[] {
+    const problems: string[] = [];
+    const statements = [
+      ...[...this.groups.values()].map((g) => ({ owners: g.owners, resources: g.resources, prop: 'waf.ipAllowlist' })),
+      ...this.iamRoutes.map((r) => ({ owners: [r.owner], resources: r.resources, prop: 'inbound.routes[*].auth' })),
+    ];
+    for (const statement of statements) {
+      const patterns = statement.resources.map(globToRegExp);
+      for (const { owner, route } of this.routes) {
+        if (statement.owners.includes(owner)) continue;
+        const sample = routeResources(this.stageName, { method: route.method, path: route.path.replace(/\{[^}]+\}/g, 'x') })[0];
+        if (!patterns.some((p) => p.test(sample))) continue;
+        problems.push(
+          new IntegrationConfigError(
+            statement.owners.join(', '),
+            statement.prop,
+            `${route.method} ${route.path} of ${owner}`,
+            'The API\'s resource policy would apply this control to another integration\'s route too: in a resource policy a path parameter ({id}) matches any number of path segments. ' +
+              'Give the route a path outside this integration\'s parameterized paths, or give both integrations the same control.',
+          ).message,
+        );
+      }
+    }
+    return problems;
+  }
+
+  private lengthProblems(): string[] {
     const characters = this.storedCharacters;
     if (characters <= this.maxCharacters) return [];
     const owners = [...[...this.groups.values()].flatMap((g) => g.owners), ...this.iamRoutes.map((r) => r.owner)];
@@ -150,3 +190,6 @@ export class ApiResourcePolicy {
 }
 
 const one = <T>(values: readonly T[]): T | T[] => (values.length === 1 ? values[0] : [...values]);
+
+/** A resource of the policy as API Gateway matches it: `*` any run of characters, `?` one. */
+const globToRegExp = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');

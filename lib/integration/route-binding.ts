@@ -122,6 +122,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
   const schema: JsonSchemaDocument | undefined = converted?.schema;
   if (schema) validateDraft04Schema(name, `${prop}.bodySchema`, schema);
   platform._claimRoute(method, path, name, prop);
+  platform.api.resourcePolicy.addRoute(name, { method, path });
 
   const ingest = request.ingest;
   const target = request.target.bind({ scope: request.scope, integrationName: name, platform, ingest });

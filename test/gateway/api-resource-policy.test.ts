@@ -120,3 +120,17 @@ test('an account whose quota was raised says so: apiResourcePolicyCharacters adm
   expect(() => Template.fromStack(platformWith(many, { apiResourcePolicyCharacters: 20_480 }))).not.toThrow();
   expect(() => platformWith([{ name: 'Orders', path: '/orders' }], { apiResourcePolicyCharacters: 4_096 })).toThrow(/invalid `apiResourcePolicyCharacters` 4096.*L-8B81B02C/);
 });
+
+test('an allowlist whose parameterized path would also cover another integration\'s route is a synth error naming both (a resource policy\'s * spans path segments)', () => {
+  const stack = platformWith([
+    { name: 'Invoices', path: '/billing/{invoiceId}', allowlist: ['203.0.113.0/24'] },
+    { name: 'Lines', path: '/billing/{invoiceId}/lines' },
+  ]);
+  expect(() => Template.fromStack(stack)).toThrow(/Invoices: invalid `waf.ipAllowlist` 'POST \/billing\/\{invoiceId\}\/lines of Lines'.*any number of path segments/);
+  // The same allowlist on both is fine.
+  const same = platformWith([
+    { name: 'Invoices', path: '/billing/{invoiceId}', allowlist: ['203.0.113.0/24'] },
+    { name: 'Lines', path: '/billing/{invoiceId}/lines', allowlist: ['203.0.113.0/24'] },
+  ]);
+  expect(() => Template.fromStack(same)).not.toThrow();
+});
