@@ -1,4 +1,5 @@
-import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { currentSinceOf } from '../../../lambda/rotation/current-since';
 import fc from 'fast-check';
 import type { RotationStep } from '../../../lambda/rotation/rotate';
 import { type CredentialReport, sweep } from '../../../lambda/rotation/sweep';
@@ -231,9 +232,26 @@ async function run(scenario: Scenario): Promise<void> {
   // older than the AWSCURRENT version stays live (a newer one may: a rotation still pending, or
   // one an operator abandoned before the one it stalled was finished).
   if (h.kind === 'custom') {
+    // When AWSCURRENT moved is known only from a `moved` or `seen` record of its version. A
+    // finishSecret that crashed between moving AWSCURRENT and recording it leaves none: by design
+    // (lambda/rotation/current-since.ts) the overlap then counts from the first sweep that looks,
+    // so a credential may live up to one more overlap, never less than one.
+    const recorded = async () => {
+      const meta = await h.sm.send(new DescribeSecretCommand({ SecretId: h.arn }));
+      const current = Object.entries(meta.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+      const since = currentSinceOf(meta);
+      return since !== undefined && since.versionId === current && since.source !== 'moving';
+    };
+    const knownAtEnd = await recorded();
     h.advance(scenario.overlapSeconds * 1000 + 1000);
-    const r = await sweepOnce();
+    let r = await sweepOnce();
     await checkAfter(`sweep after the overlap (revoked ${r.report?.revoked.length ?? 0})`, false);
+    if (!knownAtEnd) {
+      trace.push('(when AWSCURRENT moved was not recorded: one more overlap)');
+      h.advance(scenario.overlapSeconds * 1000 + 1000);
+      r = await sweepOnce();
+      await checkAfter(`sweep after the overlap from the first look (revoked ${r.report?.revoked.length ?? 0})`, false);
+    }
     const { client } = h.depsFor(); // versions with their creation times on the virtual clock
     try {
       const versions = await listVersions(client, h.arn);
@@ -308,6 +326,26 @@ const EXAMPLES: Scenario[] = [
       next('t1'),
       { type: 'invoke', who: 't1', move: 'next', anyStep: 'createSecret', crashAfter: 3 },
       { type: 'start-t2', operator: false },
+    ],
+  },
+  {
+    // Found by this property (seed 202450608): finishSecret crashes right after moving AWSCURRENT with an hour's overlap,
+    // and no sweep runs before the end: the first sweep records when AWSCURRENT moved, and the one an overlap later revokes.
+    kind: 'custom',
+    overlapSeconds: 3600,
+    failTest: { t1: 'once', t2: undefined },
+    actions: [
+      next('t1'),
+      next('t1'),
+      next('t1'),
+      direct('t1', 'createSecret'),
+      next('t1'),
+      { type: 'invoke', who: 't1', move: 'next', anyStep: 'createSecret', crashAfter: 1 },
+      { type: 'start-t2', operator: false },
+      { type: 'direct', who: 't1', step: 'createSecret', crashAfter: 1 },
+      { type: 'direct', who: 't1', step: 'createSecret', crashAfter: 1 },
+      { type: 'invoke', who: 't1', move: 'next', anyStep: 'createSecret', crashAfter: 3 },
+      direct('t1', 'createSecret'),
     ],
   },
   {
