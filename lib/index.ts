@@ -17,6 +17,7 @@ export * from './gateway/model-size';
 export * from './identity/managed-policy-role';
 export * from './identity/oauth2-client-credentials';
 export * from './identity/scope-names';
+export * from './identity/auth';
 export * from './gateway/api-route';
 export * from './gateway/cors';
 export * from './gateway/access-log-format';

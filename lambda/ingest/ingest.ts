@@ -184,6 +184,8 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
 
   const claims = event.requestContext?.authorizer?.claims as Record<string, string> | undefined;
   const clientId = claims?.client_id;
+  // An Auth.iam route: the principal that signed the request, as API Gateway authenticated it.
+  const callerArn = claims === undefined ? ((event.requestContext as { identity?: { userArn?: string | null } } | undefined)?.identity?.userArn ?? undefined) : undefined;
   const dedup = route.deduplication;
   const deliveryId = dedup?.deliveryId ? deliveryIdAt(dedup.deliveryId, event.headers, body) : undefined;
   const queryStringParameters = declaredQueryParameters(event.queryStringParameters, fieldsOf(route).forwardedQuery);
@@ -196,6 +198,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
     queryStringParameters,
     clientId,
+    ...(callerArn ? { callerArn } : {}),
     ...(deliveryId === undefined ? {} : { deliveryId }),
     body,
   };
@@ -229,7 +232,7 @@ async function deliverOnce(
   if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
 
   // The caller's client id is part of the scope: API clients choose their Idempotency-Key, and one must never see another's answer.
-  const scope = [route.integration, key, clientId ?? '', dedup.key].join('#');
+  const scope = [route.integration, key, clientId ?? record.callerArn ?? '', dedup.key].join('#');
   // A client's key must come back with the same request: path, declared query parameters and body (draft-ietf-httpapi-idempotency-key-header).
   const fingerprint = dedup.key === 'client-key' ? sha256(Buffer.concat([Buffer.from(`${JSON.stringify([event.path ?? '', queryStringParameters])}\n`), rawBody])) : undefined;
   let handled: Outcome | undefined;

@@ -129,6 +129,16 @@ export function acknowledgeSignedWebhookMethod(method: apigateway.Method): void 
   );
 }
 
+/** A route authorized with IAM (SigV4) rather than a Cognito user-pool authorizer. */
+export function acknowledgeIamMethod(method: apigateway.Method): void {
+  acknowledge(
+    method,
+    ['AwsSolutions::AwsSolutions-COG4'],
+    'The route authorizes with AWS Signature Version 4 (AuthorizationType AWS_IAM), as its integration chose with Auth.iam: ' +
+      'API Gateway authenticates the caller\'s signature, and the API\'s resource policy denies every principal but the ones the integration names.',
+  );
+}
+
 /** The signing secret of a signed webhook, which the partner holds too. */
 export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secret): void {
   acknowledge(
@@ -198,6 +208,19 @@ function nagArn(scope: IConstruct, arn: string): string {
   const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (!join) throw new Error(`cdk-secure-integrations: cannot render ${JSON.stringify(resolved)} as a cdk-nag finding id`);
   return join[1].map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(join[0]);
+}
+
+/**
+ * A role's `execute-api:Invoke` policy (`grantInvoke`) on routes with path parameters: each
+ * parameter is a `*` in the route's ARN.
+ */
+export function acknowledgeInvokePolicy(policy: iam.ManagedPolicy, arns: string[]): void {
+  acknowledge(
+    policy,
+    arns.map((arn) => `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(policy, arn)}]` as QualifiedRuleId),
+    'Each * stands for a path parameter of one route of the integration that granted the call ({id} in /orders/{id}): ' +
+      'the ARN names the API, the stage, the method and every literal segment, and the API\'s resource policy admits this role on these routes alone.',
+  );
 }
 
 /**

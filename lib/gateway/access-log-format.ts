@@ -19,6 +19,8 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   clientId: '$context.authorizer.claims.client_id',
+  // The signing principal of an Auth.iam route.
+  callerArn: '$context.identity.userArn',
   httpMethod: '$context.httpMethod',
   resourcePath: '$context.resourcePath',
   protocol: '$context.protocol',

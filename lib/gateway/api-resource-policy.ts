@@ -35,17 +35,37 @@ export interface IamPrincipalSet {
   readonly organizations: readonly string[];
 }
 
+/**
+ * An integration's `Auth.iam` routes in the resource policy: one statement per distinct set of
+ * principals; `addPrincipalArn` admits one more principal on all of them (`grantInvoke`).
+ */
+export class IamAccess {
+  /** @internal */
+  public readonly _statements: Array<{ readonly owner: string; readonly principals: { accounts: string[]; arns: string[]; organizations: string[] }; readonly resources: string[]; readonly routes: PolicyRoute[] }> = [];
+
+  /** The routes, for grants. */
+  public get routes(): PolicyRoute[] {
+    return this._statements.flatMap((s) => s.routes);
+  }
+
+  /** Admits one more principal (by ARN) on every IAM route of the integration. */
+  public addPrincipalArn(arn: string): void {
+    for (const s of this._statements) if (!s.principals.arns.includes(arn)) s.principals.arns.push(arn);
+  }
+
+  /** Admits the principals of one more account on every IAM route of the integration. */
+  public addAccount(account: string): void {
+    for (const s of this._statements) if (!s.principals.accounts.includes(account)) s.principals.accounts.push(account);
+  }
+}
+
 interface AllowlistGroup {
   readonly cidrs: readonly string[];
   readonly owners: string[];
   readonly resources: string[];
 }
 
-interface IamRoutes {
-  readonly owner: string;
-  readonly principals: IamPrincipalSet;
-  readonly resources: string[];
-}
+type IamRoutes = IamAccess['_statements'][number];
 
 type Statement = Record<string, unknown>;
 
@@ -101,9 +121,21 @@ export class ApiResourcePolicy {
     this.groups.set(key, group);
   }
 
-  /** An integration's IAM routes admit only these principals. */
-  public addIamRoutes(owner: string, routes: readonly PolicyRoute[], principals: IamPrincipalSet): void {
-    this.iamRoutes.push({ owner, principals, resources: routes.flatMap((r) => routeResources(this.stageName, r)) });
+  /** An integration's IAM routes admit only their principals: routes with the same principals share a statement. */
+  public addIamRoutes(owner: string, routes: ReadonlyArray<{ readonly route: PolicyRoute; readonly principals: IamPrincipalSet }>): IamAccess {
+    const access = new IamAccess();
+    for (const { route, principals } of routes) {
+      const key = JSON.stringify([principals.accounts, principals.arns, principals.organizations].map((l) => [...l].sort()));
+      let statement = access._statements.find((s) => JSON.stringify([s.principals.accounts, s.principals.arns, s.principals.organizations].map((l) => [...l].sort())) === key);
+      if (!statement) {
+        statement = { owner, principals: { accounts: [...principals.accounts], arns: [...principals.arns], organizations: [...principals.organizations] }, resources: [], routes: [] };
+        access._statements.push(statement);
+        this.iamRoutes.push(statement);
+      }
+      statement.routes.push({ method: route.method, path: route.path });
+      statement.resources.push(...routeResources(this.stageName, route));
+    }
+    return access;
   }
 
   /** The policy document, or undefined when no integration needs one. */

@@ -124,8 +124,10 @@ export interface IntegrationRecord {
   readonly pathParameters: Record<string, string>;
   /** The query-string parameters the route declares (`queryParameters`); the others are dropped. */
   readonly queryStringParameters: Record<string, string>;
-  /** The OAuth 2.0 client id of the caller, for API routes. */
+  /** The OAuth 2.0 client id of the caller, for OAuth 2.0 routes. */
   readonly clientId?: string;
+  /** The caller's IAM principal ARN (API Gateway's `identity.userArn`), for `Auth.iam` routes. */
+  readonly callerArn?: string;
   /** The sender's delivery id (`X-GitHub-Delivery`, a Stripe event id, `webhook-id`, `Idempotency-Key`), where the route deduplicates. */
   readonly deliveryId?: string;
   /** The parsed body: JSON, or for form-encoded bodies an object of strings. */

@@ -4,7 +4,10 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
+import { acknowledgeIamMethod, acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
+import type { IamAccess } from '../gateway/api-resource-policy';
+import { IamAuth, type IamPrincipals } from '../identity/auth';
+import type { Auth } from '../identity/auth';
 import { IntegrationConfigError } from '../core/errors';
 import { HttpMethod } from '../gateway/api-route';
 import type { RouteCors } from '../gateway/cors';
@@ -52,9 +55,16 @@ export interface ApiRoute {
   readonly bodySchemaRoot?: string;
   /**
    * The OAuth 2.0 scopes a caller's access token must carry (any one of them), without the
-   * resource-server prefix, for example `['orders.write']`. At least one.
+   * resource-server prefix, for example `['orders.write']`. At least one for an OAuth 2.0 route;
+   * none for an `Auth.iam` route.
+   * @default - none (required for OAuth 2.0 routes)
    */
-  readonly scopes: string[];
+  readonly scopes?: string[];
+  /**
+   * How callers of this route authenticate.
+   * @default - the platform's `defaultRouteAuth` (OAuth 2.0 client credentials unless set)
+   */
+  readonly auth?: Auth;
   /**
    * Where accepted requests go. GET and DELETE routes need `Target.lambda(fn)`: its result is the response.
    * @default Target.defaultQueue() - the integration's own encrypted queue with a dead-letter queue
@@ -201,6 +211,8 @@ export interface InboundConfig {
   readonly clientSecret?: ClientSecretOptions;
   /** The signing secret of a signed webhook. */
   readonly signingSecret?: secretsmanager.ISecret;
+  /** The integration's `Auth.iam` routes and the principals the API's resource policy admits on them. */
+  readonly iamAccess?: IamAccess;
 }
 
 /**
@@ -242,23 +254,13 @@ class ApiInbound extends Inbound {
     if (!Array.isArray(routes) || routes.length === 0) {
       throw new IntegrationConfigError(name, 'inbound.routes', routes, 'Give at least one route: { method, path, bodySchema, scopes, target }.');
     }
-    const oauth2 = platform.oauth2;
     const clientScopes = new Set<string>();
     const deduplication = (this.options.deduplication ?? Deduplication.onDeliveryId())._bind(name, 'inbound.deduplication', { kind: 'api' });
+    const iamRoutes: Array<{ route: BoundRoute; principals: IamPrincipals }> = [];
     const bound = routes.map((route, i) => {
       const prop = `inbound.routes[${i}]`;
-      if (!Array.isArray(route.scopes) || route.scopes.length === 0) {
-        throw new IntegrationConfigError(
-          name,
-          `${prop}.scopes`,
-          route.scopes,
-          `Every route needs at least one OAuth 2.0 scope that callers' tokens must carry, for example ['${name.toLowerCase()}.write'].`,
-        );
-      }
-      route.scopes.forEach((s, j) => oauth2.declareScope({ name: s, owner: name, description: `${route.method} ${route.path} of integration ${name}` }, `${prop}.scopes[${j}]`));
-      route.scopes.forEach((s) => clientScopes.add(s));
-      const fullScopes = route.scopes.map((s) => oauth2.fullScope(s));
-      return bindRoute({
+      const auth = route.auth ?? platform.defaultRouteAuth;
+      const common = {
         scope,
         integrationName: name,
         platform,
@@ -274,6 +276,31 @@ class ApiInbound extends Inbound {
         piiFields: context.piiFields,
         deduplication,
         queryParameters: route.queryParameters,
+      };
+      if (auth instanceof IamAuth) {
+        if (route.scopes !== undefined && route.scopes.length > 0) {
+          throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, 'An Auth.iam route is authorized by SigV4 and the API\'s resource policy, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().');
+        }
+        const principals = auth.principals(name, `${prop}.auth`);
+        const iamRoute = bindRoute({ ...common, auth: 'iam', scopes: [], methodOptions: { authorizationType: apigateway.AuthorizationType.IAM } });
+        acknowledgeIamMethod(iamRoute.apiMethod);
+        iamRoutes.push({ route: iamRoute, principals });
+        return iamRoute;
+      }
+      const oauth2 = platform.oauth2;
+      if (!Array.isArray(route.scopes) || route.scopes.length === 0) {
+        throw new IntegrationConfigError(
+          name,
+          `${prop}.scopes`,
+          route.scopes,
+          `Every route needs at least one OAuth 2.0 scope that callers' tokens must carry, for example ['${name.toLowerCase()}.write'].`,
+        );
+      }
+      route.scopes.forEach((s, j) => oauth2.declareScope({ name: s, owner: name, description: `${route.method} ${route.path} of integration ${name}` }, `${prop}.scopes[${j}]`));
+      route.scopes.forEach((s) => clientScopes.add(s));
+      const fullScopes = route.scopes.map((s) => oauth2.fullScope(s));
+      return bindRoute({
+        ...common,
         auth: 'oauth2',
         scopes: fullScopes,
         methodOptions: {
@@ -283,8 +310,10 @@ class ApiInbound extends Inbound {
         },
       });
     });
-    const client = oauth2.addClient(scope, 'Client', [...clientScopes], name);
-    return { routes: bound, client, clientSecret: this.options.clientSecret ?? {} };
+    const iamAccess = iamRoutes.length > 0 ? platform.api.resourcePolicy.addIamRoutes(name, iamRoutes) : undefined;
+    if (clientScopes.size === 0) return { routes: bound, iamAccess };
+    const client = platform.oauth2.addClient(scope, 'Client', [...clientScopes], name);
+    return { routes: bound, client, clientSecret: this.options.clientSecret ?? {}, iamAccess };
   }
 }
 

@@ -20,6 +20,7 @@ import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { grantFieldDecryption } from '../secrets/field-decryption-grant';
+import { grantInvokeToRole } from '../identity/invoke-policy';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { Rotation } from '../secrets/rotation';
@@ -27,6 +28,7 @@ import { CLASSIFICATION_CONTROLS, enforceClassificationControls } from './classi
 import { DataClassification, validateDataClassification } from './data-classification';
 import { type BoundRoute, type Inbound, OAUTH2_CLIENT_SECRET, WEBHOOK_SIGNING_SECRET } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
+import type { IamAccess } from '../gateway/api-resource-policy';
 import type { Outbound, OutboundConfig } from './outbound';
 
 /**
@@ -177,6 +179,7 @@ export class SecureIntegration extends Construct {
   public readonly credentialAgeAlarms?: CredentialAgeAlarms;
   /** The integration's own queue, where a route uses the default target. */
   public readonly queue?: IntegrationQueue;
+  private readonly iamAccess?: IamAccess;
 
   constructor(scope: Construct, id: string, props: SecureIntegrationProps) {
     super(scope, id);
@@ -207,6 +210,7 @@ export class SecureIntegration extends Construct {
     this.routes = inbound?.routes ?? [];
     this.client = inbound?.client;
     this.signingSecret = inbound?.signingSecret;
+    this.iamAccess = inbound?.iamAccess;
     this.queue = home.node.tryFindChild('Queue') as IntegrationQueue | undefined;
     const ownClient = this.client
       ? { client: this.client, userPool: this.platform.oauth2.userPool, clientName: name, tokenEndpoint: this.platform.oauth2.tokenEndpoint, dependencies: [this.platform.oauth2.domain] }
@@ -425,6 +429,57 @@ export class SecureIntegration extends Construct {
   }
 
   /**
+   * Lets a principal call this integration's `Auth.iam` routes: `execute-api:Invoke` on those
+   * routes' ARNs in the grantee's policy, and the grantee's role (or account) admitted by the API's
+   * resource policy on them, which denies every other principal.
+   * @throws IntegrationConfigError when the integration has no `Auth.iam` route, or the grantee is
+   *   neither a role, an ARN principal nor an account
+   * @returns the grant on the grantee's policy
+   */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    const access = this.iamAccess;
+    if (!access) {
+      throw new IntegrationConfigError(this.integrationName, 'grantInvoke', grantee.grantPrincipal.toString(), 'Only Auth.iam routes are invoked with IAM permissions: give a route auth: Auth.iam({ ... }); OAuth 2.0 callers get the app client\'s credentials instead.');
+    }
+    const principal = grantee.grantPrincipal;
+    const api = this.platform.api;
+    const arns = access.routes.map((r) => api.restApi.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), api.stageName));
+    if (isRole(principal)) {
+      access.addPrincipalArn(principal.roleArn);
+      return grantInvokeToRole(this.platform, principal, arns);
+    }
+    if (principal instanceof iam.ArnPrincipal) access.addPrincipalArn(principal.arn);
+    else if (principal instanceof iam.AccountPrincipal) access.addAccount(String(principal.accountId));
+    else {
+      throw new IntegrationConfigError(this.integrationName, 'grantInvoke', principal.toString(), 'Grant to a role (or a function, whose role signs), an ArnPrincipal or an AccountPrincipal: the API\'s resource policy names them.');
+    }
+    // A principal outside this app: the resource policy admits it; its own account grants it the call.
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: arns });
+  }
+
+  /**
+   * Lets a principal read this integration's credentials (each secret's current value, for example
+   * to hand the app client's secret to the partner): `secretsmanager:GetSecretValue` and
+   * `DescribeSecret` on their full ARNs, and `kms:Decrypt` on the platform key only through Secrets
+   * Manager and only for these secrets (`kms:EncryptionContext:SecretARN`).
+   * @throws IntegrationConfigError when the integration holds no credential
+   * @returns the grant on the secrets
+   */
+  public grantReadCredentials(grantee: iam.IGrantable): iam.Grant {
+    const arns = [...Object.values(this.credentials).map((c) => c.secret.secretArn), ...(this.signingSecret ? [this.signingSecret.secretArn] : [])];
+    if (arns.length === 0) {
+      throw new IntegrationConfigError(this.integrationName, 'grantReadCredentials', grantee.grantPrincipal.toString(), 'The integration holds no credential: declare one in credentials, or use Inbound.api (its app-client secret) or Inbound.webhook (its signing secret).');
+    }
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.platform.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`, 'kms:EncryptionContext:SecretARN': arns } },
+    });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resourceArns: arns });
+  }
+
+  /**
    * Lets an operator run `cdk-secure-integrations redrive --integration <name>` for this
    * integration: the message move task on its dead-letter queue, sending to its queue, the platform
    * key through SQS, reading the platform's register and writing this integration's redrive history
@@ -445,6 +500,11 @@ export class SecureIntegration extends Construct {
     }
     return this.queue.grantRedrive(grantee, { inventoryTable: this.platform.inventory.table });
   }
+}
+
+/** Whether a principal is an IAM role (a role of this app, or an imported one). */
+function isRole(principal: iam.IPrincipal): principal is iam.IRole {
+  return 'roleArn' in principal && 'roleName' in principal && typeof (principal as iam.IRole).roleArn === 'string';
 }
 
 function validateOwner(name: string, owner: unknown): string {

@@ -12,6 +12,7 @@ import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
+import { Auth } from '../identity/auth';
 import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import type { IngestFunction } from '../ingest/ingest-function';
 import { setFunctionHostLocator } from '../core/platform-host';
@@ -147,6 +148,11 @@ export interface IntegrationPlatformProps {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
    */
   readonly apiResourcePolicyCharacters?: number;
+  /**
+   * How callers of routes without an `auth` of their own authenticate.
+   * @default Auth.oauth2ClientCredentials()
+   */
+  readonly defaultRouteAuth?: Auth;
 }
 
 /** Where an integration goes, and the workers of that stack. */
@@ -251,6 +257,11 @@ export class IntegrationPlatform extends Construct {
           ? [`IntegrationPlatform ${this.node.path} has no integrations: add a SecureIntegration or remove the platform.`]
           : [...[...this.integrationStacks].flatMap(([stack, count]) => checkStackQuotas(stack, this, count)), ...checkAccountQuotas(this)],
     });
+  }
+
+  /** How callers of routes without an `auth` of their own authenticate. */
+  public get defaultRouteAuth(): Auth {
+    return this.props.defaultRouteAuth ?? Auth.oauth2ClientCredentials();
   }
 
   /**
