@@ -1,7 +1,7 @@
 import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -210,6 +210,25 @@ export class IntegrationPlatform extends Construct {
     return new IntegrationPlatform(stack, IntegrationPlatform.DEFAULT_ID);
   }
 
+  /**
+   * Machine paths take no static credentials: an IAM user or access key in a stack beside the
+   * platform's integrations is a warning naming it (the library never creates one).
+   */
+  private warnAboutStaticCredentials(): string[] {
+    const stacks = new Set([Stack.of(this), ...this.integrationStacks.keys()]);
+    for (const stack of stacks) {
+      for (const c of stack.node.findAll()) {
+        if (Stack.of(c) !== stack || !(c instanceof iam.CfnUser || c instanceof iam.CfnAccessKey)) continue;
+        Annotations.of(c).addWarningV2(
+          'cdk-secure-integrations:staticCredentials',
+          `${c instanceof iam.CfnAccessKey ? 'An IAM access key' : 'An IAM user'} sits beside the platform's integrations: long-lived keys are the credential that stays valid years after it should have died. ` +
+            'Give machines roles (a function\'s role, Auth.iam with grantInvoke, OAuth 2.0 client credentials) instead.',
+        );
+      }
+    }
+    return [];
+  }
+
   /** The platforms in `stack` itself (not in its nested stacks). */
   private static platformsOf(stack: Stack): IntegrationPlatform[] {
     return stack.node.findAll().filter((c) => IntegrationPlatform.isIntegrationPlatform(c) && Stack.of(c) === stack) as IntegrationPlatform[];
@@ -251,6 +270,7 @@ export class IntegrationPlatform extends Construct {
         'encryptionKey is given: its key policy must let CloudWatch Logs, Secrets Manager and SNS publishers of this account use it (see createPlatformKey).',
       );
     }
+    this.node.addValidation({ validate: () => this.warnAboutStaticCredentials() });
     this.node.addValidation({
       validate: () =>
         this.integrations.size === 0
