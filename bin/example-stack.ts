@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
+  Auth,
   DataClassification,
   HttpMethod,
   Inbound,
@@ -109,6 +110,30 @@ export class ExamplePlatformStack extends Stack {
       piiFields: [], // the export forwards records whose PII the ingest function already encrypted
       outbound: Outbound.schedule({ handler: exporter.function, every: Duration.hours(1) }),
       heartbeat: { every: Duration.hours(1), grace: Duration.minutes(20) },
+    });
+
+    // The billing service of the shared-services account signs with SigV4 (Auth.iam): the API's resource
+    // policy admits its publisher role alone, and that role's own policy must allow execute-api:Invoke.
+    new SecureIntegration(this, 'BillingEvents', {
+      owner: 'billing-team@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      description: 'Invoice events from the shared-services billing service, signed with SigV4',
+      piiFields: [],
+      inbound: Inbound.api({
+        routes: [
+          {
+            method: HttpMethod.POST,
+            path: '/billing/invoices',
+            bodySchema: {
+              type: 'object',
+              required: ['invoiceId', 'status'],
+              additionalProperties: false,
+              properties: { invoiceId: { type: 'string', maxLength: 64 }, status: { enum: ['issued', 'paid', 'void'] }, amountCents: { type: 'integer', minimum: 0 } },
+            },
+            auth: Auth.iam({ principalArns: ['arn:aws:iam::444455556666:role/billing-event-publisher'] }),
+          },
+        ],
+      }),
     });
 
     // GitHub signs push, pull_request and issues events (X-Hub-Signature-256); the schema is GitHub's published one.
