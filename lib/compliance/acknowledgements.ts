@@ -211,19 +211,6 @@ function nagArn(scope: IConstruct, arn: string): string {
 }
 
 /**
- * A role's `execute-api:Invoke` policy (`grantInvoke`) on routes with path parameters: each
- * parameter is a `*` in the route's ARN.
- */
-export function acknowledgeInvokePolicy(policy: iam.ManagedPolicy, arns: string[]): void {
-  acknowledge(
-    policy,
-    arns.map((arn) => `AwsSolutions::AwsSolutions-IAM5[Resource::${nagArn(policy, arn)}]` as QualifiedRuleId),
-    'Each * stands for a path parameter of one route of the integration that granted the call ({id} in /orders/{id}): ' +
-      'the ARN names the API, the stage, the method and every literal segment, and the API\'s resource policy admits this role on these routes alone.',
-  );
-}
-
-/**
  * The rotation function's policy on the platform's secrets: two statements whose resources are
  * name prefixes (`arnPatterns`), one for the rotated credentials, one (read-only) for every secret
  * the library names.

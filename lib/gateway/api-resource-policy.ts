@@ -142,12 +142,28 @@ export class ApiResourcePolicy {
   public document(): { Version: string; Statement: Statement[] } | undefined {
     if (this.isEmpty) return undefined;
     const invoke = { Principal: '*', Action: 'execute-api:Invoke' };
-    const statements: Statement[] = [{ Sid: 'AllowStage', Effect: 'Allow', ...invoke, Resource: `execute-api:/${this.stageName}/*` }];
+    // With IAM routes, the stage-wide allow is for callers API Gateway did not authenticate with
+    // IAM (OAuth 2.0 and webhook routes, whose authorizer or signature check decides): a signed
+    // caller is allowed only by a statement naming it below, so that an account named for an IAM
+    // route delegates to its own IAM policies, and no other principal gets in through this allow.
+    const stage = `execute-api:/${this.stageName}/*`;
+    const statements: Statement[] = [
+      this.iamRoutes.length === 0
+        ? { Sid: 'AllowStage', Effect: 'Allow', ...invoke, Resource: stage }
+        : { Sid: 'AllowStage', Effect: 'Allow', ...invoke, Resource: stage, Condition: { Null: { 'aws:PrincipalArn': 'true' } } },
+    ];
     if (this.platformAllowlist) {
       statements.push({ Sid: 'PlatformAllowlist', Effect: 'Deny', ...invoke, Resource: `execute-api:/${this.stageName}/*`, Condition: { NotIpAddress: { 'aws:SourceIp': [...this.platformAllowlist] } } });
     }
     [...this.groups.values()].forEach((g) => {
       statements.push({ Effect: 'Deny', ...invoke, Resource: one(g.resources), Condition: { NotIpAddress: { 'aws:SourceIp': one(g.cidrs) } } });
+    });
+    this.iamRoutes.forEach((r) => {
+      // Roles and users named by ARN: admitted directly (the condition, unlike a Principal, allows wildcards and survives a re-created role).
+      if (r.principals.arns.length > 0) statements.push({ Effect: 'Allow', ...invoke, Resource: one(r.resources), Condition: { ArnLike: { 'aws:PrincipalArn': one(r.principals.arns) } } });
+      // Accounts: the account principal delegates to each account's own IAM policies.
+      if (r.principals.accounts.length > 0) statements.push({ Effect: 'Allow', Principal: { AWS: one(r.principals.accounts) }, Action: 'execute-api:Invoke', Resource: one(r.resources) });
+      if (r.principals.organizations.length > 0) statements.push({ Effect: 'Allow', ...invoke, Resource: one(r.resources), Condition: { StringEquals: { 'aws:PrincipalOrgID': one(r.principals.organizations) } } });
     });
     this.iamRoutes.forEach((r, i) => {
       // Denied unless the caller is one of the named principals: each negated key is true when the

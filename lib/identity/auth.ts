@@ -5,23 +5,29 @@ import { IntegrationConfigError } from '../core/errors';
 /** The principals an `Auth.iam` route admits. Give at least one. */
 export interface IamAuthProps {
   /**
-   * AWS account ids (12 digits) whose principals may call, each subject to its own IAM policies.
+   * AWS account ids (12 digits) whose principals may call when their own IAM policies allow
+   * `execute-api:Invoke` on the route (the account delegates, also when it is the API's own).
    * @default - none
    */
   readonly accounts?: string[];
   /**
-   * Roles that may call (their sessions sign with SigV4).
+   * Roles that may call (their sessions sign with SigV4). The API's resource policy admits them
+   * directly: a role of the API's own account needs no policy of its own for the call.
    * @default - none
    */
   readonly roles?: iam.IRole[];
   /**
-   * ARNs of IAM principals (roles or users; `*` wildcards allowed, for example
-   * `arn:aws:iam::111111111111:role/partner-*`) that may call.
+   * ARNs of IAM roles or users that may call, admitted directly like `roles`; `*` wildcards are
+   * allowed in the name (`arn:aws:iam::111111111111:role/partner-*`), never in the account. An
+   * account's `:root` ARN names the account (as `accounts`). Session ARNs (`arn:aws:sts::...:
+   * assumed-role/...`) never match: give the role's ARN.
    * @default - none
    */
   readonly principalArns?: string[];
   /**
-   * AWS Organizations ids (`o-` and 10 to 32 characters) whose principals may call.
+   * AWS Organizations ids (`o-` and 10 to 32 characters): every principal of the organization's
+   * accounts may call, without a policy of its own. Prefer `accounts`, which leave each account's
+   * IAM policies in charge.
    * @default - none
    */
   readonly organizationIds?: string[];
@@ -36,7 +42,10 @@ export interface IamPrincipals {
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[A-Za-z0-9+=,.@_/*?-]+$/;
+/** A role or user ARN of one account: wildcards only in the name (`role/partner-*`), never in the account. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[A-Za-z0-9+=,.@_/*?-]+$/;
+/** An account's root ARN, which in a resource policy names the whole account. */
+const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
 
 /**
  * How a route's callers authenticate. Choose one with a static factory; set the platform's default
@@ -92,14 +101,25 @@ export class IamAuth extends Auth {
     accounts.forEach((a, i) => {
       if (!Token.isUnresolved(a) && !ACCOUNT_ID.test(a)) throw new IntegrationConfigError(owner, `${prop}.accounts[${i}]`, a, 'An AWS account id is 12 digits, for example "111111111111".');
     });
+    const arns: string[] = [];
+    const rootAccounts: string[] = [];
     principalArns.forEach((a, i) => {
-      if (!Token.isUnresolved(a) && !PRINCIPAL_ARN.test(a)) {
-        throw new IntegrationConfigError(owner, `${prop}.principalArns[${i}]`, a, 'Give an IAM role or user ARN, for example "arn:aws:iam::111111111111:role/partner-orders".');
+      if (Token.isUnresolved(a)) return void arns.push(a);
+      const root = ROOT_ARN.exec(a);
+      if (root) return void rootAccounts.push(root[1]);
+      if (!PRINCIPAL_ARN.test(a)) {
+        throw new IntegrationConfigError(
+          owner,
+          `${prop}.principalArns[${i}]`,
+          a,
+          'Give an IAM role or user ARN with its 12-digit account, for example "arn:aws:iam::111111111111:role/partner-orders" (wildcards only in the name; a session\'s assumed-role ARN never matches, its role\'s does).',
+        );
       }
+      arns.push(a);
     });
     organizationIds.forEach((o, i) => {
       if (!Token.isUnresolved(o) && !ORGANIZATION_ID.test(o)) throw new IntegrationConfigError(owner, `${prop}.organizationIds[${i}]`, o, 'An AWS Organizations id is "o-" and 10 to 32 lowercase letters or digits.');
     });
-    return { accounts: [...accounts], arns: [...roles.map((r) => r.roleArn), ...principalArns], organizations: [...organizationIds] };
+    return { accounts: [...new Set([...accounts, ...rootAccounts])], arns: [...roles.map((r) => r.roleArn), ...arns], organizations: [...organizationIds] };
   }
 }

@@ -20,7 +20,6 @@ import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { grantFieldDecryption } from '../secrets/field-decryption-grant';
-import { grantInvokeToRole } from '../identity/invoke-policy';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { Rotation } from '../secrets/rotation';
@@ -429,12 +428,14 @@ export class SecureIntegration extends Construct {
   }
 
   /**
-   * Lets a principal call this integration's `Auth.iam` routes: `execute-api:Invoke` on those
-   * routes' ARNs in the grantee's policy, and the grantee's role (or account) admitted by the API's
-   * resource policy on them, which denies every other principal.
+   * Lets a principal call this integration's `Auth.iam` routes: the API's resource policy admits
+   * the grantee's role (or ARN, or account) on those routes, and denies every principal it does
+   * not name. A role is admitted directly, so a role of the API's account needs no policy of its
+   * own; an account (an `AccountPrincipal`, or an ARN principal naming an account's `:root`)
+   * delegates to that account's own IAM policies, as does any principal of another account.
    * @throws IntegrationConfigError when the integration has no `Auth.iam` route, or the grantee is
    *   neither a role, an ARN principal nor an account
-   * @returns the grant on the grantee's policy
+   * @returns the grant, whose resource statement stands for the resource policy's admission
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     const access = this.iamAccess;
@@ -442,19 +443,41 @@ export class SecureIntegration extends Construct {
       throw new IntegrationConfigError(this.integrationName, 'grantInvoke', grantee.grantPrincipal.toString(), 'Only Auth.iam routes are invoked with IAM permissions: give a route auth: Auth.iam({ ... }); OAuth 2.0 callers get the app client\'s credentials instead.');
     }
     const principal = grantee.grantPrincipal;
-    const api = this.platform.api;
-    const arns = access.routes.map((r) => api.restApi.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), api.stageName));
-    if (isRole(principal)) {
-      access.addPrincipalArn(principal.roleArn);
-      return grantInvokeToRole(this.platform, principal, arns);
+    const root = principal instanceof iam.ArnPrincipal && !Token.isUnresolved(principal.arn) ? /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(principal.arn) : null;
+    if (principal instanceof iam.Role && !this.platform.servesStack(Stack.of(principal))) {
+      // The API's resource policy would reference the role's stack, which (through the platform's key,
+      // topics or API) most often references the platform's: a circle CloudFormation cannot deploy.
+      throw new IntegrationConfigError(
+        this.integrationName,
+        'grantInvoke',
+        principal.node.path,
+        'The role is in a stack outside the platform\'s: give it a fixed roleName and pass new iam.ArnPrincipal(<its ARN as a string>), or name it in Auth.iam({ principalArns }), so the API\'s policy names it without a reference to its stack.',
+      );
     }
-    if (principal instanceof iam.ArnPrincipal) access.addPrincipalArn(principal.arn);
+    if (root) access.addAccount(root[1]);
+    else if (isRole(principal)) access.addPrincipalArn(principal.roleArn);
+    else if (principal instanceof iam.ArnPrincipal) access.addPrincipalArn(principal.arn);
     else if (principal instanceof iam.AccountPrincipal) access.addAccount(String(principal.accountId));
     else {
       throw new IntegrationConfigError(this.integrationName, 'grantInvoke', principal.toString(), 'Grant to a role (or a function, whose role signs), an ArnPrincipal or an AccountPrincipal: the API\'s resource policy names them.');
     }
-    // A principal outside this app: the resource policy admits it; its own account grants it the call.
-    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: arns });
+    const api = this.platform.api;
+    const arns = access.routes.map((r) => api.restApi.arnForExecuteApi(r.method, r.path.replace(/\{[^}]+\}/g, '*'), api.stageName));
+    // The admission above is written into the API's resource policy at synth; the grant records it.
+    const resource = {
+      stack: Stack.of(api),
+      env: api.restApi.env,
+      node: api.node,
+      applyRemovalPolicy: () => undefined,
+      addToResourcePolicy: () => ({ statementAdded: true, policyDependable: api.restApi }),
+    } as unknown as iam.IResourceWithPolicy;
+    return iam.Grant.addStatementToResourcePolicy({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: arns,
+      resource,
+      statement: new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: arns, principals: [principal] }),
+    });
   }
 
   /**

@@ -76,11 +76,15 @@ describe('Action, Resource and Principal', () => {
     expect(evaluate(request(), { identity: [allow({ Resource: 'arn:aws:secretsmanager:*' })] })).toBe('Allow');
   });
 
-  test('"*" and {"AWS": "*"} name every principal; an account id names every principal of the account', () => {
+  test('"*" and {"AWS": "*"} name every principal; an account id names the account, which delegates to its identity policies', () => {
     // Rule: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     expect(evaluate(request(), { resource: [allow({ Principal: '*' })] })).toBe('Allow');
     expect(evaluate(request(), { resource: [allow({ Principal: { AWS: '*' } })] })).toBe('Allow');
-    expect(evaluate(request(), { resource: [allow({ Principal: { AWS: 'arn:aws:iam::111111111111:root' } })] })).toBe('Allow');
+    // An account principal delegates to the account: its own identity policies must allow too, also
+    // within the account (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+    expect(evaluate(request(), { resource: [allow({ Principal: { AWS: 'arn:aws:iam::111111111111:root' } })] })).toBe('ImplicitDeny');
+    expect(evaluate(request(), { resource: [allow({ Principal: { AWS: '111111111111' } })] })).toBe('ImplicitDeny');
+    expect(evaluate(request(), { identity: [{ Effect: 'Allow', Action: '*', Resource: '*' }], resource: [allow({ Principal: { AWS: 'arn:aws:iam::111111111111:root' } })] })).toBe('Allow');
     expect(evaluate(request(), { resource: [allow({ Principal: { AWS: 'arn:aws:iam::111111111111:role/other' } })] })).toBe('ImplicitDeny');
   });
 

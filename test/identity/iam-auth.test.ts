@@ -97,15 +97,55 @@ describe('Auth.iam routes', () => {
     expect(anonymous).toBe('Allow');
   });
 
-  test('grantInvoke puts execute-api:Invoke on the routes\' ARNs in the grantee\'s policy', () => {
-    // A managed policy attached by its Roles (the role must not depend on it: the API's resource policy names the role).
-    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes('InternalRole'));
-    expect(policies).toHaveLength(1);
-    expect(JSON.stringify(policies)).toContain('execute-api:Invoke');
-    expect(JSON.stringify(policies)).toContain('/v1/POST/erp/orders');
-    expect(JSON.stringify(policies)).toContain('PlatformApi');
-    expect(JSON.stringify(policies)).toContain('/v1/POST/erp/stock');
-    expect(JSON.stringify(policies)).not.toContain('/crm/');
+  test('grantInvoke admits the role in the resource policy alone: no policy of its own is needed, and none is written (which a role in another stack could not take without a circle)', () => {
+    expect(call(internalRoleArn, 'POST', '/erp/orders', false)).toBe('Allow');
+    expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('execute-api:Invoke');
+  });
+
+  test('a named account delegates to its own IAM policies, also the API\'s own account: its principals need a policy allowing the call', () => {
+    const s2 = new Stack(new App(), 'Own', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    new IntegrationPlatform(s2, 'Platform');
+    new SecureIntegration(s2, 'Ledger', {
+      owner: 'ledger@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/ledger', bodySchema: objectSchema, auth: Auth.iam({ accounts: [ACCOUNT], principalArns: [`arn:aws:iam::${PARTNER_ACCOUNT}:root`] }) }] }),
+    });
+    const policy: PolicyStatement[] = (Object.values(Template.fromStack(s2).findResources('AWS::ApiGateway::RestApi'))[0].Properties.Policy.Statement as Array<PolicyStatement & { Resource: string | string[] }>).map((st) => ({
+      ...st,
+      Resource: (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).map((r) => r.replace(/^execute-api:\//, ARN_PREFIX)),
+    }));
+    const ledger = (principalArn: string, identityAllows: boolean) => {
+      const resource = `${ARN_PREFIX}v1/POST/ledger`;
+      return evaluate(
+        { principal: { arn: principalArn }, action: 'execute-api:Invoke', resource },
+        { identity: identityAllows ? [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: resource }] : [], resource: policy, resourceAccount: ACCOUNT },
+      );
+    };
+    expect(ledger(`arn:aws:iam::${ACCOUNT}:role/any-function`, false)).toBe('ImplicitDeny');
+    expect(ledger(`arn:aws:iam::${ACCOUNT}:role/any-function`, true)).toBe('Allow');
+    // An account's :root ARN names the account, not only its root user.
+    expect(ledger(`arn:aws:iam::${PARTNER_ACCOUNT}:role/ledger-writer`, true)).toBe('Allow');
+    expect(ledger(`arn:aws:iam::${PARTNER_ACCOUNT}:role/ledger-writer`, false)).toBe('ImplicitDeny');
+    expect(ledger('arn:aws:iam::333333333333:role/ledger-writer', true)).toBe('ExplicitDeny');
+  });
+
+  test('grantInvoke to an imported role of another account names it and writes no policy for it; a role of an unrelated stack is a synth error naming the fix', () => {
+    const app = new App();
+    const s2 = new Stack(app, 'Api', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    new IntegrationPlatform(s2, 'Platform');
+    const ledger = new SecureIntegration(s2, 'Ledger', {
+      owner: 'ledger@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/ledger', bodySchema: objectSchema, auth: Auth.iam({ accounts: [PARTNER_ACCOUNT] }) }] }),
+    });
+    ledger.grantInvoke(iam.Role.fromRoleArn(s2, 'Partner', 'arn:aws:iam::333333333333:role/partner-caller'));
+    const other = new Stack(app, 'Callers', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const caller = new IntegrationFunction(other, 'Caller', { platform: IntegrationPlatform.of(s2), code: lambda.Code.fromInline('exports.handler=async()=>({})') });
+    expect(() => ledger.grantInvoke(caller.function)).toThrow(/invalid `grantInvoke` 'Callers\/Caller\/Role'.*fixed roleName/);
+    expect(() => app.synth()).not.toThrow();
+    const t = Template.fromStack(s2);
+    expect(JSON.stringify(t.toJSON())).toContain('arn:aws:iam::333333333333:role/partner-caller');
+    expect(JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('partner-caller');
   });
 
   test('grantReadCredentials reads the integration\'s secrets by full ARN, decrypting only through Secrets Manager and only for them', () => {
@@ -139,9 +179,13 @@ describe('bad input is a synth error naming the prop, the value and the fix', ()
     expect(() => integration(Auth.iam({}))).toThrow(/invalid `inbound.routes\[0\].auth` 'Auth.iam\(\{\}\)'.*at least one/);
   });
 
-  test('a malformed account, principal ARN or organization id', () => {
+  test('a malformed account, principal ARN or organization id; a wildcard account or a session ARN', () => {
     expect(() => integration(Auth.iam({ accounts: ['12345'] }))).toThrow(/inbound.routes\[0\].auth.accounts\[0\]` '12345'.*12 digits/);
     expect(() => integration(Auth.iam({ principalArns: ['orders-sender'] }))).toThrow(/principalArns\[0\]/);
+    // Any account could create a role of that name and be admitted.
+    expect(() => integration(Auth.iam({ principalArns: ['arn:aws:iam::*:role/partner-*'] }))).toThrow(/principalArns\[0\]` 'arn:aws:iam::\*:role\/partner-\*'.*wildcards only in the name/);
+    expect(() => integration(Auth.iam({ principalArns: ['arn:aws:sts::222222222222:assumed-role/partner/session'] }))).toThrow(/assumed-role ARN never matches/);
+    expect(() => integration(Auth.iam({ principalArns: ['arn:aws:iam::222222222222:role/partner-*'] }))).not.toThrow();
     expect(() => integration(Auth.iam({ organizationIds: ['org-1'] }))).toThrow(/organizationIds\[0\]/);
   });
 

@@ -231,9 +231,25 @@ export function statementApplies(statement: PolicyStatement, request: Authorizat
 }
 
 /**
+ * Whether a resource-policy statement names the request's principal only through its account (an
+ * account id or `:root` ARN): such a statement delegates to the account, whose identity policies
+ * must then allow too, also within the account.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
+ */
+function namesOnlyTheAccount(statement: PolicyStatement, principal: RequestPrincipal): boolean {
+  const element = statement.Principal;
+  if (element === undefined || element === '*' || !('arn' in principal)) return false;
+  const values = list(element.AWS);
+  const direct = values.some((v) => v === '*' || v === principal.arn);
+  return !direct;
+}
+
+/**
  * The decision for a request: an explicit Deny in any applicable statement wins; otherwise, in one
- * account, an Allow from either the identity or the resource policy allows; across accounts both
- * must allow; otherwise the request is implicitly denied.
+ * account, an Allow from either the identity policy or a resource-policy statement naming the
+ * principal itself (or every principal) allows, while one naming only its account needs the
+ * identity policy too; across accounts both must allow; otherwise the request is implicitly denied.
  */
 export function evaluate(request: AuthorizationRequest, policies: ApplicablePolicies): Decision {
   const identity = (policies.identity ?? []).filter((s) => statementApplies(s, request, false));
@@ -243,7 +259,8 @@ export function evaluate(request: AuthorizationRequest, policies: ApplicablePoli
   const principalAccount = 'arn' in request.principal ? accountOfArn(request.principal.arn) : undefined;
   const resourceAccount = policies.resourceAccount ?? accountOfArn(request.resource);
   const crossAccount = principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount;
-  const allowed = crossAccount ? allows(identity) && allows(resource) : allows(identity) || allows(resource);
+  const direct = resource.filter((st) => !namesOnlyTheAccount(st, request.principal));
+  const allowed = crossAccount ? allows(identity) && allows(resource) : allows(identity) || allows(direct);
   return allowed ? 'Allow' : 'ImplicitDeny';
 }
 
