@@ -114,6 +114,13 @@ export interface SecureIntegrationProps {
    */
   readonly waf?: IntegrationWafOptions;
   /**
+   * Whether the integration's routes pass through an ingest function and role of its own, so that
+   * the ingest role other integrations share can neither read its signing secret nor deliver to
+   * its target nor encrypt with its key context.
+   * @default - true for RESTRICTED data, false otherwise
+   */
+  readonly ownIngest?: boolean;
+  /**
    * The platform the integration joins; the integration must be in the platform's stack or in a
    * NestedStack of it.
    * @default - the stack's platform (`IntegrationPlatform.of(this)`), created if there is none
@@ -198,7 +205,8 @@ export class SecureIntegration extends Construct {
     this.platform = props.platform ?? IntegrationPlatform.of(this);
     this.platform._registerIntegration(name, this);
     // The integration's resources go to the platform's stack while it has room, then to a nested stack.
-    const placed = this.platform._placeIntegration(this, name);
+    // A RESTRICTED integration's records pass through an ingest function and role of its own.
+    const placed = this.platform._placeIntegration(this, name, { ownIngest: props.ownIngest ?? this.dataClassification === DataClassification.RESTRICTED });
     const home = placed.scope;
     this.home = home;
     this.stack = placed.stack;

@@ -29,7 +29,7 @@ import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { type RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
 import { type IntegrationHome, IntegrationPlacement, isWithinStack, type StackBudget, validateStackBudget } from './integration-placement';
-import { StackWorkers } from './stack-workers';
+import { StackWorkers, type StackWorkersHost } from './stack-workers';
 import { createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
@@ -153,12 +153,28 @@ export interface IntegrationPlatformProps {
    * @default Auth.oauth2ClientCredentials()
    */
   readonly defaultRouteAuth?: Auth;
+  /**
+   * Reserved concurrency of each ingest function an integration has of its own (every RESTRICTED
+   * integration with routes), counted against the account's 900 like the platform's.
+   * A whole number from 1 to 900.
+   * @default 10
+   */
+  readonly ownIngestReservedConcurrency?: number;
 }
 
 /** Where an integration goes, and the workers of that stack. */
 export interface IntegrationPlacementResult extends IntegrationHome {
-  /** The ingest function, rotation function and dashboard of the stack. */
-  readonly workers: StackWorkers;
+  /** The ingest function, rotation function and dashboard of the stack (the ingest the integration's own, where it asked for one). */
+  readonly workers: Pick<StackWorkers, 'ingest' | 'rotationFunction' | 'dashboard' | 'functionDeadLetterQueue'>;
+}
+
+/** How an integration is placed. */
+export interface PlacementOptions {
+  /**
+   * An ingest function and role of the integration's own, so that no other integration's ingest
+   * role can touch its data (a RESTRICTED integration's default).
+   */
+  readonly ownIngest?: boolean;
 }
 
 /** What an integration registers with its platform, so that names and routes stay unique. */
@@ -408,7 +424,7 @@ export class IntegrationPlatform extends Construct {
    * @throws IntegrationConfigError when the integration is in an unrelated stack
    * @internal
    */
-  public _placeIntegration(integration: Construct, name: string): IntegrationPlacementResult {
+  public _placeIntegration(integration: Construct, name: string, options: PlacementOptions = {}): IntegrationPlacementResult {
     const home = this.placement.place(integration, name);
     this.integrationStacks.set(home.stack, (this.integrationStacks.get(home.stack) ?? 0) + 1);
     let workers = this.workers.get(home.stack);
@@ -422,7 +438,26 @@ export class IntegrationPlatform extends Construct {
       });
       this.workers.set(home.stack, workers);
     }
-    return { ...home, workers };
+    if (!options.ownIngest) return { ...home, workers };
+    // The integration's own ingest (and its failure alarm), under the integration; the stack's rotation
+    // function, dashboard and dead-letter queue stay shared.
+    const shared = workers;
+    const own = new StackWorkers(
+      Object.create(this.workersHost, {
+        functionDeadLetterQueue: { get: () => shared.functionDeadLetterQueue },
+        ingestReservedConcurrency: { value: this.props.ownIngestReservedConcurrency ?? 10 },
+      }) as StackWorkersHost,
+      { scope: home.scope, alarmNameSuffix: `-${name}`, where: `of integration ${name}`, platformDeadLetterQueue: true },
+    );
+    return {
+      ...home,
+      workers: {
+        get ingest() { return own.ingest; },
+        get rotationFunction() { return shared.rotationFunction; },
+        get dashboard() { return shared.dashboard; },
+        get functionDeadLetterQueue() { return shared.functionDeadLetterQueue; },
+      },
+    };
   }
 
   /** The nested stacks the platform added for integrations beyond its budget, in order. */

@@ -28,6 +28,10 @@ export function validatePlatformProps(owner: string, props: IntegrationPlatformP
       'Reserve a whole number from 1 to 900 executions (a default account can reserve 900 in all): at least the stage\'s burst times the expected latency in seconds, for example 50.',
     );
   }
+  const own = props.ownIngestReservedConcurrency;
+  if (own !== undefined && !Token.isUnresolved(own) && (!Number.isInteger(own) || own < 1 || own > 900)) {
+    throw new IntegrationConfigError(owner, 'ownIngestReservedConcurrency', own, 'Reserve a whole number from 1 to 900 executions for each integration\'s own ingest, for example 10.');
+  }
   const policy = props.apiResourcePolicyCharacters;
   if (policy !== undefined && (!Number.isInteger(policy) || policy < 8_192)) {
     throw new IntegrationConfigError(
