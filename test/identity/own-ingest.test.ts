@@ -76,3 +76,15 @@ test('ownIngest: false keeps a RESTRICTED integration on the shared ingest; with
   expect(idOf(template, 'AWS::IAM::Role', 'PaymentsIngest')).toEqual([]);
   expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.includes('IngestFunction'))).toHaveLength(1);
 });
+
+test('own ingests count against the account\'s 900 reservable executions like every function of the app', () => {
+  const stack = new Stack(new App(), 'Many', { env: { account: '123456789012', region: 'us-east-1' } });
+  new IntegrationPlatform(stack, 'Platform', { ownIngestReservedConcurrency: 895 });
+  new SecureIntegration(stack, 'Payments', {
+    owner: 'team@example.com',
+    dataClassification: DataClassification.RESTRICTED,
+    piiFields: ['email'],
+    inbound: Inbound.webhook({ path: '/hooks/payments', bodySchema: objectSchema, signature: SignatureScheme.githubHmacSha256(), signingSecretWriters: [] }),
+  });
+  expect(() => App.of(stack)!.synth()).toThrow(/reserves 905 concurrent executions[\s\S]*at most 900/);
+});
