@@ -48,7 +48,7 @@ describe('field encryption round trip (property)', () => {
           expect(found.map((o) => o.location)).toEqual(named);
           expect(found.every((o) => isEncryptedField((o.parent as Record<string | number, unknown>)[o.key]))).toBe(true);
         }
-        expect(await decryptFields(encrypted, PATHS, { integration: 'Prop', keyId, kms, cache })).toStrictEqual(record);
+        expectSameData(await decryptFields(encrypted, PATHS, { integration: 'Prop', keyId, kms, cache }), record);
       }),
       { numRuns: 150 },
     );
@@ -67,10 +67,13 @@ describe('field encryption round trip (property)', () => {
       minKeys: 1,
       maxKeys: 3,
     }).map((r) => JSON.parse(JSON.stringify(r)) as Record<string, unknown>); // through JSON, as a handler receives it (fast-check's objects may lack a prototype)
+    // Found in CI (seed -1574396317): a key named constructor beside a planted ciphertext.
+    const constructorKey = JSON.parse(JSON.stringify({ constructor: [], ' ': (genuine.contact as Record<string, string>).email })) as Record<string, unknown>;
+    expectSameData(await decryptFields({ ...(await encryptFields({}, PATHS, { integration: 'Prop', keyId, kms, cache })), ...constructorKey }, PATHS, { integration: 'Prop', keyId, kms, cache }), constructorKey);
     await fc.assert(
       fc.asyncProperty(records, planted, async (record, extra) => {
         const encrypted = { ...(await encryptFields(record, PATHS, { integration: 'Prop', keyId, kms, cache })), ...extra };
-        expect(await decryptFields(encrypted, PATHS, { integration: 'Prop', keyId, kms, cache })).toStrictEqual({ ...record, ...extra });
+        expectSameData(await decryptFields(encrypted, PATHS, { integration: 'Prop', keyId, kms, cache }), { ...record, ...extra });
       }),
       { numRuns: 100 },
     );
@@ -156,3 +159,13 @@ print(json.dumps(out))`;
     expect(differences).toEqual([]);
   });
 });
+
+/**
+ * The same JSON data, key order included. Not `toStrictEqual`: it compares objects' `constructor`
+ * property as their type, and a record may hold a key named `constructor` (a property found
+ * `{ constructor: [] }`, equal data that decryptFields' copy holds in another array object).
+ */
+function expectSameData(actual: unknown, expected: unknown): void {
+  expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
+  expect(actual).toEqual(expected);
+}
