@@ -349,6 +349,8 @@ class WebhookInbound extends Inbound {
       allowValueWrites: true,
       valueWriters: writers,
     });
+    // They put the value through Secrets Manager, which encrypts it with the platform key on their behalf.
+    platform._admitSecretWriters(writers);
     if (writers.length === 0) {
       Annotations.of(scope).addWarningV2(
         'cdk-secure-integrations:signingSecretWriters',

@@ -1,4 +1,4 @@
-import { Annotations, DefaultStackSynthesizer, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Lazy, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -30,7 +30,7 @@ import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { type RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
 import { type IntegrationHome, IntegrationPlacement, isWithinStack, type StackBudget, validateStackBudget } from './integration-placement';
 import { StackWorkers, type StackWorkersHost } from './stack-workers';
-import { createPlatformKey } from './platform-key';
+import { allowSecretWritersToUseKey, createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
 const PLATFORM_SYMBOL = Symbol.for('cdk-secure-integrations.IntegrationPlatform');
@@ -227,6 +227,25 @@ export class IntegrationPlatform extends Construct {
   }
 
   /**
+   * Names principals that put credential values by hand in the platform key's policy (through
+   * Secrets Manager only): one statement for all of them, written at synth.
+   * @internal
+   */
+  public _admitSecretWriters(roles: readonly iam.IRole[]): void {
+    if (roles.length === 0) return;
+    if (this.secretWriters.size === 0) {
+      const added = allowSecretWritersToUseKey(this.encryptionKey, 'AllowCredentialWritersThroughSecretsManager', Lazy.list({ produce: () => [...this.secretWriters] }));
+      if (!added) {
+        Annotations.of(this).addWarningV2(
+          'cdk-secure-integrations:importedKeySecretWriters',
+          'encryptionKey is imported: its policy (or the writers\' own policies) must let the signing-secret writers and break-glass roles use it through Secrets Manager, or they cannot put values.',
+        );
+      }
+    }
+    for (const role of roles) this.secretWriters.add(role.roleArn);
+  }
+
+  /**
    * Machine paths take no static credentials: an IAM user or access key in a stack beside the
    * platform's integrations is a warning naming it (the library never creates one).
    */
@@ -267,6 +286,7 @@ export class IntegrationPlatform extends Construct {
   private readonly placement: IntegrationPlacement;
   private readonly workers = new Map<Stack, StackWorkers>();
   private readonly integrationStacks = new Map<Stack, number>();
+  private readonly secretWriters = new Set<string>();
   private warnedAboutDeployment = false;
   private readonly admittedTopics = new Set<sns.ITopic>();
 
@@ -280,6 +300,7 @@ export class IntegrationPlatform extends Construct {
     // The platform's own stack keeps its workers under the platform, with the ids they always had.
     this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack', platformDeadLetterQueue: true }));
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
+    this._admitSecretWriters(props.credentialBreakGlassRoles ?? []);
     if (props.encryptionKey) {
       Annotations.of(this).addInfoV2(
         'cdk-secure-integrations:importedKey',

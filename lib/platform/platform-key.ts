@@ -18,9 +18,11 @@ export interface PlatformKeyProps {
  * - CloudWatch Logs (`logs.<region>.amazonaws.com`) for log groups of this account, bound by the
  *   `kms:EncryptionContext:aws:logs:arn` condition
  *   (@see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html);
- * - Secrets Manager, through `kms:ViaService` with `kms:CallerAccount`, the policy of the
- *   AWS managed key `aws/secretsmanager`
- *   (@see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html);
+ * - no statement for Secrets Manager: a principal uses the key through Secrets Manager only with
+ *   a grant of its own (the key policy's account statement lets IAM policies decide), so a role of
+ *   the account that may read some secret cannot decrypt the platform's through it. The library's
+ *   functions get `kms:ViaService`-bound grants; the principals that put or change credentials by
+ *   hand (signing-secret writers, break-glass roles) are named by {@link allowSecretWritersToUseKey};
  * - CloudWatch alarms publishing to topics encrypted with the key: `cloudwatch.amazonaws.com`
  *   bound by `aws:SourceAccount` and `aws:SourceArn` (alarms named with the platform's prefix);
  * - EventBridge delivering to topics and dead-letter queues encrypted with the key:
@@ -53,20 +55,6 @@ export function createPlatformKey(scope: Construct, id: string, props: PlatformK
   );
   key.addToResourcePolicy(
     new iam.PolicyStatement({
-      sid: 'AllowSecretsManagerForThisAccount',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: {
-          'kms:CallerAccount': stack.account,
-          'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com`,
-        },
-      },
-    }),
-  );
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
       sid: 'AllowThePlatformsAlarmsToEncryptedTopics',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
@@ -86,4 +74,27 @@ export function createPlatformKey(scope: Construct, id: string, props: PlatformK
     }),
   );
   return key;
+}
+
+/**
+ * Names, in the key's policy, principals that put credential values by hand (a webhook's
+ * `signingSecretWriters`, the platform's `credentialBreakGlassRoles`): they may use the key only
+ * through Secrets Manager in this account. By `aws:PrincipalArn`, not `Principal`, so that KMS
+ * does not refuse the policy at deploy for a role that does not exist yet.
+ * @returns false when the key is imported, whose policy CDK cannot change
+ */
+export function allowSecretWritersToUseKey(key: kms.IKey, sid: string, roleArns: string[]): boolean {
+  const stack = Stack.of(key);
+  return key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: { 'aws:PrincipalArn': roleArns },
+        StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+      },
+    }),
+  ).statementAdded;
 }
