@@ -34,8 +34,17 @@ function raceClient(readers: number): DynamoDBClient {
   const client = motoDynamoDb();
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   let racing = true;
+  // DynamoDB applies each conditional write atomically; moto_server, which serves requests on
+  // threads, may check two concurrent writes' conditions before either lands (seen in CI under
+  // load: both Updates "won"). The writes go one at a time, as DynamoDB would order them.
+  let writes: Promise<unknown> = Promise.resolve();
   (client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (command: unknown) => {
     if (racing && command instanceof PutItemCommand) await allRead;
+    if (command instanceof PutItemCommand) {
+      const result = writes.then(() => send(command));
+      writes = result.catch(() => undefined);
+      return result;
+    }
     const out = await send(command);
     if (racing && command instanceof GetItemCommand && (command.input.Key?.sk?.S ?? '') === 'RECORD' && ++reads === readers) {
       release();

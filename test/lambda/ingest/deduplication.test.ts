@@ -1,6 +1,6 @@
 // Deduplication against a real DynamoDB API (moto_server): the table Powertools' idempotency
 // utility writes, with the ingest's rules on what is kept and what a duplicate is told.
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { type Answer, DeduplicationStoreError, Deduplicator, MAX_KEPT_BODY_BYTES, REPLAYED_HEADER } from '../../../lambda/ingest/deduplication';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
@@ -125,7 +125,19 @@ describe('Deduplicator (Powertools idempotency on DynamoDB)', () => {
   });
 
   test('concurrent copies of one delivery (a sender retrying on a timeout) reach the target once', async () => {
-    const dedup = new Deduplicator(await table(), ddb);
+    // DynamoDB applies each conditional write atomically; moto_server, serving requests on threads,
+    // may check two concurrent writes' conditions before either lands. The writes go one at a time,
+    // as DynamoDB orders them; everything else stays concurrent.
+    const atomic = new DynamoDBClient(motoClientConfig());
+    const send = atomic.send.bind(atomic) as (command: unknown) => Promise<unknown>;
+    let writes: Promise<unknown> = Promise.resolve();
+    (atomic as unknown as { send: (c: unknown) => Promise<unknown> }).send = (command: unknown) => {
+      if (!(command instanceof PutItemCommand || command instanceof UpdateItemCommand)) return send(command);
+      const result = writes.then(() => send(command));
+      writes = result.catch(() => undefined);
+      return result;
+    };
+    const dedup = new Deduplicator(await table(), atomic);
     let runs = 0;
     const outcomes = await Promise.all(
       Array.from({ length: 6 }, () => dedup.once(key('evt_8'), async () => (++runs, await new Promise((r) => setTimeout(r, 100)), ok(runs)), () => 20_000)),
