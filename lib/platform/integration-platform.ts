@@ -392,7 +392,11 @@ export class IntegrationPlatform extends Construct {
     return this._authorizer;
   }
 
-  /** The ingest function of the routes in the platform's stack, created on first use. */
+  /**
+   * The ingest function the routes in the platform's stack share, created on first use. An
+   * integration with an ingest of its own (RESTRICTED data, or `ownIngest`) does not use it: grant
+   * that integration's targets to its own (`SecureIntegration` binds them), never to this one.
+   */
   public get ingest(): IngestFunction {
     return this.primaryWorkers.ingest;
   }
