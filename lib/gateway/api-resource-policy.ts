@@ -9,6 +9,7 @@
 // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
 // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html
 import { IntegrationConfigError } from '../core/errors';
+import type { IamPrincipals } from '../identity/auth';
 
 /**
  * API Gateway's longest resource policy, in characters (adjustable).
@@ -28,20 +29,13 @@ export interface PolicyRoute {
   readonly path: string;
 }
 
-/** The principals an IAM route admits: account ids, role or user ARNs, organization ids. */
-export interface IamPrincipalSet {
-  readonly accounts: readonly string[];
-  readonly arns: readonly string[];
-  readonly organizations: readonly string[];
-}
-
 /**
  * An integration's `Auth.iam` routes in the resource policy: one statement per distinct set of
  * principals; `addPrincipalArn` admits one more principal on all of them (`grantInvoke`).
  */
 export class IamAccess {
   /** @internal */
-  public readonly _statements: Array<{ readonly owner: string; readonly principals: { accounts: string[]; arns: string[]; organizations: string[] }; readonly resources: string[]; readonly routes: PolicyRoute[] }> = [];
+  public readonly _statements: Array<{ readonly owner: string; readonly principals: IamPrincipals; readonly resources: string[]; readonly routes: PolicyRoute[] }> = [];
 
   /** The routes, for grants. */
   public get routes(): PolicyRoute[] {
@@ -122,11 +116,11 @@ export class ApiResourcePolicy {
   }
 
   /** An integration's IAM routes admit only their principals: routes with the same principals share a statement. */
-  public addIamRoutes(owner: string, routes: ReadonlyArray<{ readonly route: PolicyRoute; readonly principals: IamPrincipalSet }>): IamAccess {
+  public addIamRoutes(owner: string, routes: ReadonlyArray<{ readonly route: PolicyRoute; readonly principals: IamPrincipals }>): IamAccess {
     const access = new IamAccess();
+    const keyOf = (p: IamPrincipals) => JSON.stringify([p.accounts, p.arns, p.organizations].map((l) => [...l].sort()));
     for (const { route, principals } of routes) {
-      const key = JSON.stringify([principals.accounts, principals.arns, principals.organizations].map((l) => [...l].sort()));
-      let statement = access._statements.find((s) => JSON.stringify([s.principals.accounts, s.principals.arns, s.principals.organizations].map((l) => [...l].sort())) === key);
+      let statement = access._statements.find((s) => keyOf(s.principals) === keyOf(principals));
       if (!statement) {
         statement = { owner, principals: { accounts: [...principals.accounts], arns: [...principals.arns], organizations: [...principals.organizations] }, resources: [], routes: [] };
         access._statements.push(statement);

@@ -44,8 +44,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** A role or user ARN of one account: wildcards only in the name (`role/partner-*`), never in the account. */
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[A-Za-z0-9+=,.@_/*?-]+$/;
-/** An account's root ARN, which in a resource policy names the whole account. */
-const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
+/** An account's root ARN, which in a resource policy names the whole account (group 1: the account). */
+export const ROOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):root$/;
 
 /**
  * How a route's callers authenticate. Choose one with a static factory; set the platform's default

@@ -42,9 +42,6 @@ export interface ScheduleTargetProps {
   readonly rulePrefix: string;
 }
 
-/** The permissions already added: one per function and stack. */
-const permissions = new WeakMap<Stack, Map<string, lambda.CfnPermission>>();
-
 /**
  * A schedule's Lambda target, retried twice within an hour, then dead-lettered: the same target
  * `targets.LambdaFunction` makes, with one resource-policy statement per function and stack for
@@ -56,21 +53,17 @@ export class ScheduleTarget implements events.IRuleTarget {
 
   public bind(rule: events.IRule): events.RuleTargetConfig {
     const { handler, deadLetterQueue } = this.props;
+    // One permission per function and stack: the construct id names both.
     const stack = Stack.of(rule);
-    const byFunction = permissions.get(stack) ?? new Map<string, lambda.CfnPermission>();
-    permissions.set(stack, byFunction);
-    const key = `${Names.nodeUniqueId(handler.node)}|${this.props.rulePrefix}`;
-    if (!byFunction.has(key)) {
-      byFunction.set(
-        key,
-        new lambda.CfnPermission(stack, `InvokeBySchedules${Names.nodeUniqueId(handler.node)}${this.props.rulePrefix.replace(/[^A-Za-z0-9]/g, '')}`, {
-          action: 'lambda:InvokeFunction',
-          functionName: handler.functionArn,
-          principal: 'events.amazonaws.com',
-          sourceAccount: Aws.ACCOUNT_ID,
-          sourceArn: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.props.rulePrefix}*`,
-        }),
-      );
+    const id = `InvokeBySchedules${Names.nodeUniqueId(handler.node)}${this.props.rulePrefix.replace(/[^A-Za-z0-9]/g, '')}`;
+    if (!stack.node.tryFindChild(id)) {
+      new lambda.CfnPermission(stack, id, {
+        action: 'lambda:InvokeFunction',
+        functionName: handler.functionArn,
+        principal: 'events.amazonaws.com',
+        sourceAccount: Aws.ACCOUNT_ID,
+        sourceArn: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.props.rulePrefix}*`,
+      });
     }
     // The statement aws-cdk-lib's targets add (the platform's dead-letter queues merge them into one).
     deadLetterQueue.addToResourcePolicy(

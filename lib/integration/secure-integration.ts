@@ -20,6 +20,7 @@ import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
 import { grantFieldDecryption } from '../secrets/field-decryption-grant';
+import { ROOT_ARN } from '../identity/auth';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { Rotation } from '../secrets/rotation';
@@ -451,7 +452,7 @@ export class SecureIntegration extends Construct {
       throw new IntegrationConfigError(this.integrationName, 'grantInvoke', grantee.grantPrincipal.toString(), 'Only Auth.iam routes are invoked with IAM permissions: give a route auth: Auth.iam({ ... }); OAuth 2.0 callers get the app client\'s credentials instead.');
     }
     const principal = grantee.grantPrincipal;
-    const root = principal instanceof iam.ArnPrincipal && !Token.isUnresolved(principal.arn) ? /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(principal.arn) : null;
+    const root = principal instanceof iam.ArnPrincipal && !Token.isUnresolved(principal.arn) ? ROOT_ARN.exec(principal.arn) : null;
     if (principal instanceof iam.Role && !this.platform.servesStack(Stack.of(principal))) {
       // The API's resource policy would reference the role's stack, which (through the platform's key,
       // topics or API) most often references the platform's: a circle CloudFormation cannot deploy.

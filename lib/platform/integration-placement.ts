@@ -2,7 +2,7 @@
 // the platform adds ("spill stacks"), or the nested stack of the platform's stack the user chose.
 // Placement follows construction order, so a catalog that grows by adding integrations at the end
 // keeps every existing one where it is.
-import { CfnResource, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import { STACK_MAX_RESOURCES } from './platform-quotas';
@@ -122,9 +122,6 @@ export class IntegrationPlacement {
             'The API\'s deployment must follow every method, which CloudFormation orders only within a stack and its nested stacks: create the ' +
             'integration in the platform\'s stack (it moves to a nested stack of its own when the stack is full), in a NestedStack of that stack, or give this stack its own platform.',
         );
-      }
-      if (!Token.isUnresolved(stack.region) && !Token.isUnresolved(platformStack.region) && stack.region !== platformStack.region) {
-        throw new IntegrationConfigError(integration.node.path, 'platform', this.platform.node.path, 'A nested stack deploys in its parent\'s account and Region.');
       }
       return { scope: integration, stack, spilled: false };
     }

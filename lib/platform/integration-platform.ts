@@ -29,7 +29,7 @@ import { RotationFailureRule } from '../observability/rotation-failure-rule';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import { type RotationFunction, secretArnPrefix } from '../secrets/rotation-function';
 import { type IntegrationHome, IntegrationPlacement, isWithinStack, type StackBudget, validateStackBudget } from './integration-placement';
-import { StackWorkers, type StackWorkersHost } from './stack-workers';
+import { StackWorkers } from './stack-workers';
 import { allowSecretWritersToUseKey, createPlatformKey } from './platform-key';
 import { validatePlatformProps } from './platform-props-validation';
 
@@ -208,12 +208,9 @@ export class IntegrationPlatform extends Construct {
    */
   public static of(scope: IConstruct): IntegrationPlatform {
     const stack = Stack.of(scope);
-    // In a nested stack, the platform of the closest enclosing stack that has one.
-    for (let s = stack.nestedStackParent; s; s = s.nestedStackParent) {
-      const inParent = IntegrationPlatform.platformsOf(s);
-      if (IntegrationPlatform.platformsOf(stack).length === 0 && inParent.length === 1) return inParent[0];
-    }
-    const found = IntegrationPlatform.platformsOf(stack);
+    let found = IntegrationPlatform.platformsOf(stack);
+    // In a nested stack without one, the platform of the closest enclosing stack that has one.
+    for (let s = stack.nestedStackParent; found.length === 0 && s; s = s.nestedStackParent) found = IntegrationPlatform.platformsOf(s);
     if (found.length === 1) return found[0];
     if (found.length > 1) {
       throw new IntegrationConfigError(
@@ -298,7 +295,7 @@ export class IntegrationPlatform extends Construct {
     validatePlatformProps(this.node.path, props);
     this.placement = new IntegrationPlacement(this, validateStackBudget(this.node.path, props.stackBudget));
     // The platform's own stack keeps its workers under the platform, with the ids they always had.
-    this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack', platformDeadLetterQueue: true }));
+    this.workers.set(Stack.of(this), new StackWorkers(this.workersHost, { scope: this, alarmNameSuffix: '', where: 'of the platform\'s stack', deadLetterQueue: () => this.functionDeadLetterQueue }));
     this.encryptionKey = props.encryptionKey ?? createPlatformKey(this, 'Key', { alarmNamePrefix: this.alarmNamePrefix });
     this._admitSecretWriters(props.credentialBreakGlassRoles ?? []);
     if (props.encryptionKey) {
@@ -459,7 +456,6 @@ export class IntegrationPlatform extends Construct {
         scope: new Construct(home.stack, `${this.node.id}Workers`),
         alarmNameSuffix: `-${label}`,
         where: `of nested stack ${home.stack.node.path}`,
-        platformDeadLetterQueue: false,
       });
       this.workers.set(home.stack, workers);
     }
@@ -467,13 +463,13 @@ export class IntegrationPlatform extends Construct {
     // The integration's own ingest (and its failure alarm), under the integration; the stack's rotation
     // function, dashboard and dead-letter queue stay shared.
     const shared = workers;
-    const own = new StackWorkers(
-      Object.create(this.workersHost, {
-        functionDeadLetterQueue: { get: () => shared.functionDeadLetterQueue },
-        ingestReservedConcurrency: { value: this.props.ownIngestReservedConcurrency ?? 10 },
-      }) as StackWorkersHost,
-      { scope: home.scope, alarmNameSuffix: `-${name}`, where: `of integration ${name}`, platformDeadLetterQueue: true },
-    );
+    const own = new StackWorkers(this.workersHost, {
+      scope: home.scope,
+      alarmNameSuffix: `-${name}`,
+      where: `of integration ${name}`,
+      deadLetterQueue: () => shared.functionDeadLetterQueue,
+      ingestReservedConcurrency: this.props.ownIngestReservedConcurrency ?? 10,
+    });
     return {
       ...home,
       workers: {

@@ -37,8 +37,16 @@ export interface StackWorkersProps {
   readonly alarmNameSuffix: string;
   /** A short description of the stack, for alarm descriptions. */
   readonly where: string;
-  /** Whether the stack uses the platform's dead-letter queue (the platform's own stack) rather than one of its own. */
-  readonly platformDeadLetterQueue: boolean;
+  /**
+   * The dead-letter queue the workers use.
+   * @default - one of the stack's own, created on first use
+   */
+  readonly deadLetterQueue?: () => sqs.IQueue;
+  /**
+   * Reserved concurrency of the ingest function.
+   * @default - the host's `ingestReservedConcurrency`
+   */
+  readonly ingestReservedConcurrency?: number;
 }
 
 /** The ingest function, rotation function and dashboard of the integrations of one stack, each created on first use. */
@@ -59,7 +67,7 @@ export class StackWorkers {
    * each, within SQS's 8,192 bytes) and the references to them stay in their stack.
    */
   public get functionDeadLetterQueue(): sqs.IQueue {
-    if (this.props.platformDeadLetterQueue) return this.host.functionDeadLetterQueue;
+    if (this.props.deadLetterQueue) return this.props.deadLetterQueue();
     this._deadLetterQueue ??= createFunctionDeadLetterQueue(this.props.scope, {
       encryptionKey: this.host.encryptionKey,
       alarmName: `${this.host.alarmNamePrefix}function-dead-letters${this.props.alarmNameSuffix}`,
@@ -69,11 +77,21 @@ export class StackWorkers {
     return this._deadLetterQueue;
   }
 
-  /** What the stack's functions take: the platform's key and the stack's dead-letter queue. */
-  private get functionHost(): StackWorkersHost {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const workers = this;
-    return Object.create(this.host, { functionDeadLetterQueue: { get: () => workers.functionDeadLetterQueue } }) as StackWorkersHost;
+  /** What the stack's functions take: the platform's key and API, and the workers' dead-letter queue. */
+  private get functionHost(): IngestHost {
+    const { host } = this;
+    const deadLetterQueue = () => this.functionDeadLetterQueue;
+    return {
+      get encryptionKey() {
+        return host.encryptionKey;
+      },
+      get functionDeadLetterQueue() {
+        return deadLetterQueue();
+      },
+      get api() {
+        return host.api;
+      },
+    };
   }
 
   /** The scope the workers go under. */
@@ -81,15 +99,10 @@ export class StackWorkers {
     return this.props.scope;
   }
 
-  /** Whether the stack has an ingest function already. */
-  public get hasIngest(): boolean {
-    return this._ingest !== undefined;
-  }
-
   /** The ingest function every route of the stack passes through, with the alarm that pages when it fails. */
   public get ingest(): IngestFunction {
     if (!this._ingest) {
-      this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.functionHost, reservedConcurrentExecutions: this.host.ingestReservedConcurrency });
+      this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.functionHost, reservedConcurrentExecutions: this.props.ingestReservedConcurrency ?? this.host.ingestReservedConcurrency });
       new FunctionFailureAlarm(this.props.scope, 'IngestFailureAlarm', {
         alarmName: `${this.host.alarmNamePrefix}ingest-failures${this.props.alarmNameSuffix}`,
         function: this._ingest.handler.function,
@@ -114,11 +127,6 @@ export class StackWorkers {
       });
     }
     return this._rotation;
-  }
-
-  /** Whether the stack has a rotation function already. */
-  public get hasRotationFunction(): boolean {
-    return this._rotation !== undefined;
   }
 
   /** The overview dashboard of the stack's integrations: a row each. */
