@@ -18,6 +18,8 @@ export * from './identity/managed-policy-role';
 export * from './identity/oauth2-client-credentials';
 export * from './identity/scope-names';
 export * from './identity/auth';
+export * from './identity/truststore';
+export * from './gateway/mutual-tls-domain';
 export * from './gateway/api-route';
 export * from './gateway/cors';
 export * from './gateway/access-log-format';

@@ -120,6 +120,14 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
   return result;
 }
 
+/** The client certificate API Gateway verified on a mutual TLS domain (absent elsewhere). */
+function clientCertificateOf(event: APIGatewayProxyEvent): IntegrationRecord['clientCertificate'] {
+  const cert = (event.requestContext?.identity as { clientCert?: { subjectDN?: unknown; issuerDN?: unknown; serialNumber?: unknown; validity?: { notAfter?: unknown } } | null } | undefined)?.clientCert;
+  if (!cert || typeof cert.subjectDN !== 'string' || typeof cert.issuerDN !== 'string' || typeof cert.serialNumber !== 'string') return undefined;
+  const notAfter = cert.validity?.notAfter;
+  return { subjectDN: cert.subjectDN, issuerDN: cert.issuerDN, serialNumber: cert.serialNumber, ...(typeof notAfter === 'string' ? { notAfter } : {}) };
+}
+
 /** `work`, or `late()` when the function's deadline comes first. */
 async function withDeadline(work: Promise<Outcome>, deps: IngestDependencies, late: () => Outcome): Promise<Outcome> {
   const remaining = deps.remainingTimeMs?.();
@@ -142,6 +150,15 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   if (!route) {
     deps.log.error('no ingest route for the request: the deployed config and the API disagree', { route: key });
     return answer(respond(500, { message: 'route not configured' }, requestId));
+  }
+  const clientCert = clientCertificateOf(event);
+  if (route.clientCertificate) {
+    // The domain verified the chain; this route admits only its own partners' certificates.
+    const admitted = clientCert !== undefined && (route.clientCertificate.subjects === undefined || route.clientCertificate.subjects.includes(clientCert.subjectDN));
+    if (!admitted) {
+      deps.log.warn('client certificate refused', { integration: route.integration, subjectDN: clientCert?.subjectDN ?? null, serialNumber: clientCert?.serialNumber ?? null });
+      return reject(RejectionCause.CLIENT_CERTIFICATE, respond(403, { message: 'client certificate not allowed' }, requestId));
+    }
   }
   const rawBody = event.body === null || event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 
@@ -199,6 +216,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     queryStringParameters,
     clientId,
     ...(callerArn ? { callerArn } : {}),
+    ...(route.clientCertificate && clientCert ? { clientCertificate: clientCert } : {}),
     ...(deliveryId === undefined ? {} : { deliveryId }),
     body,
   };
@@ -232,7 +250,8 @@ async function deliverOnce(
   if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
 
   // The caller's client id is part of the scope: API clients choose their Idempotency-Key, and one must never see another's answer.
-  const scope = [route.integration, key, clientId ?? record.callerArn ?? '', dedup.key].join('#');
+  const caller = clientId ?? record.callerArn ?? (record.clientCertificate ? `${record.clientCertificate.issuerDN}/${record.clientCertificate.serialNumber}` : '');
+  const scope = [route.integration, key, caller, dedup.key].join('#');
   // A client's key must come back with the same request: path, declared query parameters and body (draft-ietf-httpapi-idempotency-key-header).
   const fingerprint = dedup.key === 'client-key' ? sha256(Buffer.concat([Buffer.from(`${JSON.stringify([event.path ?? '', queryStringParameters])}\n`), rawBody])) : undefined;
   let handled: Outcome | undefined;

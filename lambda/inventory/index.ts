@@ -1,6 +1,6 @@
 // The platform's inventory function: one per platform, two jobs, chosen by the event's shape.
 // - A CloudFormation custom resource request (Lambda-backed, no Provider framework): register.ts
-//   writes or decommissions the record and cfn-response.ts answers CloudFormation.
+//   writes or decommissions the record and ../shared/cfn-response.ts answers CloudFormation.
 // - An EventBridge event (Secrets Manager rotation outcome, a new value put in a secret, CloudWatch
 //   alarm state change): update.ts records it on the right record.
 // Environment: INVENTORY_TABLE_NAME (the table; a custom resource may name another in TableName).
@@ -9,8 +9,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { INVENTORY_TABLE_ENV } from '../../lib/inventory/table-design';
-import { isCustomResourceEvent, respondToCloudFormation } from './cfn-response';
-import { register } from './register';
+import { isCustomResourceEvent, respondToCloudFormation } from '../shared/cfn-response';
+import { CREATE_FAILED_PHYSICAL_ID, register } from './register';
 import { isEventBridgeEvent, updateFromEvent } from './update';
 
 const logger = new Logger({ serviceName: 'integration-inventory' });
@@ -38,6 +38,7 @@ export const handler = async (event: unknown, context?: Context): Promise<unknow
         log,
         remainingTimeMs: context ? () => context.getRemainingTimeInMillis() : undefined,
         logStreamName: context?.logStreamName,
+        createFailedPhysicalId: CREATE_FAILED_PHYSICAL_ID,
       });
       return { Status: response.Status };
     }

@@ -13,6 +13,7 @@
 // - Physical id `inventory:<integrationId>`, the same on every Update, so CloudFormation never
 //   issues a Delete for a replacement (a renamed integration is a new id: the old one is decommissioned).
 // - Failures throw; the caller reports them to CloudFormation.
+import type { CustomResourceResult, Log } from '../shared/cfn-response';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import type { InventoryAlarm, InventoryCredential, InventoryRecord } from '../../lib/inventory/inventory-record';
@@ -26,16 +27,8 @@ export const PHYSICAL_ID_PREFIX = 'inventory:';
 export const CREATE_FAILED_PHYSICAL_ID = 'inventory:CREATE_FAILED';
 
 /** What the handler returns, and CloudFormation receives (Data is readable with Fn::GetAtt). */
-export interface RegisterResult {
-  readonly PhysicalResourceId: string;
-  readonly Data: Record<string, string>;
-}
-
-export interface Log {
-  info(msg: string, extra?: Record<string, unknown>): void;
-  warn(msg: string, extra?: Record<string, unknown>): void;
-  error(msg: string, extra?: Record<string, unknown>): void;
-}
+export type RegisterResult = CustomResourceResult;
+export type { Log };
 
 export interface RegisterDependencies {
   readonly ddb: DynamoDBClient;

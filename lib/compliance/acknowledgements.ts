@@ -11,6 +11,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
@@ -139,6 +140,17 @@ export function acknowledgeIamMethod(method: apigateway.Method): void {
   );
 }
 
+/** A route authorized by the client certificate of the platform's mutual TLS domain (`Auth.mutualTls`). */
+export function acknowledgeMutualTlsMethod(method: apigateway.Method): void {
+  acknowledge(
+    method,
+    ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'],
+    'The route authenticates callers by mutual TLS, as its integration chose with Auth.mutualTls: the API is reachable only through ' +
+      'its custom domain (the execute-api endpoint is disabled), API Gateway completes the TLS handshake only with a client certificate ' +
+      'the truststore trusts, and the ingest function admits only the route\'s client certificate subjects before reaching the target.',
+  );
+}
+
 /** The signing secret of a signed webhook, which the partner holds too. */
 export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secret): void {
   acknowledge(
@@ -225,3 +237,36 @@ export function acknowledgeCredentialsPolicy(policy: iam.ManagedPolicy, arnPatte
       'checked against its deployed ARN, and every secret\'s resource policy denies changes by anyone else.',
   );
 }
+
+/** The bucket that receives the server access logs of the mutual TLS truststore bucket. */
+export function acknowledgeTruststoreAccessLogBucket(bucket: s3.Bucket): void {
+  acknowledge(
+    bucket,
+    TRUSTSTORE_ACCESS_LOG_BUCKET_RULES,
+    'S3 delivers server access logs only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), never SSE-KMS; the bucket holds ' +
+      'the access logs of one small truststore bucket, which expire after their retention, so no cross-region replica is kept. Public ' +
+      'access is blocked, TLS is required, ACLs are off and every version is kept until it expires.',
+  );
+}
+
+/** The bucket of the mutual TLS truststore (public CA certificates, written at deploy). */
+export function acknowledgeTruststoreBucket(bucket: s3.Bucket): void {
+  acknowledge(
+    bucket,
+    TRUSTSTORE_BUCKET_RULES,
+    'The bucket holds only the truststore, public CA certificates that the deploy rewrites from the PEM file in source control; ' +
+      'every version is kept (versioning, RETAIN), so a replica in another region would protect nothing the repository does not.',
+  );
+}
+
+const TRUSTSTORE_BUCKET_RULES: QualifiedRuleId[] = [
+  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
+  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
+];
+const TRUSTSTORE_ACCESS_LOG_BUCKET_RULES: QualifiedRuleId[] = [
+  ...TRUSTSTORE_BUCKET_RULES,
+  'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
+  'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
+  'PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS',
+];

@@ -7,6 +7,7 @@ export enum KeyService {
   SQS = 'sqs',
   SECRETS_MANAGER = 'secretsmanager',
   DYNAMODB = 'dynamodb',
+  S3 = 's3',
 }
 
 /**

@@ -21,6 +21,12 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   clientId: '$context.authorizer.claims.client_id',
   // The signing principal of an Auth.iam route.
   callerArn: '$context.identity.userArn',
+  // The client certificate of a mutual TLS domain (empty elsewhere): what Auth.mutualTls clientSubjects match.
+  clientCertSubject: '$context.identity.clientCert.subjectDN',
+  clientCertIssuer: '$context.identity.clientCert.issuerDN',
+  clientCertSerial: '$context.identity.clientCert.serialNumber',
+  clientCertNotAfter: '$context.identity.clientCert.validity.notAfter',
+  domainName: '$context.domainName',
   httpMethod: '$context.httpMethod',
   resourcePath: '$context.resourcePath',
   protocol: '$context.protocol',

@@ -89,6 +89,7 @@ export class IntegrationApi extends Construct {
    */
   public readonly resourcePolicy: ApiResourcePolicy;
   private modelBytes = 0;
+  private defaultEndpointDisabled = false;
   private readonly methodThrottles: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly preflights = new Map<string, { origins: string[]; methods: string[]; method: apigateway.Method }>();
 
@@ -170,6 +171,23 @@ export class IntegrationApi extends Construct {
           '{"message":"Invalid request body","errors":"$context.error.validationErrorString","requestId":"$context.requestId"}',
       },
     });
+  }
+
+  /**
+   * Turns the API's default `execute-api` endpoint off, so clients reach it only through its custom
+   * domains (a mutual TLS domain must not be gone around). The change takes effect with a new
+   * deployment, which this forces.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html
+   */
+  public disableDefaultEndpoint(): void {
+    (this.restApi.node.defaultChild as apigateway.CfnRestApi).disableExecuteApiEndpoint = true;
+    this.restApi.latestDeployment?.addToLogicalId({ disableExecuteApiEndpoint: true });
+    this.defaultEndpointDisabled = true;
+  }
+
+  /** Whether {@link disableDefaultEndpoint} was called. */
+  public get isDefaultEndpointDisabled(): boolean {
+    return this.defaultEndpointDisabled;
   }
 
   /**

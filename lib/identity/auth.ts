@@ -1,6 +1,9 @@
 import { Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { IntegrationConfigError } from '../core/errors';
+import type { Truststore, TruststoreSource } from './truststore';
 
 /** The principals an `Auth.iam` route admits. Give at least one. */
 export interface IamAuthProps {
@@ -31,6 +34,51 @@ export interface IamAuthProps {
    * @default - none
    */
   readonly organizationIds?: string[];
+}
+
+/** The custom domain, truststore and admitted clients of an `Auth.mutualTls` route. */
+export interface MutualTlsAuthProps {
+  /**
+   * The custom domain name clients call (lowercase, no trailing dot), for example
+   * `partners.example.com`. One platform's API has one mutual TLS domain: every `Auth.mutualTls`
+   * of a platform names the same domain, certificate and truststore.
+   */
+  readonly domainName: string;
+  /** The ACM certificate for `domainName`, in the platform's region (REGIONAL domains). */
+  readonly certificate: acm.ICertificate;
+  /** The CA certificates that issue the clients' certificates. */
+  readonly truststore: Truststore;
+  /**
+   * Subject DNs of the client certificates that may call this route, exactly as API Gateway
+   * reports them in `$context.identity.clientCert.subjectDN` (the access log's `clientCertSubject`),
+   * for example `CN=orders.partner.example,O=Partner Corp,C=US`. The ingest function refuses (403)
+   * any other certificate the truststore trusts. Required when more than one integration of the
+   * platform has mutual TLS routes: they share the truststore, and one partner's certificate must
+   * not reach another's routes.
+   * @default - any certificate the truststore trusts (allowed only while one integration uses the domain)
+   */
+  readonly clientSubjects?: string[];
+  /**
+   * The ACM-issued public certificate that proves you own `domainName`: API Gateway requires it
+   * when `certificate` is imported into ACM or issued by AWS Private CA.
+   * @default - none (`certificate` is ACM-issued and public)
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
+   */
+  readonly ownershipVerificationCertificate?: acm.ICertificate;
+  /**
+   * The domain's endpoint type. Mutual TLS works only on REGIONAL custom domains: EDGE and
+   * PRIVATE are refused at synth.
+   * @default apigateway.EndpointType.REGIONAL
+   */
+  readonly endpointType?: apigateway.EndpointType;
+}
+
+/** An `Auth.mutualTls` mode's domain, checked (the truststore is bound by the platform). */
+export interface MutualTlsDomainConfig {
+  readonly domainName: string;
+  readonly certificate: acm.ICertificate;
+  readonly truststore: Truststore;
+  readonly ownershipVerificationCertificate?: acm.ICertificate;
 }
 
 /** What an `Auth.iam` route admits, checked. */
@@ -73,9 +121,85 @@ export abstract class Auth {
     return new IamAuth(props);
   }
 
-  /** `oauth2` or `iam`. */
-  public abstract readonly kind: 'oauth2' | 'iam';
+  /**
+   * Mutual TLS (RFC 8705 section 2 names the pattern for OAuth clients; here the certificate is
+   * the credential): the platform's API gets a REGIONAL custom domain with a TLS 1.2 security
+   * policy (API Gateway enables mutual TLS only with TLS_1_2) and the truststore, and its default
+   * `execute-api` endpoint is disabled so no client goes around the domain. The ingest function
+   * admits only `clientSubjects` and hands the certificate's subject, issuer and serial on with
+   * the record.
+   * Every route of the platform is then reached through the domain only: its OAuth 2.0 and IAM
+   * callers need a client certificate too, and webhook routes are refused (their senders present
+   * none): put mutual TLS integrations on a platform of their own.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
+   * @throws IntegrationConfigError (at bind) on an EDGE or PRIVATE endpoint, a domain name that is
+   *   not lowercase DNS, an empty or malformed subject, a truststore API Gateway would refuse
+   */
+  public static mutualTls(props: MutualTlsAuthProps): Auth {
+    return new MutualTlsAuth(props);
+  }
+
+  /** `oauth2`, `iam` or `mtls`. */
+  public abstract readonly kind: 'oauth2' | 'iam' | 'mtls';
 }
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** One RDN attribute at least (`CN=...`), printable, no control characters. */
+const SUBJECT_DN = /^[A-Za-z][A-Za-z0-9.]*=[^\u0000-\u001f]+$/;
+
+/** An `Auth.mutualTls` mode. */
+export class MutualTlsAuth extends Auth {
+  public readonly kind = 'mtls' as const;
+
+  constructor(private readonly props: MutualTlsAuthProps) {
+    super();
+  }
+
+  /**
+   * The domain, checked.
+   * @throws IntegrationConfigError naming the prop, the value and the fix
+   */
+  public domain(owner: string, prop: string): MutualTlsDomainConfig {
+    const { domainName, certificate, truststore, ownershipVerificationCertificate, endpointType = apigateway.EndpointType.REGIONAL } = this.props ?? ({} as MutualTlsAuthProps);
+    if (endpointType !== apigateway.EndpointType.REGIONAL) {
+      throw new IntegrationConfigError(owner, `${prop}.endpointType`, endpointType, 'API Gateway supports mutual TLS on REGIONAL custom domains only (not EDGE or PRIVATE): remove endpointType, or put a REGIONAL domain behind your CDN.');
+    }
+    if (typeof domainName !== 'string' || (!Token.isUnresolved(domainName) && !DOMAIN_NAME.test(domainName))) {
+      throw new IntegrationConfigError(owner, `${prop}.domainName`, domainName, 'Give the lowercase DNS name clients call, without scheme, port, path or trailing dot, for example \'partners.example.com\'.');
+    }
+    if (!certificate || typeof certificate.certificateArn !== 'string') {
+      throw new IntegrationConfigError(owner, `${prop}.certificate`, certificate, 'Give the ACM certificate for the domain name, in the platform\'s region: acm.Certificate.fromCertificateArn(this, \'Cert\', arn) or new acm.Certificate(...).');
+    }
+    if (!truststore || typeof (truststore as { _bind?: unknown })._bind !== 'function') {
+      throw new IntegrationConfigError(owner, `${prop}.truststore`, truststore, 'Give the CAs of your clients\' certificates: Truststore.fromPemFile(\'certs/partners-ca.pem\') or Truststore.fromS3Object({ bucket, key, version }).');
+    }
+    return { domainName, certificate, truststore, ownershipVerificationCertificate };
+  }
+
+  /**
+   * The admitted subjects, checked; undefined for any certificate the truststore trusts.
+   * @throws IntegrationConfigError naming the prop, the value and the fix
+   */
+  public clientSubjects(owner: string, prop: string): string[] | undefined {
+    const subjects = this.props?.clientSubjects;
+    if (subjects === undefined) return undefined;
+    const fix = 'List the subject DNs of the client certificates that may call, as API Gateway reports them (the access log\'s clientCertSubject), for example [\'CN=orders.partner.example,O=Partner Corp,C=US\'].';
+    if (!Array.isArray(subjects) || subjects.length === 0) throw new IntegrationConfigError(owner, `${prop}.clientSubjects`, subjects, fix);
+    subjects.forEach((s, i) => {
+      if (typeof s !== 'string' || s.trim() !== s || !SUBJECT_DN.test(s)) throw new IntegrationConfigError(owner, `${prop}.clientSubjects[${i}]`, s, fix);
+    });
+    return [...new Set(subjects)];
+  }
+
+  /** Whether `other` configures the same domain (one domain per API). */
+  public sameDomainAs(other: MutualTlsAuth): boolean {
+    const a = this.props;
+    const b = other.props;
+    return a === b || (a.domainName === b.domainName && a.certificate === b.certificate && a.truststore === b.truststore && a.ownershipVerificationCertificate === b.ownershipVerificationCertificate);
+  }
+}
+
+export type { TruststoreSource };
 
 class OAuth2Auth extends Auth {
   public readonly kind = 'oauth2' as const;

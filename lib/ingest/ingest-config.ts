@@ -96,6 +96,12 @@ export interface IngestRouteConfig {
   readonly deduplication?: DeduplicationConfig;
   /** The query-string parameters forwarded to the target; others are dropped. @default - none */
   readonly queryParameters?: string[];
+  /**
+   * A mutual TLS route: a request without a client certificate (`requestContext.identity.clientCert`)
+   * is refused (403), and with `subjects`, one whose subject DN is not listed.
+   * @default - not a mutual TLS route
+   */
+  readonly clientCertificate?: { readonly subjects?: string[] };
 }
 
 /** The ingest function's configuration file (`/opt/ingest/config.json` in its config layer). */
@@ -128,6 +134,8 @@ export interface IntegrationRecord {
   readonly clientId?: string;
   /** The caller's IAM principal ARN (API Gateway's `identity.userArn`), for `Auth.iam` routes. */
   readonly callerArn?: string;
+  /** The client certificate the caller presented, for `Auth.mutualTls` routes (as API Gateway reports it). */
+  readonly clientCertificate?: { readonly subjectDN: string; readonly issuerDN: string; readonly serialNumber: string; readonly notAfter?: string };
   /** The sender's delivery id (`X-GitHub-Delivery`, a Stripe event id, `webhook-id`, `Idempotency-Key`), where the route deduplicates. */
   readonly deliveryId?: string;
   /** The parsed body: JSON, or for form-encoded bodies an object of strings. */

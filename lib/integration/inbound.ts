@@ -4,9 +4,9 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeIamMethod, acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
+import { acknowledgeIamMethod, acknowledgeMutualTlsMethod, acknowledgeSignedWebhookMethod, acknowledgePartnerHeldSigningSecret } from '../compliance/acknowledgements';
 import type { IamAccess } from '../gateway/api-resource-policy';
-import { IamAuth, type IamPrincipals } from '../identity/auth';
+import { IamAuth, type IamPrincipals, MutualTlsAuth } from '../identity/auth';
 import type { Auth } from '../identity/auth';
 import { IntegrationConfigError } from '../core/errors';
 import { HttpMethod } from '../gateway/api-route';
@@ -286,6 +286,15 @@ class ApiInbound extends Inbound {
         acknowledgeIamMethod(iamRoute.apiMethod);
         iamRoutes.push({ route: iamRoute, principals });
         return iamRoute;
+      }
+      if (auth instanceof MutualTlsAuth) {
+        if (route.scopes !== undefined && route.scopes.length > 0) {
+          throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, 'An Auth.mutualTls route is authorized by the client certificate, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().');
+        }
+        const subjects = platform._frontDoor.admitMutualTlsRoute(auth, name, prop);
+        const mtlsRoute = bindRoute({ ...common, auth: 'mtls', scopes: [], clientCertificate: { subjects }, methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } });
+        acknowledgeMutualTlsMethod(mtlsRoute.apiMethod);
+        return mtlsRoute;
       }
       const oauth2 = platform.oauth2;
       if (!Array.isArray(route.scopes) || route.scopes.length === 0) {

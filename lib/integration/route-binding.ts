@@ -21,7 +21,7 @@ export interface BoundRoute {
   readonly method: HttpMethod;
   /** The path. */
   readonly path: string;
-  /** How callers authenticate: `oauth2` (scopes below) or `signature` (the scheme's name). */
+  /** How callers authenticate: `oauth2` (scopes below), `iam`, `mtls` or `signature:<scheme>`. */
   readonly auth: string;
   /** The full scopes (`<resource-server>/<scope>`) a token must carry one of; empty for webhooks. */
   readonly scopes: string[];
@@ -64,6 +64,8 @@ export interface RouteRequest {
   readonly deduplication?: DeduplicationConfig;
   /** The query-string parameters forwarded to the target. */
   readonly queryParameters?: unknown;
+  /** For a mutual TLS route: the client certificate subjects admitted (undefined: any the truststore trusts). */
+  readonly clientCertificate?: { readonly subjects?: string[] };
   /** The media types the body may have. */
   readonly bodyFormats?: BodyFormat[];
 }
@@ -122,6 +124,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
   const schema: JsonSchemaDocument | undefined = converted?.schema;
   if (schema) validateDraft04Schema(name, `${prop}.bodySchema`, schema);
   platform._claimRoute(method, path, name, prop);
+  if (request.auth !== 'mtls') platform._frontDoor.noteRoute(name, prop, request.auth);
   platform.api.resourcePolicy.addRoute(name, { method, path });
 
   const ingest = request.ingest;
@@ -171,6 +174,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     ...(request.deduplication ? { deduplication: request.deduplication } : {}),
     ...(queryParameters?.length ? { queryParameters } : {}),
     ...(request.bodyFormats ? { bodyFormats: request.bodyFormats } : {}),
+    ...(request.clientCertificate ? { clientCertificate: request.clientCertificate.subjects ? { subjects: request.clientCertificate.subjects } : {} } : {}),
   });
   if (request.piiFields?.length) ingest.grantFieldEncryption(name);
   return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };

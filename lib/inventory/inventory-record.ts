@@ -11,7 +11,7 @@ export type InventoryStatus = 'ACTIVE' | 'DECOMMISSIONED';
 export interface InventoryRoute {
   readonly method: string;
   readonly path: string;
-  /** `oauth2` or `signature:<scheme>`. */
+  /** `oauth2`, `iam`, `mtls` or `signature:<scheme>`. */
   readonly auth: string;
   /** Full OAuth 2.0 scopes; empty for webhooks. */
   readonly scopes: string[];

@@ -71,6 +71,8 @@ export const RejectionCause = {
   MALFORMED: 'malformed',
   /** The body does not match the route's JSON Schema (400). */
   SCHEMA: 'schema',
+  /** A mutual TLS route's caller presented no client certificate, or one whose subject the route does not admit (403). */
+  CLIENT_CERTIFICATE: 'client-certificate',
 } as const;
 
 /** One of {@link RejectionCause}. */

@@ -12,6 +12,7 @@ import { pathParameterPositions, routeKey } from '../gateway/api-route';
 import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
+import { MutualTlsFrontDoor } from './mutual-tls-front-door';
 import { Auth } from '../identity/auth';
 import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import type { IngestFunction } from '../ingest/ingest-function';
@@ -279,6 +280,7 @@ export class IntegrationPlatform extends Construct {
   private _functionDeadLetterQueue?: sqs.Queue;
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _inventory?: InventoryRegister;
+  private frontDoorState?: MutualTlsFrontDoor;
   private rotationFailureRule?: RotationFailureRule;
   private readonly placement: IntegrationPlacement;
   private readonly workers = new Map<Stack, StackWorkers>();
@@ -344,6 +346,15 @@ export class IntegrationPlatform extends Construct {
       }
     }
     return this._api;
+  }
+
+  /**
+   * How the API's routes authenticate, and its mutual TLS domain once a route asks for one.
+   * @internal
+   */
+  public get _frontDoor(): MutualTlsFrontDoor {
+    this.frontDoorState ??= new MutualTlsFrontDoor(this, () => this.api, this);
+    return this.frontDoorState;
   }
 
   /** The WAFv2 WebACL in front of the stage (created with the API). */

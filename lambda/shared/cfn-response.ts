@@ -1,12 +1,24 @@
 // The CloudFormation side of a Lambda-backed custom resource: CloudFormation invokes the function
 // (asynchronously) and waits for a response PUT to the request's pre-signed ResponseURL. The work
-// itself (register.ts) throws on failure; this wrapper turns its outcome into exactly one
+// itself (the inventory's register.ts, the truststore writer) throws on failure; this wrapper turns its outcome into exactly one
 // response, SUCCESS or FAILED, and answers FAILED before the function's own timeout so a stack
 // never waits an hour for a response that cannot come.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
-import { CREATE_FAILED_PHYSICAL_ID, type Log, type RegisterResult } from './register';
+
+/** What the work returns, and CloudFormation receives (Data is readable with Fn::GetAtt). */
+export interface CustomResourceResult {
+  readonly PhysicalResourceId: string;
+  readonly Data: Record<string, string>;
+}
+
+/** Where the wrapper logs. */
+export interface Log {
+  info(msg: string, extra?: Record<string, unknown>): void;
+  warn(msg: string, extra?: Record<string, unknown>): void;
+  error(msg: string, extra?: Record<string, unknown>): void;
+}
 
 /** Sends a response body to the ResponseURL. */
 export type ResponseSender = (responseUrl: string, body: string) => Promise<void>;
@@ -40,6 +52,8 @@ export interface RespondOptions {
   readonly remainingTimeMs?: () => number;
   /** Where to read the logs, for the failure reason (Lambda's context.logStreamName). */
   readonly logStreamName?: string;
+  /** The physical id answered when a Create fails (CloudFormation then sends a Delete with it, which must do nothing). */
+  readonly createFailedPhysicalId: string;
 }
 
 /** Whether an event is a CloudFormation custom resource request. */
@@ -57,11 +71,11 @@ export function isCustomResourceEvent(event: unknown): event is CloudFormationCu
 /** Runs `work` and sends CloudFormation its outcome; throws only when the response cannot be sent (Lambda then retries). */
 export async function respondToCloudFormation(
   event: CloudFormationCustomResourceEvent,
-  work: () => Promise<RegisterResult>,
+  work: () => Promise<CustomResourceResult>,
   options: RespondOptions,
 ): Promise<CloudFormationCustomResourceResponse> {
   const common = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
-  const existingId = event.RequestType === 'Create' ? CREATE_FAILED_PHYSICAL_ID : event.PhysicalResourceId;
+  const existingId = event.RequestType === 'Create' ? options.createFailedPhysicalId : event.PhysicalResourceId;
   let timer: NodeJS.Timeout | undefined;
   let response: CloudFormationCustomResourceResponse;
   try {

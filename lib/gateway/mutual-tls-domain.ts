@@ -1,0 +1,162 @@
+import { Annotations, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeTruststoreAccessLogBucket, acknowledgeTruststoreBucket } from '../compliance/acknowledgements';
+import { handlerCode } from '../core/handler-code';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
+import type { FunctionHost } from '../core/platform-host';
+import { IntegrationFunction } from '../functions/integration-function';
+import type { MutualTlsDomainConfig } from '../identity/auth';
+import { expiringSoon, type TruststoreSource } from '../identity/truststore';
+import type { IntegrationApi } from './integration-api';
+
+/** The key of the truststore object the library writes. */
+export const TRUSTSTORE_KEY = 'truststore.pem';
+/** A truststore CA that expires within this many days gets a synth warning. */
+export const TRUSTSTORE_EXPIRY_WARNING_DAYS = 60;
+
+/** Properties of a {@link MutualTlsDomain}. */
+export interface MutualTlsDomainProps {
+  /** The API the domain fronts; its default endpoint is disabled. */
+  readonly api: IntegrationApi;
+  /** The domain, as the first `Auth.mutualTls` gave it. */
+  readonly config: MutualTlsDomainConfig;
+  /** The truststore, checked. */
+  readonly truststore: TruststoreSource;
+  /** The platform: its key encrypts the truststore bucket, its dead-letter queue takes the writer's failures. */
+  readonly host: FunctionHost;
+  /**
+   * Days the truststore bucket's access logs are kept.
+   * @default 365
+   */
+  readonly accessLogDays?: number;
+}
+
+/**
+ * The platform API's mutual TLS front door: a REGIONAL custom domain with the TLS_1_2 security
+ * policy (the only one API Gateway enables mutual TLS with), its truststore pinned by version, a
+ * base path mapping of the whole stage, and the API's default `execute-api` endpoint disabled, so
+ * every request comes through the domain and presents a certificate the truststore trusts.
+ *
+ * A truststore from a PEM file goes to a bucket of the platform's (platform key, versioned,
+ * TLS-only, public access blocked, server access logs to a second bucket), written at deploy by a
+ * small custom-resource function that returns the version the domain pins.
+ *
+ * API Gateway reads the truststore with the deployer's credentials (the CloudFormation role): that
+ * role needs `s3:GetObject` on the object and `kms:Decrypt` on the platform key, which the key
+ * policy's account statement leaves to IAM.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html
+ */
+export class MutualTlsDomain extends Construct {
+  /** The custom domain. */
+  public readonly domain: apigateway.DomainName;
+  /** The bucket that holds a truststore the library writes. */
+  public readonly truststoreBucket?: s3.Bucket;
+  /** `s3://bucket/key` of the truststore. */
+  public readonly truststoreUri: string;
+
+  constructor(scope: Construct, id: string, props: MutualTlsDomainProps) {
+    super(scope, id);
+    const { config, truststore, api } = props;
+    let mtls: apigateway.MTLSConfig;
+    if (truststore.kind === 'pem') {
+      const bucket = this.createTruststoreBucket(props);
+      const object = this.writeTruststore(bucket, truststore.pem, props.host);
+      mtls = { bucket, key: TRUSTSTORE_KEY, version: object.getAttString('VersionId') };
+      this.truststoreBucket = bucket;
+      const soon = expiringSoon(truststore.certificates, new Date(), TRUSTSTORE_EXPIRY_WARNING_DAYS);
+      if (soon.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'cdk-secure-integrations:truststoreExpiring',
+          `The mutual TLS truststore holds CA certificates that expire within ${TRUSTSTORE_EXPIRY_WARNING_DAYS} days: ${soon.map((c) => `${c.subject} (${c.notAfter})`).join('; ')}. ` +
+            'Add each CA\'s successor to the PEM file now: clients whose chain ends at an expired CA cannot connect.',
+        );
+      }
+    } else {
+      mtls = { bucket: truststore.bucket, key: truststore.key, version: truststore.version };
+    }
+    this.truststoreUri = `s3://${mtls.bucket.bucketName}/${mtls.key}`;
+
+    this.domain = new apigateway.DomainName(this, 'Resource', {
+      domainName: config.domainName,
+      certificate: config.certificate,
+      endpointType: apigateway.EndpointType.REGIONAL,
+      securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      mtls,
+    });
+    if (config.ownershipVerificationCertificate) {
+      (this.domain.node.defaultChild as apigateway.CfnDomainName).ownershipVerificationCertificateArn = config.ownershipVerificationCertificate.certificateArn;
+    }
+    // The whole stage at the domain's root: every route of the API is reached through the domain.
+    new apigateway.BasePathMapping(this, 'Mapping', { domainName: this.domain, restApi: api.restApi, stage: api.stage });
+    api.disableDefaultEndpoint();
+    new CfnOutput(this, 'RegionalDomainName', {
+      description: `Point ${config.domainName} at this name: a CNAME, or a Route 53 alias record`,
+      value: this.domain.domainNameAliasDomainName,
+    });
+  }
+
+  private createTruststoreBucket(props: MutualTlsDomainProps): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, 'TruststoreAccessLogs', {
+      // S3 server access logs are delivered only to buckets with SSE-S3 (Amazon S3 managed keys).
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(props.accessLogDays ?? 365), noncurrentVersionExpiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeTruststoreAccessLogBucket(accessLogs);
+    const bucket = new s3.Bucket(this, 'Truststore', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.host.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Server access logs delivered under a bucket policy (not the log-delivery ACL, which ACL-less
+    // buckets refuse), for this bucket of this account only, whatever the app's feature flags.
+    const prefix = 'truststore/';
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: accessLogs.bucketName, logFilePrefix: prefix };
+    accessLogs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogsOfTheTruststoreBucket',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [accessLogs.arnForObjects(`${prefix}*`)],
+        conditions: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    acknowledgeTruststoreBucket(bucket);
+    return bucket;
+  }
+
+  private writeTruststore(bucket: s3.Bucket, pem: string, host: FunctionHost): CustomResource {
+    const writer = new IntegrationFunction(this, 'TruststoreWriter', {
+      code: handlerCode('truststore'),
+      description: 'cdk-secure-integrations: writes the mutual TLS truststore at deploy and returns the version the custom domain pins',
+      timeout: Duration.seconds(60),
+      reservedConcurrentExecutions: 1,
+      platform: host,
+      environment: { POWERTOOLS_SERVICE_NAME: 'mutual-tls-truststore' },
+    });
+    writer.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(TRUSTSTORE_KEY)] }));
+    grantKeyUseVia(writer.role, host.encryptionKey, KeyService.S3, ['kms:GenerateDataKey']);
+    const object = new CustomResource(this, 'TruststoreObject', {
+      serviceToken: writer.function.functionArn,
+      resourceType: 'Custom::MutualTlsTruststore',
+      properties: { Bucket: bucket.bucketName, Key: TRUSTSTORE_KEY, Pem: pem },
+      serviceTimeout: Duration.minutes(5),
+    });
+    // The role's grants exist before the first write.
+    object.node.addDependency(writer);
+    return object;
+  }
+}

@@ -1,0 +1,151 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { Token } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { IntegrationConfigError } from '../core/errors';
+
+/**
+ * What API Gateway accepts in a mutual TLS truststore: PEM-encoded X.509 CA certificates with RSA
+ * keys of 2048 to 4096 bits or ECDSA keys on P-256 or P-384, at most 1,000 certificates.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html#rest-api-mutual-tls-configure-truststore
+ */
+export const TRUSTSTORE_MAX_CERTIFICATES = 1_000;
+/**
+ * The largest truststore the library writes to its bucket at deploy: the PEM travels in the custom
+ * resource's properties, inside the template (CloudFormation's 1 MB). A larger truststore goes in
+ * a bucket of the user's with {@link Truststore.fromS3Object}.
+ */
+export const TRUSTSTORE_INLINE_MAX_BYTES = 100 * 1024;
+const RSA_BITS = { min: 2048, max: 4096 };
+const EC_CURVES = new Set(['prime256v1', 'secp384r1']);
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+const DAY_MS = 86_400_000;
+
+/** A certificate of a checked truststore, as the library reports it. */
+export interface TruststoreCertificate {
+  /** The subject (`CN=...`, one attribute per line as Node.js prints it, joined with `, `). */
+  readonly subject: string;
+  /** When it expires, ISO 8601. */
+  readonly notAfter: string;
+}
+
+/** A truststore as the platform uses it. */
+export type TruststoreSource =
+  | { readonly kind: 'pem'; readonly pem: string; readonly certificates: TruststoreCertificate[] }
+  | { readonly kind: 's3'; readonly bucket: s3.IBucket; readonly key: string; readonly version: string };
+
+/** Where a mutual TLS truststore of an `Auth.mutualTls` route is. Choose one with a static factory. */
+export abstract class Truststore {
+  /**
+   * A PEM file of CA certificates (the roots and intermediates that issue the partners' client
+   * certificates), checked at synth and written at deploy to a bucket of the platform's: encrypted
+   * with the platform key, versioned, TLS-only, access-logged, public access blocked. The
+   * domain pins the version written, so a changed file takes effect on the next deploy.
+   * @param path the file, relative to the working directory of `cdk synth`
+   * @throws IntegrationConfigError (at bind) when the file is missing, larger than 100 KB, holds
+   *   no certificate, a certificate that is not a CA, expired, or with a key API Gateway refuses
+   */
+  public static fromPemFile(path: string): Truststore {
+    return new PemFileTruststore(path);
+  }
+
+  /**
+   * A truststore object already in a versioned S3 bucket of the same region: for truststores over
+   * 100 KB, or ones another team manages. The bucket's controls are its owner's. The version is
+   * required: API Gateway pins it, and the deployer (the CloudFormation role) must be allowed to
+   * read it.
+   * @throws IntegrationConfigError (at bind) when the key or version is empty
+   */
+  public static fromS3Object(props: { readonly bucket: s3.IBucket; readonly key: string; readonly version: string }): Truststore {
+    return new S3ObjectTruststore(props.bucket, props.key, props.version);
+  }
+
+  /**
+   * The truststore, checked.
+   * @internal
+   */
+  public abstract _bind(owner: string, prop: string, now: Date): TruststoreSource;
+}
+
+class PemFileTruststore extends Truststore {
+  constructor(private readonly path: string) {
+    super();
+  }
+
+  public _bind(owner: string, prop: string, now: Date): TruststoreSource {
+    const path = this.path;
+    if (typeof path !== 'string' || !existsSync(path) || !statSync(path).isFile()) {
+      throw new IntegrationConfigError(owner, prop, path, 'Give the path of a PEM file of the CA certificates that issue your partners\' client certificates, for example Truststore.fromPemFile(\'certs/partners-ca.pem\'), or an S3 object with Truststore.fromS3Object({ bucket, key, version }).');
+    }
+    const bytes = statSync(path).size;
+    if (bytes > TRUSTSTORE_INLINE_MAX_BYTES) {
+      throw new IntegrationConfigError(owner, prop, `${path} (${bytes} bytes)`, `A truststore the library writes travels in the template and may hold ${TRUSTSTORE_INLINE_MAX_BYTES} bytes; put a larger one in a versioned bucket and use Truststore.fromS3Object({ bucket, key, version }).`);
+    }
+    const pem = readFileSync(path, 'utf8');
+    return { kind: 'pem', pem, certificates: checkTruststorePem(owner, prop, path, pem, now) };
+  }
+}
+
+class S3ObjectTruststore extends Truststore {
+  constructor(
+    private readonly bucket: s3.IBucket,
+    private readonly key: string,
+    private readonly version: string,
+  ) {
+    super();
+  }
+
+  public _bind(owner: string, prop: string): TruststoreSource {
+    if (!this.bucket || typeof this.bucket.bucketName !== 'string') {
+      throw new IntegrationConfigError(owner, `${prop}.bucket`, this.bucket, 'Give the S3 bucket (s3.Bucket.fromBucketName(this, \'Truststores\', \'my-truststores\')) that holds the truststore object.');
+    }
+    if (typeof this.key !== 'string' || (!Token.isUnresolved(this.key) && (this.key.length === 0 || this.key.startsWith('s3://') || this.key.startsWith('/')))) {
+      throw new IntegrationConfigError(owner, `${prop}.key`, this.key, 'Give the object\'s key inside the bucket, without s3:// or a leading slash, for example \'mtls/partners.pem\'.');
+    }
+    if (typeof this.version !== 'string' || this.version.length === 0) {
+      throw new IntegrationConfigError(owner, `${prop}.version`, this.version, 'Give the object version to pin (aws s3api list-object-versions): the bucket must be versioned, and a new truststore takes effect when the version changes here.');
+    }
+    return { kind: 's3', bucket: this.bucket, key: this.key, version: this.version };
+  }
+}
+
+/**
+ * Checks a truststore's PEM as API Gateway would read it.
+ * @returns the certificates, in file order
+ * @throws IntegrationConfigError naming the certificate and the fix
+ */
+export function checkTruststorePem(owner: string, prop: string, source: string, pem: string, now: Date): TruststoreCertificate[] {
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  const fix = (what: string) => new IntegrationConfigError(owner, prop, source, what);
+  if (blocks.length === 0) throw fix('The file holds no PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----); a truststore is the CA certificates that issue your partners\' client certificates.');
+  if (blocks.length > TRUSTSTORE_MAX_CERTIFICATES) throw fix(`The truststore holds ${blocks.length} certificates; API Gateway accepts ${TRUSTSTORE_MAX_CERTIFICATES}.`);
+  return blocks.map((block, i) => {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(block);
+    } catch (error) {
+      throw fix(`Certificate ${i + 1} is not a valid X.509 certificate (${(error as Error).message}).`);
+    }
+    const subject = cert.subject.split('\n').join(', ');
+    const name = `certificate ${i + 1} (${subject})`;
+    if (!cert.ca) throw fix(`${name} is not a CA certificate (basicConstraints CA:TRUE): put the CAs that issue client certificates in the truststore, never the client certificates themselves.`);
+    const notAfter = new Date(cert.validTo);
+    if (notAfter.getTime() <= now.getTime()) throw fix(`${name} expired on ${notAfter.toISOString()}: clients it issued can no longer connect. Replace it with the CA's current certificate.`);
+    const key = cert.publicKey;
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType === 'rsa') {
+      const bits = details.modulusLength ?? 0;
+      if (bits < RSA_BITS.min || bits > RSA_BITS.max) throw fix(`${name} has an RSA key of ${bits} bits; API Gateway accepts RSA keys of ${RSA_BITS.min} to ${RSA_BITS.max} bits.`);
+    } else if (key.asymmetricKeyType === 'ec') {
+      if (!EC_CURVES.has(details.namedCurve ?? '')) throw fix(`${name} has an ECDSA key on ${details.namedCurve}; API Gateway accepts P-256 and P-384.`);
+    } else {
+      throw fix(`${name} has a ${key.asymmetricKeyType} key; API Gateway accepts RSA (2048 to 4096 bits) and ECDSA (P-256, P-384).`);
+    }
+    return { subject, notAfter: notAfter.toISOString() };
+  });
+}
+
+/** The certificates of a truststore that expire within `days` of `now`. */
+export function expiringSoon(certificates: TruststoreCertificate[], now: Date, days: number): TruststoreCertificate[] {
+  return certificates.filter((c) => new Date(c.notAfter).getTime() - now.getTime() < days * DAY_MS);
+}
