@@ -250,7 +250,8 @@ async function deliverOnce(
   if (!deps.deduplicator) throw new Error(`route ${key} deduplicates deliveries but the function has no deduplication table configured`);
 
   // The caller's client id is part of the scope: API clients choose their Idempotency-Key, and one must never see another's answer.
-  const caller = clientId ?? record.callerArn ?? (record.clientCertificate ? `${record.clientCertificate.issuerDN}/${record.clientCertificate.serialNumber}` : '');
+  // The caller: an OAuth client, an IAM principal, or a certificate's subject (which outlives a renewal, as a client id outlives a new secret).
+  const caller = clientId ?? record.callerArn ?? (record.clientCertificate ? `${record.clientCertificate.issuerDN}/${record.clientCertificate.subjectDN}` : '');
   const scope = [route.integration, key, caller, dedup.key].join('#');
   // A client's key must come back with the same request: path, declared query parameters and body (draft-ietf-httpapi-idempotency-key-header).
   const fingerprint = dedup.key === 'client-key' ? sha256(Buffer.concat([Buffer.from(`${JSON.stringify([event.path ?? '', queryStringParameters])}\n`), rawBody])) : undefined;

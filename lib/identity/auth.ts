@@ -144,8 +144,8 @@ export abstract class Auth {
 }
 
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-/** One RDN attribute at least (`CN=...`), printable, no control characters. */
-const SUBJECT_DN = /^[A-Za-z][A-Za-z0-9.]*=[^\u0000-\u001f]+$/;
+/** One RDN attribute at least (`CN=...`), printable ASCII and beyond, no control characters. */
+const SUBJECT_DN = /^[A-Za-z][A-Za-z0-9.]*=[^\p{Cc}]+$/u;
 
 /** An `Auth.mutualTls` mode. */
 export class MutualTlsAuth extends Auth {

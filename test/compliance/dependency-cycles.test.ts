@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ExamplePlatformStack } from '../../bin/example-stack';
+import { addExampleStacks } from '../../bin/example-app';
 import { dependencyGraph, findCycles } from '../support/template-graph';
 
 describe('no circular dependency between functions, policies, secrets and schedules', () => {
@@ -18,11 +18,13 @@ describe('no circular dependency between functions, policies, secrets and schedu
 
   test('the example app, with credentials rotated by the shared function, has none', () => {
     const app = new App();
-    const stack = new ExamplePlatformStack(app, 'Example');
+    const { main, mtls } = addExampleStacks(app, { mainId: 'Example', mtlsId: 'ExampleMtls' });
     // Template.fromStack checks cycles too; the walker below is our own, independent check.
-    const template = Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }).toJSON() as Parameters<typeof dependencyGraph>[0];
-    const graph = dependencyGraph(template);
+    const [template, mtlsTemplate] = [main, mtls].map((s) => Template.fromStack(s, { skipCyclicalDependenciesCheck: true }).toJSON() as Parameters<typeof dependencyGraph>[0]);
     expect(Object.values(template.Resources).some((r) => (r as { Type?: string }).Type === 'AWS::SecretsManager::RotationSchedule')).toBe(true);
-    expect(findCycles(graph)).toEqual([]);
+    expect(findCycles(dependencyGraph(template))).toEqual([]);
+    // The mutual TLS platform: truststore bucket, writer, custom resource, domain, mapping and stage.
+    expect(Object.values(mtlsTemplate.Resources).some((r) => (r as { Type?: string }).Type === 'Custom::MutualTlsTruststore')).toBe(true);
+    expect(findCycles(dependencyGraph(mtlsTemplate))).toEqual([]);
   });
 });

@@ -1,13 +1,17 @@
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { addExampleStacks } from '../../bin/example-app';
 import { ExamplePlatformStack } from '../../bin/example-stack';
 import { compliancePacks, recordedAcknowledgements, unacknowledgedFindings } from '../../lib';
 import { MIN_REASON_LENGTH } from '../../lib/compliance/acknowledgements';
 
 const app = new App();
-const stack = new ExamplePlatformStack(app, 'Example', { env: { account: '111111111111', region: 'eu-west-1' } });
+const { main, mtls } = addExampleStacks(app, { env: { account: '111111111111', region: 'eu-west-1' }, mainId: 'Example', mtlsId: 'ExampleMtls' });
 
-describe('compliance of the example app', () => {
+describe.each([
+  ['main platform', main],
+  ['mutual TLS platform', mtls],
+])('compliance of the example app: %s', (_name, stack) => {
   test('no finding of the five packs is left unacknowledged', () => {
     expect(unacknowledgedFindings(stack)).toEqual([]);
   });

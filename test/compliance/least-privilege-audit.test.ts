@@ -4,12 +4,16 @@
 // another integration's queue, secret or encryption context.
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ExamplePlatformStack } from '../../bin/example-stack';
+import { addExampleStacks } from '../../bin/example-app';
 import { evaluate, fakeArnOf, identityPolicyOfRole, type PolicyStatement, type TemplateJson } from '../support/iam-policy-evaluator';
 
-const json = Template.fromStack(new ExamplePlatformStack(new App(), 'Example')).toJSON() as TemplateJson;
-const roles = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
-const policies = new Map<string, PolicyStatement[]>(roles.map((id) => [id, identityPolicyOfRole(json, id)]));
+const example = addExampleStacks(new App(), { mainId: 'Example', mtlsId: 'ExampleMtls' });
+const json = Template.fromStack(example.main).toJSON() as TemplateJson;
+const mtlsJson = Template.fromStack(example.mtls).toJSON() as TemplateJson;
+const rolesOf = (template: TemplateJson) => Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
+const policiesOf = (template: TemplateJson) => new Map<string, PolicyStatement[]>(rolesOf(template).map((id) => [id, identityPolicyOfRole(template, id)]));
+const roles = rolesOf(json);
+const policies = policiesOf(json);
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
 
 /** Actions AWS authorizes on no resource: `Resource: "*"` is the only form. */
@@ -31,7 +35,10 @@ function allowed(action: string, resource: string, context: Record<string, strin
   return roles.filter((id) => evaluate({ principal: { arn: fakeArnOf(json, id) }, action, resource, context }, { identity: policies.get(id)! }) === 'Allow');
 }
 
-describe('least privilege, proved over the example app', () => {
+describe.each([
+  ['main platform', policies],
+  ['mutual TLS platform', policiesOf(mtlsJson)],
+])('least privilege, proved over the example app: %s', (_name, policies) => {
   test('no statement allows a wildcard action', () => {
     for (const [role, statements] of policies) {
       for (const s of statements) {
@@ -56,6 +63,9 @@ describe('least privilege, proved over the example app', () => {
     }
   });
 
+});
+
+describe('least privilege, proved over the example app: integrations of the main platform', () => {
   test('only the ingest function sends to an integration\'s queue', () => {
     const ingest = roles.filter((id) => id.startsWith('PlatformIngestFunctionRole'));
     for (const integration of ['CrmContacts', 'BillingEvents', 'GitHubEvents']) {
@@ -78,5 +88,32 @@ describe('least privilege, proved over the example app', () => {
     expect(generate('GitHubEvents')).toEqual(roles.filter((id) => id.startsWith('PlatformIngestFunctionRole')));
     // BillingEvents declares no PII: nobody may generate data keys in its context.
     expect(generate('BillingEvents')).toEqual([]);
+  });
+});
+
+describe('least privilege, proved over the example app: the mutual TLS truststore', () => {
+  const mtlsRoles = rolesOf(mtlsJson);
+  const mtlsPolicies = policiesOf(mtlsJson);
+  const can = (action: string, resource: string, context: Record<string, string> = {}) =>
+    mtlsRoles.filter((id) => evaluate({ principal: { arn: fakeArnOf(mtlsJson, id) }, action, resource, context }, { identity: mtlsPolicies.get(id)! }) === 'Allow');
+  const bucketId = Object.keys(mtlsJson.Resources).find((id) => /MutualTlsTruststore[A-F0-9]{8}$/.test(id) && mtlsJson.Resources[id].Type === 'AWS::S3::Bucket')!;
+  const writer = mtlsRoles.filter((id) => id.includes('TruststoreWriter'));
+
+  test('only the truststore writer puts the truststore, and only that object', () => {
+    expect(writer).toHaveLength(1);
+    expect(can('s3:PutObject', `${fakeArnOf(mtlsJson, bucketId)}/truststore.pem`)).toEqual(writer);
+    expect(can('s3:PutObject', `${fakeArnOf(mtlsJson, bucketId)}/other.pem`)).toEqual([]);
+    expect(can('s3:DeleteObject', `${fakeArnOf(mtlsJson, bucketId)}/truststore.pem`)).toEqual([]);
+    expect(can('s3:PutBucketPolicy', fakeArnOf(mtlsJson, bucketId))).toEqual([]);
+  });
+
+  test('through S3, only the writer may use the platform key, and only to encrypt', () => {
+    const key = fakeArnOf(mtlsJson, Object.keys(mtlsJson.Resources).find((id) => id.startsWith('PlatformKey') && mtlsJson.Resources[id].Type === 'AWS::KMS::Key')!);
+    const viaS3 = { 'kms:ViaService': 's3.us-east-1.amazonaws.com' };
+    expect(can('kms:GenerateDataKey', key, viaS3)).toEqual(writer);
+    expect(can('kms:Decrypt', key, viaS3)).toEqual([]);
+    // Outside S3, the writer holds only what every library function holds: its dead-letter queue's data keys.
+    expect(can('kms:GenerateDataKey', key, { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' })).not.toContain(writer[0]);
+    expect(can('kms:GenerateDataKey', key, { 'kms:EncryptionContext:integration': 'DealerContacts' })).not.toContain(writer[0]);
   });
 });

@@ -1,11 +1,15 @@
 // Every method of the example app's API is authorized by its integration's mode: a Cognito
 // authorizer with scopes (OAuth 2.0), AWS_IAM (Auth.iam), or, with no authorizer, a signed webhook
-// whose signature header API Gateway requires; only CORS preflights (OPTIONS) are open.
+// whose signature header API Gateway requires or a mutual TLS route behind a domain that is the
+// API's only way in; only CORS preflights (OPTIONS) are open.
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { ExamplePlatformStack } from '../../bin/example-stack';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { synthesizePlatform } from '../support/config-layers';
+import { addExampleStacks } from '../../bin/example-app';
 
-const template = Template.fromStack(new ExamplePlatformStack(new App(), 'Example'));
+const example = addExampleStacks(new App(), { mainId: 'Example', mtlsId: 'ExampleMtls' });
+const template = Template.fromStack(example.main);
+const mtlsTemplate = Template.fromStack(example.mtls);
 const methods = Object.entries(template.findResources('AWS::ApiGateway::Method')).map(([id, m]) => ({ id, ...(m.Properties as Record<string, unknown>) }));
 
 test('every method has an authorization that matches its route\'s mode; only OPTIONS is open', () => {
@@ -37,4 +41,14 @@ test('the API\'s resource policy denies every principal not named on the IAM rou
   const denies = statements.filter((s) => s.Effect === 'Deny');
   expect(denies.some((s) => JSON.stringify(s.Resource).includes('/POST/billing/invoices') && s.Condition?.ArnNotLike !== undefined)).toBe(true);
   expect(denies.some((s) => JSON.stringify(s.Resource).includes('/POST/orders') && s.Condition?.NotIpAddress !== undefined)).toBe(true);
+});
+
+test('the mutual TLS platform\'s methods are reached only through its mTLS domain, and its ingest admits only the route\'s subjects', () => {
+  const mtlsMethods = Object.values(mtlsTemplate.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties as Record<string, unknown>);
+  expect(mtlsMethods.map((m) => [m.HttpMethod, m.AuthorizationType, String(m.OperationName).split('-')[0]])).toEqual([['POST', 'NONE', 'DealerContacts']]);
+  mtlsTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  mtlsTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2', EndpointConfiguration: { Types: ['REGIONAL'] }, MutualTlsAuthentication: { TruststoreUri: Match.anyValue(), TruststoreVersion: Match.anyValue() } });
+  expect(synthesizePlatform(example.mtls).ingestConfig().routes.map((r) => r.clientCertificate)).toEqual([{ subjects: ['CN=crm.dealer-network.example,O=Dealer Network,C=US'] }]);
+  // The main platform keeps its execute-api endpoint: no route of it requires a certificate.
+  expect(Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.DisableExecuteApiEndpoint).toBeUndefined();
 });

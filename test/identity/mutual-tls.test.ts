@@ -3,7 +3,7 @@
 // checks, and the truststore bucket's controls.
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Auth, DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, Truststore, unacknowledgedFindings } from '../../lib';
 import { objectSchema } from '../helpers';
