@@ -48,7 +48,7 @@ export class PartnerMtlsStack extends Stack {
               domainName: 'dealers.example.com',
               certificate,
               truststore: Truststore.fromPemFile(dealerCaFile()),
-              clientSubjects: ['CN=crm.dealer-network.example,O=Dealer Network,C=US'],
+              clients: [{ subject: 'CN=crm.dealer-network.example,O=Dealer Network,C=US', issuer: 'CN=Dealer Network Root CA,O=Dealer Network,C=US' }],
             }),
           },
         ],

@@ -29,6 +29,8 @@ export * from './gateway/web-acl';
 export * from './gateway/waf-quotas';
 export * from './functions/integration-function';
 export * from './compliance/nag-packs';
+export * from './compliance/integration-security-checks';
+export { INTEGRATION_RULES, INTEGRATION_TAG, type IntegrationLayer, type IntegrationRule } from './compliance/rules';
 export * from './compliance/findings';
 export * from './secrets/rotation';
 export * from './secrets/rotation-window';

@@ -5,6 +5,7 @@ import { DeduplicationSignal, type DeduplicationSignalName, RejectionCause, type
 import { createHash } from 'node:crypto';
 import { refusalReason, type SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
+import { canonicalDn } from '../shared/distinguished-name';
 import { type ResolvedRoute, routeKey } from './config';
 import { type DeliveryClients, deliver, TargetError } from './deliver';
 import { contentTypeOf, parseBody, structuralProblem } from './body';
@@ -120,6 +121,13 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
   return result;
 }
 
+/** Whether a certificate's subject and issuer are one of the route's admitted pairs (DNs canonical). */
+function isAdmitted(clients: Array<{ subject: string; issuer: string }>, cert: NonNullable<IntegrationRecord['clientCertificate']>): boolean {
+  const subject = canonicalDn(cert.subjectDN);
+  const issuer = canonicalDn(cert.issuerDN);
+  return clients.some((c) => c.subject === subject && c.issuer === issuer);
+}
+
 /** The client certificate API Gateway verified on a mutual TLS domain (absent elsewhere). */
 function clientCertificateOf(event: APIGatewayProxyEvent): IntegrationRecord['clientCertificate'] {
   const cert = (event.requestContext?.identity as { clientCert?: { subjectDN?: unknown; issuerDN?: unknown; serialNumber?: unknown; validity?: { notAfter?: unknown } } | null } | undefined)?.clientCert;
@@ -154,7 +162,8 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const clientCert = clientCertificateOf(event);
   if (route.clientCertificate) {
     // The domain verified the chain; this route admits only its own partners' certificates.
-    const admitted = clientCert !== undefined && (route.clientCertificate.subjects === undefined || route.clientCertificate.subjects.includes(clientCert.subjectDN));
+    // Subject and issuer together: any CA of the shared truststore can write any subject.
+    const admitted = clientCert !== undefined && (route.clientCertificate.clients === undefined || isAdmitted(route.clientCertificate.clients, clientCert));
     if (!admitted) {
       deps.log.warn('client certificate refused', { integration: route.integration, subjectDN: clientCert?.subjectDN ?? null, serialNumber: clientCert?.serialNumber ?? null });
       return reject(RejectionCause.CLIENT_CERTIFICATE, respond(403, { message: 'client certificate not allowed' }, requestId));

@@ -17,7 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 
 /** A pack-qualified rule id, `<Pack>::<Rule>`, as CDK's validation report matches it. */
-type QualifiedRuleId = `${'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321' | 'Serverless'}::${string}`;
+type QualifiedRuleId = `${'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321' | 'Serverless' | 'IntegrationSecurity'}::${string}`;
 
 /** The minimum length of an acknowledgement reason; shorter ones say too little to review. */
 export const MIN_REASON_LENGTH = 20;
@@ -123,7 +123,7 @@ export function acknowledgeStageControls(stage: apigateway.Stage): void {
 export function acknowledgeSignedWebhookMethod(method: apigateway.Method): void {
   acknowledge(
     method,
-    ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'],
+    ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4', 'IntegrationSecurity::IntegrationSecurity-ID2'],
     'A signed webhook carries no OAuth token: the partner signs the raw body with a shared secret, API Gateway requires ' +
       'the signature header, and the ingest function verifies the HMAC in constant time before parsing the body or ' +
       'reaching the target; WAF rules still apply.',
@@ -159,6 +159,7 @@ export function acknowledgePartnerHeldSigningSecret(secret: secretsmanager.Secre
       'AwsSolutions::AwsSolutions-SMG4',
       'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled',
       'HIPAA.Security::HIPAA.Security-SecretsManagerRotationEnabled',
+      'IntegrationSecurity::IntegrationSecurity-SD2',
     ],
     'The partner signs with the same secret (GitHub, Stripe, Shopify issue or store it on their side), so rotating it ' +
       'here alone would break every delivery; it is changed in step with the partner (only signingSecretWriters may put it), ' +

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NagPackProps, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { IntegrationSecurityChecks } from './integration-security-checks';
 
 /** Options of {@link addComplianceChecks}. */
 export interface ComplianceChecksOptions {
@@ -12,8 +13,8 @@ export interface ComplianceChecksOptions {
 }
 
 /**
- * The cdk-nag packs every platform must pass: AwsSolutions, NIST 800-53 R5, HIPAA Security,
- * PCI DSS 3.2.1 and Serverless.
+ * The rule packs every platform must pass: cdk-nag's AwsSolutions, NIST 800-53 R5, HIPAA Security,
+ * PCI DSS 3.2.1 and Serverless, and this library's {@link IntegrationSecurityChecks}.
  * @see https://github.com/cdklabs/cdk-nag/blob/main/RULES.md
  */
 export function compliancePacks(scope?: IConstruct, props?: NagPackProps): NagPack[] {
@@ -23,11 +24,12 @@ export function compliancePacks(scope?: IConstruct, props?: NagPackProps): NagPa
     new HIPAASecurityChecks(scope, props),
     new PCIDSS321Checks(scope, props),
     new ServerlessChecks(scope, props),
+    new IntegrationSecurityChecks(scope, props),
   ];
 }
 
 /**
- * Registers the five cdk-nag packs of {@link compliancePacks} as validation plugins on an app
+ * Registers the six packs of {@link compliancePacks} as validation plugins on an app
  * (or stage): any unacknowledged finding fails `cdk synth`, and the validation report in the
  * cloud assembly records every acknowledgement with its reason.
  *

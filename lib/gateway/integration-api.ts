@@ -182,6 +182,8 @@ export class IntegrationApi extends Construct {
   public disableDefaultEndpoint(): void {
     (this.restApi.node.defaultChild as apigateway.CfnRestApi).disableExecuteApiEndpoint = true;
     this.restApi.latestDeployment?.addToLogicalId({ disableExecuteApiEndpoint: true });
+    // The execute-api URL output would point callers at an endpoint that answers 403.
+    this.restApi.node.tryRemoveChild('Endpoint');
     this.defaultEndpointDisabled = true;
   }
 

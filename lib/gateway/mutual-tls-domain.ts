@@ -45,8 +45,8 @@ export interface MutualTlsDomainProps {
  * small custom-resource function that returns the version the domain pins.
  *
  * API Gateway reads the truststore with the deployer's credentials (the CloudFormation role): that
- * role needs `s3:GetObject` on the object and `kms:Decrypt` on the platform key, which the key
- * policy's account statement leaves to IAM.
+ * role needs `s3:GetObject` and `s3:GetObjectVersion` on the object and `kms:Decrypt` on the
+ * platform key, which the key policy's account statement leaves to IAM.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html
  */
@@ -61,10 +61,11 @@ export class MutualTlsDomain extends Construct {
   constructor(scope: Construct, id: string, props: MutualTlsDomainProps) {
     super(scope, id);
     const { config, truststore, api } = props;
+    const handler = this.createTruststoreFunction(props.host);
     let mtls: apigateway.MTLSConfig;
     if (truststore.kind === 'pem') {
       const bucket = this.createTruststoreBucket(props);
-      const object = this.writeTruststore(bucket, truststore.pem, props.host);
+      const object = this.writeTruststore(bucket, truststore.pem, handler, props.host);
       mtls = { bucket, key: TRUSTSTORE_KEY, version: object.getAttString('VersionId') };
       this.truststoreBucket = bucket;
       const soon = expiringSoon(truststore.certificates, new Date(), TRUSTSTORE_EXPIRY_WARNING_DAYS);
@@ -90,13 +91,16 @@ export class MutualTlsDomain extends Construct {
     if (config.ownershipVerificationCertificate) {
       (this.domain.node.defaultChild as apigateway.CfnDomainName).ownershipVerificationCertificateArn = config.ownershipVerificationCertificate.certificateArn;
     }
-    // The whole stage at the domain's root: every route of the API is reached through the domain.
-    new apigateway.BasePathMapping(this, 'Mapping', { domainName: this.domain, restApi: api.restApi, stage: api.stage });
+    // The whole stage under its own name (https://<domain>/<stage>/...), so request paths are the ones
+    // the execute-api endpoint had: the WebACL's per-integration path scopes (`/<stage>/<path>`) keep matching.
+    new apigateway.BasePathMapping(this, 'Mapping', { domainName: this.domain, restApi: api.restApi, stage: api.stage, basePath: api.stageName });
     api.disableDefaultEndpoint();
+    this.checkTruststore(handler, config.domainName, mtls.version!);
     new CfnOutput(this, 'RegionalDomainName', {
       description: `Point ${config.domainName} at this name: a CNAME, or a Route 53 alias record`,
       value: this.domain.domainNameAliasDomainName,
     });
+    new CfnOutput(this, 'Url', { description: 'The API\'s only way in: every route, with a client certificate', value: `https://${config.domainName}/${api.stageName}/` });
   }
 
   private createTruststoreBucket(props: MutualTlsDomainProps): s3.Bucket {
@@ -138,15 +142,19 @@ export class MutualTlsDomain extends Construct {
     return bucket;
   }
 
-  private writeTruststore(bucket: s3.Bucket, pem: string, host: FunctionHost): CustomResource {
-    const writer = new IntegrationFunction(this, 'TruststoreWriter', {
+  /** The function behind the truststore's custom resources (the write, where the library holds the truststore, and the check). */
+  private createTruststoreFunction(host: FunctionHost): IntegrationFunction {
+    return new IntegrationFunction(this, 'TruststoreWriter', {
       code: handlerCode('truststore'),
-      description: 'cdk-secure-integrations: writes the mutual TLS truststore at deploy and returns the version the custom domain pins',
+      description: 'cdk-secure-integrations: writes the mutual TLS truststore at deploy, and fails the deploy when API Gateway warns about it',
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 1,
       platform: host,
       environment: { POWERTOOLS_SERVICE_NAME: 'mutual-tls-truststore' },
     });
+  }
+
+  private writeTruststore(bucket: s3.Bucket, pem: string, writer: IntegrationFunction, host: FunctionHost): CustomResource {
     writer.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(TRUSTSTORE_KEY)] }));
     grantKeyUseVia(writer.role, host.encryptionKey, KeyService.S3, ['kms:GenerateDataKey']);
     const object = new CustomResource(this, 'TruststoreObject', {
@@ -158,5 +166,19 @@ export class MutualTlsDomain extends Construct {
     // The role's grants exist before the first write.
     object.node.addDependency(writer);
     return object;
+  }
+
+  /** After the domain took the truststore: fails the deploy on any of API Gateway's truststore warnings. */
+  private checkTruststore(handler: IntegrationFunction, domainName: string, version: string): void {
+    handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [Stack.of(this).formatArn({ service: 'apigateway', account: '', resource: '/domainnames', resourceName: domainName })] }),
+    );
+    const check = new CustomResource(this, 'TruststoreCheck', {
+      serviceToken: handler.function.functionArn,
+      resourceType: 'Custom::MutualTlsTruststoreCheck',
+      properties: { DomainName: this.domain.domainName, TruststoreVersion: version },
+      serviceTimeout: Duration.minutes(5),
+    });
+    check.node.addDependency(handler, this.domain);
   }
 }

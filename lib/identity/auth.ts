@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { IntegrationConfigError } from '../core/errors';
+import { canonicalDn, isDistinguishedName } from '../../lambda/shared/distinguished-name';
 import type { Truststore, TruststoreSource } from './truststore';
 
 /** The principals an `Auth.iam` route admits. Give at least one. */
@@ -49,15 +50,17 @@ export interface MutualTlsAuthProps {
   /** The CA certificates that issue the clients' certificates. */
   readonly truststore: Truststore;
   /**
-   * Subject DNs of the client certificates that may call this route, exactly as API Gateway
-   * reports them in `$context.identity.clientCert.subjectDN` (the access log's `clientCertSubject`),
-   * for example `CN=orders.partner.example,O=Partner Corp,C=US`. The ingest function refuses (403)
-   * any other certificate the truststore trusts. Required when more than one integration of the
-   * platform has mutual TLS routes: they share the truststore, and one partner's certificate must
-   * not reach another's routes.
+   * The client certificates that may call this route: each a subject DN and the DN of the CA that
+   * issued it (a CA of the truststore), as API Gateway reports them in
+   * `$context.identity.clientCert.subjectDN` and `issuerDN` (the access log's `clientCertSubject`
+   * and `clientCertIssuer`). RFC 4514 (`CN=a,O=B,C=US`) and OpenSSL's slash form (`/C=US/O=B/CN=a`)
+   * both work; spacing and RDN order do not matter. The ingest function refuses (403) any other
+   * certificate. The issuer is part of the match because any CA of the truststore can write any
+   * subject: without it, one partner's CA could mint another partner's subject. Required when more
+   * than one integration of the platform has mutual TLS routes.
    * @default - any certificate the truststore trusts (allowed only while one integration uses the domain)
    */
-  readonly clientSubjects?: string[];
+  readonly clients?: MutualTlsClient[];
   /**
    * The ACM-issued public certificate that proves you own `domainName`: API Gateway requires it
    * when `certificate` is imported into ACM or issued by AWS Private CA.
@@ -71,6 +74,14 @@ export interface MutualTlsAuthProps {
    * @default apigateway.EndpointType.REGIONAL
    */
   readonly endpointType?: apigateway.EndpointType;
+}
+
+/** A client certificate a mutual TLS route admits. */
+export interface MutualTlsClient {
+  /** The certificate's subject DN, for example `CN=orders.partner.example,O=Partner Corp,C=US`. */
+  readonly subject: string;
+  /** The DN of the CA that issued it, for example `CN=Partner Root CA,O=Partner Corp,C=US`: a CA of the truststore. */
+  readonly issuer: string;
 }
 
 /** An `Auth.mutualTls` mode's domain, checked (the truststore is bound by the platform). */
@@ -126,7 +137,7 @@ export abstract class Auth {
    * the credential): the platform's API gets a REGIONAL custom domain with a TLS 1.2 security
    * policy (API Gateway enables mutual TLS only with TLS_1_2) and the truststore, and its default
    * `execute-api` endpoint is disabled so no client goes around the domain. The ingest function
-   * admits only `clientSubjects` and hands the certificate's subject, issuer and serial on with
+   * admits only `clients` (subject and issuer) and hands the certificate's subject, issuer and serial on with
    * the record.
    * Every route of the platform is then reached through the domain only: its OAuth 2.0 and IAM
    * callers need a client certificate too, and webhook routes are refused (their senders present
@@ -144,8 +155,6 @@ export abstract class Auth {
 }
 
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-/** One RDN attribute at least (`CN=...`), printable ASCII and beyond, no control characters. */
-const SUBJECT_DN = /^[A-Za-z][A-Za-z0-9.]*=[^\p{Cc}]+$/u;
 
 /** An `Auth.mutualTls` mode. */
 export class MutualTlsAuth extends Auth {
@@ -177,18 +186,26 @@ export class MutualTlsAuth extends Auth {
   }
 
   /**
-   * The admitted subjects, checked; undefined for any certificate the truststore trusts.
+   * The admitted clients, checked, their DNs in canonical form; undefined for any certificate the truststore trusts.
    * @throws IntegrationConfigError naming the prop, the value and the fix
    */
-  public clientSubjects(owner: string, prop: string): string[] | undefined {
-    const subjects = this.props?.clientSubjects;
-    if (subjects === undefined) return undefined;
-    const fix = 'List the subject DNs of the client certificates that may call, as API Gateway reports them (the access log\'s clientCertSubject), for example [\'CN=orders.partner.example,O=Partner Corp,C=US\'].';
-    if (!Array.isArray(subjects) || subjects.length === 0) throw new IntegrationConfigError(owner, `${prop}.clientSubjects`, subjects, fix);
-    subjects.forEach((s, i) => {
-      if (typeof s !== 'string' || s.trim() !== s || !SUBJECT_DN.test(s)) throw new IntegrationConfigError(owner, `${prop}.clientSubjects[${i}]`, s, fix);
+  public clients(owner: string, prop: string): MutualTlsClient[] | undefined {
+    const clients = this.props?.clients;
+    if (clients === undefined) return undefined;
+    const fix =
+      'List the client certificates that may call, each by subject and issuer DN as API Gateway reports them (the access log\'s clientCertSubject and clientCertIssuer), ' +
+      'for example [{ subject: \'CN=orders.partner.example,O=Partner Corp,C=US\', issuer: \'CN=Partner Root CA,O=Partner Corp,C=US\' }].';
+    if (!Array.isArray(clients) || clients.length === 0) throw new IntegrationConfigError(owner, `${prop}.clients`, clients, fix);
+    const seen = new Map<string, MutualTlsClient>();
+    clients.forEach((c, i) => {
+      if (!c || typeof c !== 'object') throw new IntegrationConfigError(owner, `${prop}.clients[${i}]`, c, fix);
+      for (const field of ['subject', 'issuer'] as const) {
+        if (!isDistinguishedName(c[field])) throw new IntegrationConfigError(owner, `${prop}.clients[${i}].${field}`, c[field], fix);
+      }
+      const client = { subject: canonicalDn(c.subject), issuer: canonicalDn(c.issuer) };
+      seen.set(`${client.issuer}|${client.subject}`, client);
     });
-    return [...new Set(subjects)];
+    return [...seen.values()];
   }
 
   /** Whether `other` configures the same domain (one domain per API). */

@@ -18,7 +18,16 @@ export const TRUSTSTORE_MAX_CERTIFICATES = 1_000;
 export const TRUSTSTORE_INLINE_MAX_BYTES = 100 * 1024;
 const RSA_BITS = { min: 2048, max: 4096 };
 const EC_CURVES = new Set(['prime256v1', 'secp384r1']);
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+/** The longest chain API Gateway follows from a client certificate's issuer to a root. */
+export const TRUSTSTORE_MAX_CHAIN_DEPTH = 4;
+/** DER of the signature algorithm OIDs weaker than SHA-256: md5WithRSA, sha1WithRSA, ecdsa-with-SHA1, dsa-with-sha1. */
+const WEAK_SIGNATURE_OIDS: Array<[string, Buffer]> = [
+  ['MD5 with RSA', Buffer.from('06092a864886f70d010104', 'hex')],
+  ['SHA-1 with RSA', Buffer.from('06092a864886f70d010105', 'hex')],
+  ['ECDSA with SHA-1', Buffer.from('06072a8648ce3d0401', 'hex')],
+  ['DSA with SHA-1', Buffer.from('06072a8648ce380403', 'hex')],
+];
 const DAY_MS = 86_400_000;
 
 /** A certificate of a checked truststore, as the library reports it. */
@@ -81,8 +90,9 @@ class PemFileTruststore extends Truststore {
     if (bytes > TRUSTSTORE_INLINE_MAX_BYTES) {
       throw new IntegrationConfigError(owner, prop, `${path} (${bytes} bytes)`, `A truststore the library writes travels in the template and may hold ${TRUSTSTORE_INLINE_MAX_BYTES} bytes; put a larger one in a versioned bucket and use Truststore.fromS3Object({ bucket, key, version }).`);
     }
-    const pem = readFileSync(path, 'utf8');
-    return { kind: 'pem', pem, certificates: checkTruststorePem(owner, prop, path, pem, now) };
+    const checked = checkTruststorePem(owner, prop, path, readFileSync(path, 'utf8'), now);
+    // Only the certificates as checked are written: nothing else of the file reaches the template or the bucket.
+    return { kind: 'pem', pem: checked.pem, certificates: checked.certificates };
   }
 }
 
@@ -110,27 +120,46 @@ class S3ObjectTruststore extends Truststore {
 }
 
 /**
- * Checks a truststore's PEM as API Gateway would read it.
- * @returns the certificates, in file order
+ * Checks a truststore's PEM as API Gateway reads it: X.509 CA certificates only (no key, no other
+ * block, no text between them), none duplicated, none expired or not yet valid, signed with SHA-256
+ * or stronger, with keys API Gateway accepts, and every chain complete (each CA's issuer in the file)
+ * and at most four certificates deep.
+ * @returns the certificates in file order, and the PEM of exactly those certificates
  * @throws IntegrationConfigError naming the certificate and the fix
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mutual-tls.html
  */
-export function checkTruststorePem(owner: string, prop: string, source: string, pem: string, now: Date): TruststoreCertificate[] {
-  const blocks = pem.match(PEM_BLOCK) ?? [];
+export function checkTruststorePem(owner: string, prop: string, source: string, text: string, now: Date): { pem: string; certificates: TruststoreCertificate[] } {
   const fix = (what: string) => new IntegrationConfigError(owner, prop, source, what);
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  const outside = blocks.reduce((rest, b) => rest.replace(b[0], ''), text).trim();
+  for (const block of blocks) {
+    if (block[1].includes('PRIVATE KEY')) throw fix('The file holds a private key: never put a key in a truststore (it would be written into the template and the bucket). Keep only the CA certificates.');
+    if (block[1] !== 'CERTIFICATE') throw fix(`The file holds a "${block[1]}" block; a truststore holds only "CERTIFICATE" blocks (the CA certificates, PEM-encoded).`);
+  }
+  if (outside.length > 0) throw fix(`The file holds text outside its certificates ("${outside.slice(0, 40)}..."): keep only the PEM blocks, for example with openssl x509 -in <file> per certificate.`);
   if (blocks.length === 0) throw fix('The file holds no PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----); a truststore is the CA certificates that issue your partners\' client certificates.');
   if (blocks.length > TRUSTSTORE_MAX_CERTIFICATES) throw fix(`The truststore holds ${blocks.length} certificates; API Gateway accepts ${TRUSTSTORE_MAX_CERTIFICATES}.`);
-  return blocks.map((block, i) => {
-    let cert: X509Certificate;
+  const certs = blocks.map((block, i) => {
     try {
-      cert = new X509Certificate(block);
+      return new X509Certificate(block[0]);
     } catch (error) {
       throw fix(`Certificate ${i + 1} is not a valid X.509 certificate (${(error as Error).message}).`);
     }
-    const subject = cert.subject.split('\n').join(', ');
-    const name = `certificate ${i + 1} (${subject})`;
+  });
+  const nameOf = (i: number) => `certificate ${i + 1} (${certs[i].subject.split('\n').join(', ')})`;
+  const fingerprints = new Map<string, number>();
+  certs.forEach((cert, i) => {
+    const name = nameOf(i);
+    const first = fingerprints.get(cert.fingerprint256);
+    if (first !== undefined) throw fix(`${name} is a copy of certificate ${first + 1}: list each CA once.`);
+    fingerprints.set(cert.fingerprint256, i);
     if (!cert.ca) throw fix(`${name} is not a CA certificate (basicConstraints CA:TRUE): put the CAs that issue client certificates in the truststore, never the client certificates themselves.`);
     const notAfter = new Date(cert.validTo);
     if (notAfter.getTime() <= now.getTime()) throw fix(`${name} expired on ${notAfter.toISOString()}: clients it issued can no longer connect. Replace it with the CA's current certificate.`);
+    const notBefore = new Date(cert.validFrom);
+    if (notBefore.getTime() > now.getTime()) throw fix(`${name} is not valid before ${notBefore.toISOString()}: API Gateway would reject its clients until then.`);
+    const weak = WEAK_SIGNATURE_OIDS.find(([, oid]) => cert.raw.includes(oid));
+    if (weak) throw fix(`${name} is signed with ${weak[0]}; API Gateway requires SHA-256 or stronger. Ask the CA for a certificate signed with SHA-256.`);
     const key = cert.publicKey;
     const details = key.asymmetricKeyDetails ?? {};
     if (key.asymmetricKeyType === 'rsa') {
@@ -141,8 +170,21 @@ export function checkTruststorePem(owner: string, prop: string, source: string, 
     } else {
       throw fix(`${name} has a ${key.asymmetricKeyType} key; API Gateway accepts RSA (2048 to 4096 bits) and ECDSA (P-256, P-384).`);
     }
-    return { subject, notAfter: notAfter.toISOString() };
   });
+  // Every chain complete and at most TRUSTSTORE_MAX_CHAIN_DEPTH deep: walk each CA's issuers to a self-signed root.
+  const issuerOf = (i: number): number | undefined => certs.findIndex((c, j) => j !== i && certs[i].checkIssued(c) && certs[i].verify(c.publicKey));
+  const selfSigned = (i: number) => certs[i].checkIssued(certs[i]) && certs[i].verify(certs[i].publicKey);
+  certs.forEach((_, i) => {
+    let at = i;
+    for (let depth = 1; !selfSigned(at); depth++) {
+      const up = issuerOf(at);
+      if (up === undefined || up < 0) throw fix(`${nameOf(at)} was issued by ${certs[at].issuer.split('\n').join(', ')}, which is not in the file: API Gateway needs every chain complete, from each issuing CA up to its root.`);
+      if (depth >= TRUSTSTORE_MAX_CHAIN_DEPTH) throw fix(`The chain above ${nameOf(i)} is longer than ${TRUSTSTORE_MAX_CHAIN_DEPTH} certificates, the most API Gateway follows.`);
+      at = up;
+    }
+  });
+  const certificates = certs.map((cert, i) => ({ subject: certs[i].subject.split('\n').join(', '), notAfter: new Date(cert.validTo).toISOString() }));
+  return { pem: certs.map((c) => c.toString().trim()).join('\n') + '\n', certificates };
 }
 
 /** The certificates of a truststore that expire within `days` of `now`. */

@@ -98,10 +98,11 @@ export interface IngestRouteConfig {
   readonly queryParameters?: string[];
   /**
    * A mutual TLS route: a request without a client certificate (`requestContext.identity.clientCert`)
-   * is refused (403), and with `subjects`, one whose subject DN is not listed.
+   * is refused (403), and with `clients`, one whose subject and issuer DNs (compared in the
+   * canonical form of lambda/shared/distinguished-name.ts) are not a listed pair.
    * @default - not a mutual TLS route
    */
-  readonly clientCertificate?: { readonly subjects?: string[] };
+  readonly clientCertificate?: { readonly clients?: Array<{ readonly subject: string; readonly issuer: string }> };
 }
 
 /** The ingest function's configuration file (`/opt/ingest/config.json` in its config layer). */

@@ -291,8 +291,8 @@ class ApiInbound extends Inbound {
         if (route.scopes !== undefined && route.scopes.length > 0) {
           throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, 'An Auth.mutualTls route is authorized by the client certificate, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().');
         }
-        const subjects = platform._frontDoor.admitMutualTlsRoute(auth, name, prop);
-        const mtlsRoute = bindRoute({ ...common, auth: 'mtls', scopes: [], clientCertificate: { subjects }, methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } });
+        const clients = platform._frontDoor.admitMutualTlsRoute(auth, name, prop);
+        const mtlsRoute = bindRoute({ ...common, auth: 'mtls', scopes: [], clientCertificate: { clients }, methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } });
         acknowledgeMutualTlsMethod(mtlsRoute.apiMethod);
         return mtlsRoute;
       }

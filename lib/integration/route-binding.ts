@@ -64,8 +64,8 @@ export interface RouteRequest {
   readonly deduplication?: DeduplicationConfig;
   /** The query-string parameters forwarded to the target. */
   readonly queryParameters?: unknown;
-  /** For a mutual TLS route: the client certificate subjects admitted (undefined: any the truststore trusts). */
-  readonly clientCertificate?: { readonly subjects?: string[] };
+  /** For a mutual TLS route: the client certificates admitted, DNs canonical (undefined: any the truststore trusts). */
+  readonly clientCertificate?: { readonly clients?: Array<{ readonly subject: string; readonly issuer: string }> };
   /** The media types the body may have. */
   readonly bodyFormats?: BodyFormat[];
 }
@@ -174,7 +174,7 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     ...(request.deduplication ? { deduplication: request.deduplication } : {}),
     ...(queryParameters?.length ? { queryParameters } : {}),
     ...(request.bodyFormats ? { bodyFormats: request.bodyFormats } : {}),
-    ...(request.clientCertificate ? { clientCertificate: request.clientCertificate.subjects ? { subjects: request.clientCertificate.subjects } : {} } : {}),
+    ...(request.clientCertificate ? { clientCertificate: request.clientCertificate.clients ? { clients: request.clientCertificate.clients } : {} } : {}),
   });
   if (request.piiFields?.length) ingest.grantFieldEncryption(name);
   return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };

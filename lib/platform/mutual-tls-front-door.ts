@@ -4,7 +4,8 @@ import { IntegrationConfigError } from '../core/errors';
 import type { FunctionHost } from '../core/platform-host';
 import type { IntegrationApi } from '../gateway/integration-api';
 import { MutualTlsDomain } from '../gateway/mutual-tls-domain';
-import type { MutualTlsAuth } from '../identity/auth';
+import { canonicalDn } from '../../lambda/shared/distinguished-name';
+import type { MutualTlsAuth, MutualTlsClient } from '../identity/auth';
 
 /** One route as the front door sees it: how it authenticates, and where it was declared. */
 interface NotedRoute {
@@ -21,7 +22,8 @@ interface NotedRoute {
  * - a webhook route and a mutual TLS domain exclude each other (webhook senders present no
  *   client certificate), whichever comes first;
  * - integrations share the truststore, so once two integrations have mutual TLS routes, each
- *   route must name its `clientSubjects`;
+ *   route must name its `clients` (subject and issuer);
+ * - a client's issuer must be a CA of the truststore (where the library holds the truststore);
  * - OAuth 2.0 and IAM routes still work, through the domain: a warning says their callers need a
  *   client certificate.
  */
@@ -33,6 +35,8 @@ export class MutualTlsFrontDoor {
   private readonly routes: NotedRoute[] = [];
   private readonly openMtlsRoutes: NotedRoute[] = [];
   private readonly mtlsIntegrations = new Set<string>();
+  /** The canonical subject DNs of the truststore's CAs, where the library holds the truststore. */
+  private truststoreCas?: Set<string>;
   private warnedOthers = false;
 
   constructor(
@@ -59,11 +63,12 @@ export class MutualTlsFrontDoor {
 
   /**
    * Admits a mutual TLS route: creates the domain with the first one, checks it against the
-   * others, and returns the route's client subjects (undefined: any trusted certificate).
-   * @throws IntegrationConfigError on a second domain, a webhook route, or shared routes without subjects
+   * others, and returns the route's clients (undefined: any trusted certificate).
+   * @throws IntegrationConfigError on a second domain, a webhook route, shared routes without
+   *   clients, or a client whose issuer is not a CA of the truststore
    */
-  public admitMutualTlsRoute(auth: MutualTlsAuth, integration: string, prop: string): string[] | undefined {
-    const subjects = auth.clientSubjects(integration, `${prop}.auth`);
+  public admitMutualTlsRoute(auth: MutualTlsAuth, integration: string, prop: string): MutualTlsClient[] | undefined {
+    const clients = auth.clients(integration, `${prop}.auth`);
     if (!this._domain) {
       const webhook = this.routes.find((r) => r.auth.startsWith('signature:'));
       if (webhook) throw webhookConflict(webhook, `${integration} ${prop}`);
@@ -71,6 +76,7 @@ export class MutualTlsFrontDoor {
       const truststore = config.truststore._bind(integration, `${prop}.auth.truststore`, new Date());
       this.domainAuth = auth;
       this.domainOwner = `${integration} ${prop}`;
+      if (truststore.kind === 'pem') this.truststoreCas = new Set(truststore.certificates.map((c) => canonicalDn(c.subject)));
       this._domain = new MutualTlsDomain(this.scope, 'MutualTls', { api: this.api(), config, truststore, host: this.host });
     } else if (!auth.sameDomainAs(this.domainAuth!)) {
       throw new IntegrationConfigError(
@@ -80,20 +86,30 @@ export class MutualTlsFrontDoor {
         `The platform's API already has a mutual TLS domain (from ${this.domainAuthName()}), and an API has one way in: give every route the same Auth.mutualTls object (or the same domainName, certificate and truststore objects), or put this integration on a platform of its own.`,
       );
     }
+    (clients ?? []).forEach((client, i) => {
+      if (this.truststoreCas && !this.truststoreCas.has(client.issuer)) {
+        throw new IntegrationConfigError(
+          integration,
+          `${prop}.auth.clients[${i}].issuer`,
+          client.issuer,
+          `API Gateway admits only certificates issued by a CA of the truststore, whose CAs are: ${[...this.truststoreCas].join('; ')}. Give the issuing CA's subject DN, or add that CA to the truststore.`,
+        );
+      }
+    });
     const route = { integration, prop, auth: 'mtls' };
     this.mtlsIntegrations.add(integration);
-    if (subjects === undefined) this.openMtlsRoutes.push(route);
+    if (clients === undefined) this.openMtlsRoutes.push(route);
     if (this.mtlsIntegrations.size > 1 && this.openMtlsRoutes.length > 0) {
       const open = this.openMtlsRoutes[0];
       throw new IntegrationConfigError(
         open.integration,
-        `${open.prop}.auth.clientSubjects`,
+        `${open.prop}.auth.clients`,
         undefined,
-        `Integrations ${[...this.mtlsIntegrations].join(', ')} share the platform's truststore, so any of their partners' certificates would reach this route: list the subject DNs that may call it, for example clientSubjects: ['CN=orders.partner.example,O=Partner Corp,C=US'].`,
+        `Integrations ${[...this.mtlsIntegrations].join(', ')} share the platform's truststore, so any of their partners' certificates would reach this route: list the certificates that may call it, for example clients: [{ subject: 'CN=orders.partner.example,O=Partner Corp,C=US', issuer: 'CN=Partner Root CA,O=Partner Corp,C=US' }].`,
       );
     }
     this.warnAboutOthers();
-    return subjects;
+    return clients;
   }
 
   private domainAuthName(): string {

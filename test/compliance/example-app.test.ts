@@ -20,7 +20,7 @@ describe.each([
     const acks = recordedAcknowledgements(stack);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect(ack.id).toMatch(/^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless)::\1-[A-Za-z0-9]+(\[.+\])?$/);
+      expect(ack.id).toMatch(/^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless|IntegrationSecurity)::\1-[A-Za-z0-9]+(\[.+\])?$/);
       expect(ack.reason.length).toBeGreaterThanOrEqual(MIN_REASON_LENGTH);
       const construct = stack.node.findAll().find((c) => c.node.path === ack.path);
       expect(construct && CfnResource.isCfnResource(construct)).toBe(true);

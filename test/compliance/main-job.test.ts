@@ -32,7 +32,7 @@ describe('main job: synth of the example app with every check on', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   test('synth succeeds and every pack reports no violation', () => {
-    expect(report.pluginReports.map((r) => r.pluginName).sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless']);
+    expect(report.pluginReports.map((r) => r.pluginName).sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'IntegrationSecurity', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless']);
     for (const plugin of report.pluginReports) expect(plugin.violations).toEqual([]);
   });
 

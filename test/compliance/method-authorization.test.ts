@@ -48,7 +48,7 @@ test('the mutual TLS platform\'s methods are reached only through its mTLS domai
   expect(mtlsMethods.map((m) => [m.HttpMethod, m.AuthorizationType, String(m.OperationName).split('-')[0]])).toEqual([['POST', 'NONE', 'DealerContacts']]);
   mtlsTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
   mtlsTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2', EndpointConfiguration: { Types: ['REGIONAL'] }, MutualTlsAuthentication: { TruststoreUri: Match.anyValue(), TruststoreVersion: Match.anyValue() } });
-  expect(synthesizePlatform(example.mtls).ingestConfig().routes.map((r) => r.clientCertificate)).toEqual([{ subjects: ['CN=crm.dealer-network.example,O=Dealer Network,C=US'] }]);
+  expect(synthesizePlatform(example.mtls).ingestConfig().routes.map((r) => r.clientCertificate)).toEqual([{ clients: [{ subject: 'C=US,CN=crm.dealer-network.example,O=Dealer Network', issuer: 'C=US,CN=Dealer Network Root CA,O=Dealer Network' }] }]);
   // The main platform keeps its execute-api endpoint: no route of it requires a certificate.
   expect(Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties.DisableExecuteApiEndpoint).toBeUndefined();
 });

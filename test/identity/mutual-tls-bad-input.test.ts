@@ -27,6 +27,11 @@ function props(stack: Stack, overrides: Partial<MutualTlsAuthProps> = {}): Mutua
   };
 }
 
+/** A client certificate of the fixture CA (rsa2048-ca.pem), in OpenSSL's slash form for its issuer. */
+function client(subject: string) {
+  return { subject, issuer: '/C=US/O=Partner Corp/CN=Partner Root CA' };
+}
+
 function mtlsIntegration(stack: Stack, name: string, auth: Auth, path = `/${name.toLowerCase()}`) {
   return new SecureIntegration(stack, name, {
     owner: 'team@example.com',
@@ -56,10 +61,16 @@ describe('Auth.mutualTls bad input', () => {
     ['an expired CA', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'expired-ca.pem')) }), /Expired Root CA.*expired on 2021-01-01/s],
     ['an RSA key of 1024 bits', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'rsa1024-ca.pem')) }), /RSA key of 1024 bits.*2048 to 4096/s],
     ['an ECDSA key on P-521', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'ec-p521-ca.pem')) }), /ECDSA key on secp521r1.*P-256 and P-384/s],
-    ['a file without certificates', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'make-fixtures.sh')) }), /holds no PEM certificate/],
-    ['an empty subject list', () => ({ clientSubjects: [] }), /auth\.clientSubjects.*subject DNs/s],
-    ['a subject that is not a DN', () => ({ clientSubjects: ['orders.partner.example'] }), /auth\.clientSubjects\[0\].*orders\.partner\.example/s],
-    ['a subject with padding', () => ({ clientSubjects: [' CN=a'] }), /auth\.clientSubjects\[0\]/],
+    ['a file without certificates', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'make-fixtures.sh')) }), /text outside its certificates/],
+    ['a truststore with a private key', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'ca-with-key.pem')) }), /holds a private key: never put a key in a truststore/],
+    ['a truststore with text around its certificates', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'bag-attributes.pem')) }), /text outside its certificates \("Bag Attributes/],
+    ['a CA listed twice', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'duplicate.pem')) }), /certificate 2 \(.*\) is a copy of certificate 1/],
+    ['a SHA-1-signed CA', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'sha1-ca.pem')) }), /SHA-1 Root CA\) is signed with SHA-1 with RSA; API Gateway requires SHA-256/],
+    ['an intermediate without its root', () => ({ truststore: Truststore.fromPemFile(join(FIXTURES, 'intermediate-only.pem')) }), /Chain Issuing CA\) was issued by C=US, O=Chain Corp, CN=Chain Root CA, which is not in the file/],
+    ['an empty client list', () => ({ clients: [] }), /auth\.clients.*subject and issuer DN/s],
+    ['a client subject that is not a DN', () => ({ clients: [{ subject: 'orders.partner.example', issuer: 'CN=Partner Root CA,O=Partner Corp,C=US' }] }), /auth\.clients\[0\]\.subject.*orders\.partner\.example/s],
+    ['a client without an issuer', () => ({ clients: [{ subject: 'CN=a' } as never] }), /auth\.clients\[0\]\.issuer/],
+    ['a client whose issuer is not a CA of the truststore', () => ({ clients: [{ subject: 'CN=a', issuer: 'CN=Other Root CA,O=Other,C=US' }] }), /auth\.clients\[0\]\.issuer.*CN=Other Root CA.*CAs are: C=US,CN=Partner Root CA,O=Partner Corp/s],
   ];
   test.each(cases)('%s is a synth-time error naming the prop, the value and the fix', (_name, overrides, message) => {
     const stack = stackWithPlatform();
@@ -82,24 +93,24 @@ describe('Auth.mutualTls bad input', () => {
 describe('one mutual TLS domain per platform, shared safely', () => {
   test('a second, different domain on the same platform is an error', () => {
     const stack = stackWithPlatform();
-    mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack, { clientSubjects: ['CN=a'] })));
-    expect(() => mtlsIntegration(stack, 'Invoices', Auth.mutualTls(props(stack, { domainName: 'billing.example.com', clientSubjects: ['CN=b'] })))).toThrow(/already has a mutual TLS domain \(from Orders inbound\.routes\[0\]\)/);
+    mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack, { clients: [client('CN=a')] })));
+    expect(() => mtlsIntegration(stack, 'Invoices', Auth.mutualTls(props(stack, { domainName: 'billing.example.com', clients: [client('CN=b')] })))).toThrow(/already has a mutual TLS domain \(from Orders inbound\.routes\[0\]\)/);
   });
 
   test('two integrations share the truststore only when every mutual TLS route names its subjects', () => {
     const stack = stackWithPlatform();
     const shared = props(stack);
     mtlsIntegration(stack, 'Orders', Auth.mutualTls(shared));
-    expect(() => mtlsIntegration(stack, 'Invoices', Auth.mutualTls({ ...shared, clientSubjects: ['CN=invoices.partner.example'] }))).toThrow(
-      /Orders: invalid `inbound\.routes\[0\]\.auth\.clientSubjects`.*Orders, Invoices share the platform's truststore/s,
+    expect(() => mtlsIntegration(stack, 'Invoices', Auth.mutualTls({ ...shared, clients: [client('CN=invoices.partner.example')] }))).toThrow(
+      /Orders: invalid `inbound\.routes\[0\]\.auth\.clients`.*Orders, Invoices share the platform's truststore/s,
     );
   });
 
   test('with subjects on both, two integrations share one domain (one domain resource, one truststore)', () => {
     const stack = stackWithPlatform();
     const shared = props(stack);
-    mtlsIntegration(stack, 'Orders', Auth.mutualTls({ ...shared, clientSubjects: ['CN=orders.partner.example'] }));
-    mtlsIntegration(stack, 'Invoices', Auth.mutualTls({ ...shared, clientSubjects: ['CN=invoices.partner.example'] }));
+    mtlsIntegration(stack, 'Orders', Auth.mutualTls({ ...shared, clients: [client('CN=orders.partner.example')] }));
+    mtlsIntegration(stack, 'Invoices', Auth.mutualTls({ ...shared, clients: [client('CN=invoices.partner.example')] }));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::ApiGateway::DomainName', 1);
     template.resourceCountIs('Custom::MutualTlsTruststore', 1);
@@ -140,6 +151,30 @@ describe('one mutual TLS domain per platform, shared safely', () => {
     const ownership = acm.Certificate.fromCertificateArn(stack, 'Ownership', 'arn:aws:acm:eu-west-1:111111111111:certificate/99999999-2222-3333-4444-555555555555');
     mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack, { ownershipVerificationCertificate: ownership })));
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::DomainName', { OwnershipVerificationCertificateArn: ownership.certificateArn });
+  });
+
+  test('a chain (root and issuing CA) is a valid truststore, and a client of the issuing CA is admitted', () => {
+    const stack = stackWithPlatform();
+    mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack, { truststore: Truststore.fromPemFile(join(FIXTURES, 'chain.pem')), clients: [{ subject: 'CN=a', issuer: 'CN=Chain Issuing CA, O=Chain Corp, C=US' }] })));
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::DomainName', 1);
+  });
+
+  test('the truststore written is the certificates as checked, nothing else of the file', () => {
+    const stack = stackWithPlatform();
+    mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack, { truststore: Truststore.fromPemFile(join(FIXTURES, 'two-cas.pem')) })));
+    const pem = Object.values(Template.fromStack(stack).findResources('Custom::MutualTlsTruststore'))[0].Properties.Pem as string;
+    expect(pem.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+    expect(pem).not.toMatch(/KEY|Bag/);
+  });
+
+  test('the domain maps the stage under its own name, so WAF\'s per-integration path scopes still match, and the disabled execute-api URL is not an output', () => {
+    const stack = stackWithPlatform();
+    mtlsIntegration(stack, 'Orders', Auth.mutualTls(props(stack)));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1' });
+    const outputs = JSON.stringify(template.findOutputs('*'));
+    expect(outputs).not.toContain('execute-api');
+    expect(outputs).toContain('https://partners.example.com/v1/');
   });
 
   test('disabling the default endpoint changes the deployment, so the stage is redeployed without it', () => {

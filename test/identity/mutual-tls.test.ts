@@ -19,7 +19,7 @@ export function mtlsStack(extra?: (stack: Stack, auth: Auth) => void) {
     domainName: 'partners.example.com',
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN),
     truststore: Truststore.fromPemFile(join(FIXTURES, 'two-cas.pem')),
-    clientSubjects: ['CN=orders.partner.example,O=Partner Corp,C=US'],
+    clients: [{ subject: 'CN=orders.partner.example,O=Partner Corp,C=US', issuer: 'CN=Partner Root CA,O=Partner Corp,C=US' }],
   });
   new SecureIntegration(stack, 'Orders', {
     owner: 'orders-team@example.com',
@@ -60,13 +60,14 @@ describe('Auth.mutualTls: the API has no other way in', () => {
       DomainName: { Ref: Match.stringLikeRegexp('MutualTls') },
       RestApiId: { Ref: Match.stringLikeRegexp('Api') },
       Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') },
+      BasePath: 'v1',
     });
   });
 
   test('the route has no authorizer (the certificate is checked by the domain and the ingest), and the ingest admits only its subjects', () => {
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE', OperationName: Match.stringLikeRegexp('^Orders-POST') });
     const { ingestConfig } = synthesizePlatform(mtlsStack().stack);
-    expect(ingestConfig().routes).toEqual([expect.objectContaining({ integration: 'Orders', resourcePath: '/orders', clientCertificate: { subjects: ['CN=orders.partner.example,O=Partner Corp,C=US'] } })]);
+    expect(ingestConfig().routes).toEqual([expect.objectContaining({ integration: 'Orders', resourcePath: '/orders', clientCertificate: { clients: [{ subject: 'C=US,CN=orders.partner.example,O=Partner Corp', issuer: 'C=US,CN=Partner Root CA,O=Partner Corp' }] } })]);
   });
 
   test('the access log records the client certificate', () => {

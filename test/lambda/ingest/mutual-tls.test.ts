@@ -1,8 +1,9 @@
 // Auth.mutualTls at run time: API Gateway's custom domain verified the client certificate's chain
 // against the truststore, and hands the ingest `requestContext.identity.clientCert`; a route with
-// `clientCertificate` refuses a request without one (403), or, with `subjects`, one whose subject is
+// `clientCertificate` refuses a request without one (403), or, with `clients`, one whose subject and issuer are
 // not listed, and its record carries the certificate that was admitted. Against moto_server: a real
 // SQS queue and a real deduplication table.
+import { canonicalDn } from '../../../lambda/shared/distinguished-name';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ function clientCertOf(pemFile: string): ClientCert {
 // The partner's certificate (test/fixtures/mtls/leaf.pem, issued by the Partner Root CA in the truststore).
 const PARTNER = clientCertOf('leaf.pem');
 const PARTNER_DN = 'CN=orders.partner.example,O=Partner Corp,C=US';
+const PARTNER_CA_DN = 'CN=Partner Root CA,O=Partner Corp,C=US';
 // Another certificate the same CA issued, to a subject the orders route does not list.
 const OTHER: ClientCert = { ...PARTNER, clientCertPem: '-----BEGIN CERTIFICATE-----\nMIIC...other...\n-----END CERTIFICATE-----\n', subjectDN: 'CN=billing.partner.example,O=Partner Corp,C=US', serialNumber: '1f:00:3a:5c:92:7e:44:d1:08:b6:2a:c3:71:9e:0f:55:e4:28:6b:0d' };
 
@@ -92,7 +94,7 @@ describe('ingest: mutual TLS routes', () => {
     const config: IngestConfig = {
       version: 1,
       routes: [
-        { integration: 'Orders', method: 'POST', resourcePath: '/orders', schema: orderSchema, target, clientCertificate: { subjects: [PARTNER_DN, 'CN=backup.partner.example,O=Partner Corp,C=US'] } },
+        { integration: 'Orders', method: 'POST', resourcePath: '/orders', schema: orderSchema, target, clientCertificate: { clients: [PARTNER_DN, 'CN=backup.partner.example,O=Partner Corp,C=US'].map((subject) => ({ subject: canonicalDn(subject), issuer: canonicalDn(PARTNER_CA_DN) })) } },
         { integration: 'Partners', method: 'POST', resourcePath: '/any-partner', target, clientCertificate: {} },
         { integration: 'Public', method: 'POST', resourcePath: '/public', target },
         {
@@ -136,7 +138,7 @@ describe('ingest: mutual TLS routes', () => {
 
   const order = (orderId: string) => JSON.stringify({ orderId });
 
-  describe('a route that lists its subjects', () => {
+  describe('a route that lists its clients (subject and issuer)', () => {
     test('a listed certificate is admitted, and its record carries the certificate as API Gateway reported it', async () => {
       const event = apiEvent({ body: order('o-1') }, PARTNER);
       const res = await ingest(event, deps);
@@ -187,6 +189,19 @@ describe('ingest: mutual TLS routes', () => {
       expect(await drain()).toEqual([]);
     });
 
+    test('a certificate with the partner\'s subject issued by another CA of the truststore is refused (any CA can write any subject)', async () => {
+      const forged = { ...PARTNER, issuerDN: 'CN=Partner EC Root CA,O=Partner Corp,C=US', serialNumber: '7a:7a' };
+      const res = await ingest(apiEvent({ body: order('o-forged') }, forged), deps);
+      expect(res.statusCode).toBe(403);
+      expect(await drain()).toEqual([]);
+    });
+
+    test('DNs match whatever their spacing or RDN order, as tools print them', async () => {
+      const respelled = { ...PARTNER, subjectDN: 'C=US, O=Partner Corp, CN=orders.partner.example', issuerDN: 'O=Partner Corp , CN=Partner Root CA , C=US' };
+      expect((await ingest(apiEvent({ body: order('o-spaced') }, respelled), deps)).statusCode).toBe(202);
+      expect(await drain()).toHaveLength(1);
+    });
+
     test('subjects are matched exactly: a subject that only contains or differs in case from a listed one is refused', async () => {
       for (const subjectDN of [`${PARTNER_DN},OU=Extra`, PARTNER_DN.toLowerCase(), 'CN=orders.partner.example', '']) {
         const res = await ingest(apiEvent({ body: order('o-4') }, { ...PARTNER, subjectDN }), deps);
@@ -209,7 +224,7 @@ describe('ingest: mutual TLS routes', () => {
     });
   });
 
-  describe('a route without subjects', () => {
+  describe('a route without clients', () => {
     test('any certificate the domain verified is admitted, and carried on', async () => {
       for (const cert of [PARTNER, OTHER]) {
         const res = await ingest(apiEvent({ resource: '/any-partner', path: '/any-partner', body: '{"ping":true}' }, cert), deps);
