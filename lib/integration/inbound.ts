@@ -294,7 +294,7 @@ class ApiInbound extends Inbound {
         const clients = platform._frontDoor.admitMutualTlsRoute(auth, name, prop);
         const mtlsRoute = bindRoute({ ...common, auth: 'mtls', scopes: [], clientCertificate: { clients }, methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } });
         acknowledgeMutualTlsMethod(mtlsRoute.apiMethod);
-        return mtlsRoute;
+        return { ...mtlsRoute, clientCertificates: platform._frontDoor.inventoryClients(clients) };
       }
       const oauth2 = platform.oauth2;
       if (!Array.isArray(route.scopes) || route.scopes.length === 0) {

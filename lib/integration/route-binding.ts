@@ -29,6 +29,8 @@ export interface BoundRoute {
   readonly apiMethod: apigateway.Method;
   /** The target's description. */
   readonly target: string;
+  /** For a mutual TLS route: the client certificates it admits, with their issuing CA's expiry where known. */
+  readonly clientCertificates?: Array<{ readonly subject: string; readonly issuer: string; readonly issuerNotAfter?: string }>;
 }
 
 /** What one route asks of the platform. */

@@ -372,7 +372,7 @@ export class SecureIntegration extends Construct {
       description: this.description,
       owner: this.owner,
       dataClassification: this.dataClassification,
-      routes: this.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth, scopes: r.scopes, target: r.target })),
+      routes: this.routes.map((r) => ({ method: r.method, path: r.path, auth: r.auth, scopes: r.scopes, target: r.target, ...(r.clientCertificates ? { clientCertificates: r.clientCertificates } : {}) })),
       credentials: [
         ...(this.signingSecret
           ? [

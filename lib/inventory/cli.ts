@@ -1,7 +1,8 @@
 // The command line.
 // - `cdk-secure-integrations inventory`: reads the inventory table or a JSON inventory, prints the
 //   report, and with --check exits 2 when it finds an overdue credential (a partner-held secret past
-//   its classification's limit included), a failed rotation, an unmonitored ACTIVE integration or a
+//   its classification's limit included), a failed rotation, an unmonitored ACTIVE integration, a
+//   mutual TLS truststore CA expiring within 60 days, or a
 //   record it cannot read.
 // - `cdk-secure-integrations redrive`: moves an integration's dead-letter queue's messages back to
 //   its queue and records who did (redrive.ts); exits 2 when the queue's state refuses it (empty
@@ -101,7 +102,7 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     .option('--region <region>', 'the table\'s region (default: AWS_REGION or the profile\'s)')
     .option('--file <path>', 'read a JSON inventory: integration-inventory.json from cdk.out, or this command\'s --format json output')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--check', 'exit 2 on an overdue credential, a failed rotation, an unmonitored ACTIVE integration or an unreadable record')
+    .option('--check', 'exit 2 on an overdue credential, a failed rotation, an unmonitored ACTIVE integration, a mutual TLS truststore CA expiring within 60 days or an unreadable record')
     .option('--now <iso>', 'evaluate rotation ages as of this ISO 8601 time (default: now)')
     .action(async (options: InventoryOptions) => {
       code = await inventory(options, io);

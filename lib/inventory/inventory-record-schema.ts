@@ -83,6 +83,15 @@ export const INVENTORY_RECORD_SCHEMA = {
         auth: NON_EMPTY,
         scopes: { type: 'array', items: { type: 'string' } },
         target: { type: 'string' },
+        clientCertificates: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['subject', 'issuer'],
+            properties: { subject: NON_EMPTY, issuer: NON_EMPTY, issuerNotAfter: NON_EMPTY },
+          },
+        },
       },
     },
     credential: {

@@ -17,6 +17,22 @@ export interface InventoryRoute {
   readonly scopes: string[];
   /** The target's description, e.g. `sqs:<path>`. */
   readonly target: string;
+  /**
+   * For a mutual TLS route: the client certificates it admits, by subject and issuing CA (subject
+   * `*`: any certificate of that CA), and when the issuing CA expires where the library holds the
+   * truststore.
+   */
+  readonly clientCertificates?: InventoryClientCertificate[];
+}
+
+/** A client certificate a mutual TLS route admits. */
+export interface InventoryClientCertificate {
+  /** Subject DN (canonical), or `*` for any certificate the issuer signs. */
+  readonly subject: string;
+  /** Issuing CA's DN (canonical). */
+  readonly issuer: string;
+  /** When the issuing CA's certificate in the truststore expires, ISO 8601. */
+  readonly issuerNotAfter?: string;
 }
 
 /**

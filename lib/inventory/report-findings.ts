@@ -68,6 +68,22 @@ export interface OwnerGroup {
   readonly integrations: Array<{ readonly name: string; readonly integrationId: string; readonly status: string; readonly stack: string }>;
 }
 
+/** A CA of a mutual TLS truststore that issues an integration's client certificates and expires soon (or has). */
+export interface ExpiringTruststoreCa {
+  readonly integrationId: string;
+  readonly integration: string;
+  readonly owner: string;
+  /** The route, `METHOD /path`. */
+  readonly route: string;
+  readonly issuer: string;
+  readonly notAfter: string;
+  /** Days left; negative once expired. */
+  readonly daysLeft: number;
+}
+
+/** A truststore CA expiring within this many days is a finding (the synth-time warning's horizon). */
+export const TRUSTSTORE_CA_EXPIRY_DAYS = 60;
+
 export interface InventoryFindings {
   readonly byOwner: OwnerGroup[];
   /** Credentials past their maximum age: rotations overdue, and partner-held secrets past their classification's limit (`partnerHeld`). */
@@ -76,6 +92,8 @@ export interface InventoryFindings {
   /** ACTIVE credentials whose rotation age is unknown (never rotated and no creation time, as in a synth report). */
   readonly rotationAgeUnknown: CredentialRef[];
   readonly unmonitored: UnmonitoredIntegration[];
+  /** CAs that issue the client certificates of mutual TLS routes and expire within {@link TRUSTSTORE_CA_EXPIRY_DAYS} days: clients they issued cannot connect after. */
+  readonly expiringTruststoreCas: ExpiringTruststoreCa[];
   readonly decommissioned: DecommissionedIntegration[];
   readonly unreadable: UnreadableRecord[];
 }
@@ -110,6 +128,7 @@ export function analyse(records: InventoryRecord[], now: Date, unreadable: Unrea
   const failedRotations: FailedRotation[] = [];
   const rotationAgeUnknown: CredentialRef[] = [];
   const unmonitored: UnmonitoredIntegration[] = [];
+  const expiringTruststoreCas: ExpiringTruststoreCa[] = [];
   const decommissioned: DecommissionedIntegration[] = [];
   for (const r of sorted) {
     const ids = { integrationId: r.integrationId, integration: r.name, owner: r.owner };
@@ -118,6 +137,13 @@ export function analyse(records: InventoryRecord[], now: Date, unreadable: Unrea
       continue;
     }
     if (!isMonitored(r)) unmonitored.push({ ...ids, alarms: r.alarms.map((a) => `${a.name} (${a.severity})`) });
+    for (const route of r.inbound) {
+      const cas = new Map((route.clientCertificates ?? []).filter((c) => c.issuerNotAfter).map((c) => [c.issuer, c.issuerNotAfter!]));
+      for (const [issuer, notAfter] of cas) {
+        const daysLeft = Math.floor(((Date.parse(notAfter) - now.getTime()) / DAY_MS) * 10) / 10;
+        if (daysLeft < TRUSTSTORE_CA_EXPIRY_DAYS) expiringTruststoreCas.push({ ...ids, route: `${route.method} ${route.path}`, issuer, notAfter, daysLeft });
+      }
+    }
     for (const c of r.credentials) {
       const ref: CredentialRef = { ...ids, credential: c.name, ...(c.secretArn ? { secretArn: c.secretArn } : {}) };
       if (c.lastRotationStatus === 'FAILED') failedRotations.push({ ...ref, lastRotationAttemptAt: c.lastRotationAttemptAt, lastRotated: c.lastRotated });
@@ -139,10 +165,13 @@ export function analyse(records: InventoryRecord[], now: Date, unreadable: Unrea
       }
     }
   }
-  return { byOwner, overdueCredentials, failedRotations, rotationAgeUnknown, unmonitored, decommissioned, unreadable };
+  return { byOwner, overdueCredentials, failedRotations, rotationAgeUnknown, unmonitored, expiringTruststoreCas, decommissioned, unreadable };
 }
 
-/** What `--check` fails on: an overdue credential (partner-held ones too), a failed rotation, an unmonitored ACTIVE integration, an unreadable record. */
+/**
+ * What `--check` fails on: an overdue credential (partner-held ones too), a failed rotation, an
+ * unmonitored ACTIVE integration, a truststore CA expiring within 60 days, an unreadable record.
+ */
 export function checkProblems(findings: InventoryFindings): number {
-  return findings.overdueCredentials.length + findings.failedRotations.length + findings.unmonitored.length + findings.unreadable.length;
+  return findings.overdueCredentials.length + findings.failedRotations.length + findings.unmonitored.length + (findings.expiringTruststoreCas?.length ?? 0) + findings.unreadable.length;
 }

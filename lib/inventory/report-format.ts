@@ -17,6 +17,7 @@ export interface InventoryReport {
     readonly overdueCredentials: number;
     readonly failedRotations: number;
     readonly unmonitored: number;
+    readonly expiringTruststoreCas: number;
     readonly unreadable: number;
   };
   readonly check: { readonly passed: boolean; readonly problems: number };
@@ -39,6 +40,7 @@ export function buildReport(source: string, now: Date, records: InventoryRecord[
       overdueCredentials: findings.overdueCredentials.length,
       failedRotations: findings.failedRotations.length,
       unmonitored: findings.unmonitored.length,
+      expiringTruststoreCas: findings.expiringTruststoreCas.length,
       unreadable: findings.unreadable.length,
     },
     check: { passed: problems === 0, problems },
@@ -113,6 +115,15 @@ export function renderText(report: InventoryReport): string {
       f.unmonitored.map((u) => [u.integration, u.owner, u.alarms.length ? u.alarms.join('\n') : '-']),
     ),
   );
+  if (f.expiringTruststoreCas.length > 0) {
+    out.push(
+      section(
+        'Mutual TLS truststore CAs expiring within 60 days: add each CA\'s successor to the truststore and deploy, or its clients cannot connect',
+        ['Integration', 'Owner', 'Route', 'Issuing CA', 'Expires', 'Days left'],
+        f.expiringTruststoreCas.map((c) => [c.integration, c.owner, c.route, c.issuer, day(c.notAfter), String(c.daysLeft)]),
+      ),
+    );
+  }
   out.push(section('Decommissioned integrations', ['Integration', 'Owner', 'Decommissioned'], f.decommissioned.map((d) => [d.integration, d.owner, day(d.decommissionedAt)])));
   if (f.unreadable.length > 0) {
     out.push(section('Records that cannot be read (fix or migrate them)', ['Source', 'Integration', 'Error'], f.unreadable.map((u) => [u.source, u.integrationId ?? '-', u.error])));

@@ -35,8 +35,8 @@ export class MutualTlsFrontDoor {
   private readonly routes: NotedRoute[] = [];
   private readonly openMtlsRoutes: NotedRoute[] = [];
   private readonly mtlsIntegrations = new Set<string>();
-  /** The canonical subject DNs of the truststore's CAs, where the library holds the truststore. */
-  private truststoreCas?: Set<string>;
+  /** The truststore's CAs (canonical subject DN to expiry), where the library holds the truststore. */
+  private truststoreCas?: Map<string, string>;
   private warnedOthers = false;
 
   constructor(
@@ -76,7 +76,7 @@ export class MutualTlsFrontDoor {
       const truststore = config.truststore._bind(integration, `${prop}.auth.truststore`, new Date());
       this.domainAuth = auth;
       this.domainOwner = `${integration} ${prop}`;
-      if (truststore.kind === 'pem') this.truststoreCas = new Set(truststore.certificates.map((c) => canonicalDn(c.subject)));
+      if (truststore.kind === 'pem') this.truststoreCas = new Map(truststore.certificates.map((c) => [canonicalDn(c.subject), c.notAfter]));
       this._domain = new MutualTlsDomain(this.scope, 'MutualTls', { api: this.api(), config, truststore, host: this.host });
     } else if (!auth.sameDomainAs(this.domainAuth!)) {
       throw new IntegrationConfigError(
@@ -92,7 +92,7 @@ export class MutualTlsFrontDoor {
           integration,
           `${prop}.auth.clients[${i}].issuer`,
           client.issuer,
-          `API Gateway admits only certificates issued by a CA of the truststore, whose CAs are: ${[...this.truststoreCas].join('; ')}. Give the issuing CA's subject DN, or add that CA to the truststore.`,
+          `API Gateway admits only certificates issued by a CA of the truststore, whose CAs are: ${[...this.truststoreCas.keys()].join('; ')}. Give the issuing CA's subject DN, or add that CA to the truststore.`,
         );
       }
     });
@@ -110,6 +110,17 @@ export class MutualTlsFrontDoor {
     }
     this.warnAboutOthers();
     return clients;
+  }
+
+  /**
+   * What the inventory records of a mutual TLS route's clients: each admitted certificate with its
+   * issuing CA's expiry, or, for a route open to any trusted certificate, each CA of the truststore.
+   */
+  public inventoryClients(clients: MutualTlsClient[] | undefined): Array<{ subject: string; issuer: string; issuerNotAfter?: string }> {
+    const expiry = (issuer: string) => this.truststoreCas?.get(issuer);
+    const withExpiry = (subject: string, issuer: string) => ({ subject, issuer, ...(expiry(issuer) ? { issuerNotAfter: expiry(issuer) } : {}) });
+    if (clients) return clients.map((c) => withExpiry(c.subject, c.issuer));
+    return [...(this.truststoreCas?.keys() ?? [])].map((issuer) => withExpiry('*', issuer));
   }
 
   private domainAuthName(): string {

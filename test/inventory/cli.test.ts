@@ -90,7 +90,7 @@ describe('inventory CLI against a seeded table', () => {
     const { code, stdout } = await run('inventory', '--table', table, '--now', NOW, '--format', 'json');
     expect(code).toBe(EXIT_OK);
     const report = JSON.parse(stdout);
-    expect(report.summary).toEqual({ integrations: 5, active: 4, decommissioned: 1, migrated: 1, overdueCredentials: 1, failedRotations: 1, unmonitored: 1, unreadable: 1 });
+    expect(report.summary).toEqual({ integrations: 5, active: 4, decommissioned: 1, migrated: 1, overdueCredentials: 1, failedRotations: 1, unmonitored: 1, expiringTruststoreCas: 0, unreadable: 1 });
     expect(report.findings.overdueCredentials).toEqual([expect.objectContaining({ integration: 'Billing', credential: 'ApiKey', daysSince: 92 })]);
     const orders = report.records.find((r: { name: string }) => r.name === 'Orders');
     expect(orders.alarms[0]).toEqual(expect.objectContaining({ state: 'ALARM', stateUpdatedAt: '2026-05-31T00:00:00.000Z' }));

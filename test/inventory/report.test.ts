@@ -137,3 +137,35 @@ describe('inventory report rendering', () => {
     );
   });
 });
+
+describe('mutual TLS truststore CAs in the report', () => {
+  const { analyse, checkProblems } = jest.requireActual('../../lib/inventory/report-findings') as typeof import('../../lib/inventory/report-findings');
+  const { INVENTORY_SCHEMA_VERSION } = jest.requireActual('../../lib/inventory/inventory-record') as typeof import('../../lib/inventory/inventory-record');
+  const now = new Date('2027-01-01T00:00:00Z');
+  const record = (notAfter: string) =>
+    ({
+      schemaVersion: INVENTORY_SCHEMA_VERSION,
+      integrationId: '111111111111:eu-west-1:M:DealerContacts',
+      name: 'DealerContacts',
+      owner: 'dealer-platform@example.com',
+      dataClassification: 'CONFIDENTIAL',
+      stack: 'M',
+      account: '111111111111',
+      region: 'eu-west-1',
+      status: 'ACTIVE',
+      inbound: [{ method: 'POST', path: '/dealers/contacts', auth: 'mtls', scopes: [], target: 'sqs:q', clientCertificates: [{ subject: 'CN=crm', issuer: 'CN=Dealer Root CA', issuerNotAfter: notAfter }] }],
+      targets: [],
+      credentials: [],
+      piiFields: [],
+      alarms: [{ name: 'a', severity: 'page' }],
+    }) as never;
+
+  test('a CA expiring within 60 days is a finding that fails --check; one expiring later is not', () => {
+    const soon = analyse([record('2027-02-10T00:00:00.000Z')], now);
+    expect(soon.expiringTruststoreCas).toEqual([expect.objectContaining({ integration: 'DealerContacts', route: 'POST /dealers/contacts', issuer: 'CN=Dealer Root CA', daysLeft: 40 })]);
+    expect(checkProblems(soon)).toBe(1);
+    const later = analyse([record('2027-06-01T00:00:00.000Z')], now);
+    expect(later.expiringTruststoreCas).toEqual([]);
+    expect(checkProblems(later)).toBe(0);
+  });
+});
