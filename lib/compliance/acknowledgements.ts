@@ -147,7 +147,7 @@ export function acknowledgeMutualTlsMethod(method: apigateway.Method): void {
     ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'],
     'The route authenticates callers by mutual TLS, as its integration chose with Auth.mutualTls: the API is reachable only through ' +
       'its custom domain (the execute-api endpoint is disabled), API Gateway completes the TLS handshake only with a client certificate ' +
-      'the truststore trusts, and the ingest function admits only the route\'s client certificate subjects before reaching the target.',
+      'the truststore trusts, and the ingest function admits only the route\'s clients (subject and issuing CA) before reaching the target.',
   );
 }
 
