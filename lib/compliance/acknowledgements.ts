@@ -7,6 +7,7 @@
  */
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +18,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 
 /** A pack-qualified rule id, `<Pack>::<Rule>`, as CDK's validation report matches it. */
-type QualifiedRuleId = `${'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321' | 'Serverless' | 'IntegrationSecurity'}::${string}`;
+type QualifiedRuleId = `${'AwsSolutions' | 'NIST.800.53.R5' | 'HIPAA.Security' | 'PCI.DSS.321' | 'Serverless' | 'IntegrationSecurity' | 'cdk-validator-cfnguard'}::${string}`;
 
 /** The minimum length of an acknowledgement reason; shorter ones say too little to review. */
 export const MIN_REASON_LENGTH = 20;
@@ -79,13 +80,27 @@ export function acknowledgeVpcNetworkInterfacePolicy(policy: iam.ManagedPolicy):
   );
 }
 
-/** A function created without a VPC. */
-export function acknowledgeFunctionOutsideVpc(fn: lambda.Function): void {
+/**
+ * A function created without a VPC. `reachesPartners`: it also calls partner endpoints (the rotation
+ * function's token endpoints and hooks), which is said in the reason.
+ */
+export function acknowledgeFunctionOutsideVpc(fn: lambda.Function, reachesPartners = false): void {
   acknowledge(
     fn,
-    ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC'],
-    'No VPC was given (IntegrationFunctionProps.vpc): the function reaches only AWS service endpoints over TLS with ' +
-      'IAM-signed requests and no resource in a private network, so a VPC would add NAT or endpoint cost and no boundary.',
+    [
+      'NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC',
+      'HIPAA.Security::HIPAA.Security-LambdaInsideVPC',
+      'PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC',
+      'cdk-validator-cfnguard::lambda_inside_vpc_check',
+    ],
+    reachesPartners
+      ? 'No VPC was given (IntegrationPlatformProps.vpc): the function calls AWS service endpoints with IAM-signed requests and the ' +
+          'partner endpoints its credentials name (OAuth 2.0 token endpoints, rotation hooks) over TLS, from AWS\'s shared addresses; ' +
+          'it reaches no resource in a private network. Give the platform a vpc (with a NAT gateway for those partner endpoints) ' +
+          'to run it in your private subnets instead.'
+      : 'No VPC was given (IntegrationPlatformProps.vpc): the function calls only AWS service endpoints, over TLS with IAM-signed ' +
+          'requests, and reaches no resource in a private network. Give the platform a vpc to run it in your private subnets with ' +
+          'VPC endpoints instead.',
   );
 }
 
@@ -93,7 +108,7 @@ export function acknowledgeFunctionOutsideVpc(fn: lambda.Function): void {
 export function acknowledgeTerminalDeadLetterQueue(queue: sqs.Queue): void {
   acknowledge(
     queue,
-    ['Serverless::Serverless-SQSRedrivePolicy'],
+    ['Serverless::Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check'],
     'This queue is itself a dead-letter queue, the end of its delivery chain; redriving it into a further queue would ' +
       'only move the messages. It keeps them 14 days, encrypted with the platform key, for inspection and redrive.',
   );
@@ -244,9 +259,10 @@ export function acknowledgeTruststoreAccessLogBucket(bucket: s3.Bucket): void {
   acknowledge(
     bucket,
     TRUSTSTORE_ACCESS_LOG_BUCKET_RULES,
-    'S3 delivers server access logs only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), never SSE-KMS; the bucket holds ' +
-      'the access logs of one small truststore bucket, which expire after their retention, so no cross-region replica is kept. Public ' +
-      'access is blocked, TLS is required, ACLs are off and every version is kept until it expires.',
+    'S3 delivers server access logs only to buckets encrypted with SSE-S3 (Amazon S3 managed keys), never SSE-KMS, and without an ' +
+      'Object Lock default retention; a log bucket that logged its own access would log its own logging. It holds the access logs of ' +
+      'one small truststore bucket, which expire after their retention, so no cross-region replica is kept. Public access is blocked, ' +
+      'TLS is required, ACLs are off and every version is kept until it expires.',
   );
 }
 
@@ -270,4 +286,31 @@ const TRUSTSTORE_ACCESS_LOG_BUCKET_RULES: QualifiedRuleId[] = [
   'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
   'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS',
   'PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS',
+  'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+  'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
 ];
+
+/** A burn-rate window alarm that pages or tickets through the SLO's composite alarm, never on its own. */
+export function acknowledgeCompositeInputAlarm(alarm: cloudwatch.Alarm): void {
+  acknowledge(
+    alarm,
+    ['cdk-validator-cfnguard::cloudwatch_alarm_action_check'],
+    'A burn-rate window alarm has no action of its own: it is an input of the SLO\'s composite alarm (long and short window ' +
+      'together, as multiwindow burn-rate alerting needs), which notifies the page or ticket topic; an action here would page ' +
+      'on one window alone.',
+  );
+}
+
+/**
+ * A Lambda permission for an AWS service whose SourceArn is an ARN built with Fn::Join (of this account
+ * and region), which CT.LAMBDA.PR.2's static check cannot read.
+ */
+export function acknowledgeServicePermissionSourceArn(permission: IConstruct, boundTo: string): void {
+  acknowledge(
+    permission,
+    ['cdk-validator-cfnguard::lambda_function_public_access_prohibited_check'],
+    `The permission is bound to ${boundTo} by SourceArn (and to this account), written with Fn::Join from the partition, region and ` +
+      'account; the control\'s static check accepts only a literal string or a Ref to a resource of the template, so it cannot read it.',
+  );
+}

@@ -1,6 +1,7 @@
 // What the library's functions take from the platform they serve, and how a function without an
 // explicit platform finds its stack's: a narrow interface, so that the function, ingest, rotation
 // and inventory modules do not import the platform (which imports them).
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -11,6 +12,8 @@ export interface FunctionHost {
   readonly encryptionKey: kms.IKey;
   /** The encrypted dead-letter queue for failed asynchronous invocations. */
   readonly functionDeadLetterQueue: sqs.IQueue;
+  /** The VPC and subnets the platform's functions run in, when it was given one. */
+  readonly network?: { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroup: ec2.ISecurityGroup };
 }
 
 let locator: ((scope: IConstruct) => FunctionHost) | undefined;

@@ -60,15 +60,20 @@ export interface IntegrationFunctionProps {
    */
   readonly _environmentRemedy?: string;
   /**
-   * A VPC to run in. Without one the function reaches only AWS service endpoints over TLS with
-   * IAM authentication, which the library records as an acknowledged finding of the
-   * `LambdaInsideVPC` rules.
-   * @default - not in a VPC
+   * The function calls partner endpoints besides AWS (said in the acknowledgement of running
+   * outside a VPC).
+   * @internal
+   */
+  readonly _reachesPartners?: boolean;
+  /**
+   * A VPC to run in. Without one (and without a platform `vpc`), the function runs outside any
+   * VPC, which the library records as an acknowledged finding of the `LambdaInsideVPC` rules.
+   * @default - the platform's `vpc`, if it was given one; else not in a VPC
    */
   readonly vpc?: ec2.IVpc;
   /**
    * Subnets of `vpc` to run in.
-   * @default - the VPC's private subnets
+   * @default - the platform's `vpcSubnets` (with the platform's VPC), or the VPC's private subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
@@ -104,6 +109,8 @@ export class IntegrationFunction extends Construct {
   constructor(scope: Construct, id: string, props: IntegrationFunctionProps) {
     super(scope, id);
     const platform = props.platform ?? locateFunctionHost(this);
+    const vpc = props.vpc ?? platform.network?.vpc;
+    const vpcSubnets = props.vpc ? props.vpcSubnets : (props.vpcSubnets ?? platform.network?.subnets);
     const memorySize = props.memorySizeMiB ?? 256;
     if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
       throw new IntegrationConfigError(this.node.path, 'memorySizeMiB', memorySize, 'Lambda takes a whole number of MiB from 128 to 10240.');
@@ -130,15 +137,17 @@ export class IntegrationFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
+      vpc,
+      vpcSubnets: vpc ? vpcSubnets : undefined,
+      // In the platform's VPC, the platform's security group, which its endpoints admit.
+      securityGroups: !props.vpc && platform.network ? [platform.network.securityGroup] : undefined,
     });
 
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
-    if (props.vpc) this.role.addManagedPolicy(vpcAccessPolicy(this));
-    else acknowledgeFunctionOutsideVpc(this.function);
+    if (vpc) this.role.addManagedPolicy(vpcAccessPolicy(this));
+    else acknowledgeFunctionOutsideVpc(this.function, props._reachesPartners);
 
     // Active tracing, with the stack's shared X-Ray policy instead of a Resource:* grant per role.
     const cfn = this.function.node.defaultChild as lambda.CfnFunction;

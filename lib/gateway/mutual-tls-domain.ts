@@ -114,7 +114,9 @@ export class MutualTlsDomain extends Construct {
       lifecycleRules: [{ expiration: Duration.days(props.accessLogDays ?? 365), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    sendEventsToEventBridge(accessLogs);
     acknowledgeTruststoreAccessLogBucket(accessLogs);
+    const keepDays = props.accessLogDays ?? 365;
     const bucket = new s3.Bucket(this, 'Truststore', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.host.encryptionKey,
@@ -123,8 +125,14 @@ export class MutualTlsDomain extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       versioned: true,
+      // What the domain trusted, and when, stays on record: every version is locked (governance mode)
+      // and kept for the retention, superseded ones expire after it. Puts carry a checksum, as Object Lock requires.
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(keepDays)),
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(keepDays + 1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    sendEventsToEventBridge(bucket);
     // Server access logs delivered under a bucket policy (not the log-delivery ACL, which ACL-less
     // buckets refuse), for this bucket of this account only, whatever the app's feature flags.
     const prefix = 'truststore/';
@@ -181,4 +189,13 @@ export class MutualTlsDomain extends Construct {
     });
     check.node.addDependency(handler, this.domain);
   }
+}
+
+/**
+ * Sends the bucket's object events to EventBridge (for an audit rule of the user's), with the
+ * bucket's own CloudFormation property: aws-cdk-lib's `eventBridgeEnabled` adds a custom-resource
+ * function for it.
+ */
+function sendEventsToEventBridge(bucket: s3.Bucket): void {
+  (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
 }

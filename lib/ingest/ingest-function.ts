@@ -1,3 +1,4 @@
+import { acknowledgeServicePermissionSourceArn } from '../compliance/acknowledgements';
 import { Aspects, Aws, Duration, IAspect } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -79,6 +80,7 @@ export class IngestFunction extends Construct {
       principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
       sourceArn: restApi.arnForExecuteApi('*', '/*', props.platform.api.stageName),
     });
+    acknowledgeServicePermissionSourceArn(fn.node.findChild('InvokeFromApi'), 'the platform API\'s stage (every method of it)');
 
     const finalizer: IAspect = {
       visit: (node: IConstruct) => {

@@ -4,6 +4,7 @@
 // shared by the integrations of a catalog (the schedule's input names the integration for that)
 // reached it at about 40 schedules. Here every schedule of a platform is named with the platform's
 // prefix, and each function gets one statement per stack that admits the rules so named.
+import { acknowledgeServicePermissionSourceArn } from '../compliance/acknowledgements';
 import { Aws, Names, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -57,13 +58,14 @@ export class ScheduleTarget implements events.IRuleTarget {
     const stack = Stack.of(rule);
     const id = `InvokeBySchedules${Names.nodeUniqueId(handler.node)}${this.props.rulePrefix.replace(/[^A-Za-z0-9]/g, '')}`;
     if (!stack.node.tryFindChild(id)) {
-      new lambda.CfnPermission(stack, id, {
+      const permission = new lambda.CfnPermission(stack, id, {
         action: 'lambda:InvokeFunction',
         functionName: handler.functionArn,
         principal: 'events.amazonaws.com',
         sourceAccount: Aws.ACCOUNT_ID,
         sourceArn: `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.props.rulePrefix}*`,
       });
+      acknowledgeServicePermissionSourceArn(permission, `the platform's schedule rules of this account (names starting ${this.props.rulePrefix})`);
     }
     // The statement aws-cdk-lib's targets add (the platform's dead-letter queues merge them into one).
     deadLetterQueue.addToResourcePolicy(

@@ -1,3 +1,4 @@
+import { acknowledgeCompositeInputAlarm } from '../compliance/acknowledgements';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -227,6 +228,7 @@ export class IntegrationSlo extends Construct {
 
     const [fast, slow, tick] = BURN_RATE_TIERS.map((tier) => this.tierAlarms(tier, facts, ticket));
     // One page composite for both page tiers: an incident pages once, whichever tier sees it first.
+    [...fast, ...slow].forEach(acknowledgeCompositeInputAlarm);
     this.pageAlarm = new cloudwatch.CompositeAlarm(this, 'Page', {
       compositeAlarmName: this.alarmName(PAGE_ALARM_NAME),
       alarmRule: cloudwatch.AlarmRule.anyOf(cloudwatch.AlarmRule.allOf(...fast), cloudwatch.AlarmRule.allOf(...slow)),
@@ -318,6 +320,9 @@ export class IntegrationSlo extends Construct {
     suppressor?: { alarm: cloudwatch.IAlarm; name: string },
   ): cloudwatch.CompositeAlarm {
     const wait = suppressorWait(tier);
+    // The windows page or ticket through this composite, never alone.
+    acknowledgeCompositeInputAlarm(long);
+    acknowledgeCompositeInputAlarm(short);
     const alarm = new cloudwatch.CompositeAlarm(this, tier.id, {
       compositeAlarmName: this.alarmName(TIER_NAMES[tier.id]),
       alarmRule: cloudwatch.AlarmRule.allOf(long, short),

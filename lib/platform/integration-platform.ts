@@ -1,6 +1,7 @@
 import { Annotations, DefaultStackSynthesizer, Lazy, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,6 +14,7 @@ import { IntegrationApi } from '../gateway/integration-api';
 import type { PlatformWafOptions } from '../gateway/waf-options';
 import { IntegrationWebAcl } from '../gateway/web-acl';
 import { MutualTlsFrontDoor } from './mutual-tls-front-door';
+import { PlatformVpc } from './platform-vpc';
 import { Auth } from '../identity/auth';
 import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import type { IngestFunction } from '../ingest/ingest-function';
@@ -155,6 +157,28 @@ export interface IntegrationPlatformProps {
    */
   readonly defaultRouteAuth?: Auth;
   /**
+   * A VPC to run every function of the platform in (the library's and every `IntegrationFunction`
+   * without a VPC of its own), in `vpcSubnets`, with the VPC endpoints they need (see
+   * `vpcEndpoints`). The rotation function also calls partner endpoints (OAuth 2.0 token
+   * endpoints, rotation hooks), and user functions often call partner APIs: those need subnets with
+   * a NAT gateway; a warning says when the subnets are isolated.
+   * @default - functions run outside any VPC (an acknowledged finding of the LambdaInsideVPC rules)
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of `vpc` the functions run in.
+   * @default - the VPC's private subnets with egress, or its isolated ones when it has none
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Whether to create the VPC endpoints the functions need (interface endpoints for SQS,
+   * EventBridge, Lambda, Secrets Manager, KMS, Cognito, CloudWatch and X-Ray, which admit only the
+   * platform's function security group; gateway endpoints for DynamoDB and S3) in `vpcSubnets`.
+   * Turn off when the VPC has them already.
+   * @default true (when `vpc` is given)
+   */
+  readonly vpcEndpoints?: boolean;
+  /**
    * Reserved concurrency of each ingest function an integration has of its own (every RESTRICTED
    * integration with routes), counted against the account's 900 like the platform's.
    * A whole number from 1 to 900.
@@ -281,6 +305,7 @@ export class IntegrationPlatform extends Construct {
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _inventory?: InventoryRegister;
   private frontDoorState?: MutualTlsFrontDoor;
+  private networkState?: PlatformVpc;
   private rotationFailureRule?: RotationFailureRule;
   private readonly placement: IntegrationPlacement;
   private readonly workers = new Map<Stack, StackWorkers>();
@@ -346,6 +371,13 @@ export class IntegrationPlatform extends Construct {
       }
     }
     return this._api;
+  }
+
+  /** The VPC and subnets the platform's functions run in (with its endpoints), when it was given a `vpc`. */
+  public get network(): { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroup: ec2.ISecurityGroup } | undefined {
+    if (!this.props.vpc) return undefined;
+    this.networkState ??= new PlatformVpc(this, 'Network', { vpc: this.props.vpc, subnets: this.props.vpcSubnets, endpoints: this.props.vpcEndpoints ?? true });
+    return this.networkState;
   }
 
   /**
@@ -424,6 +456,9 @@ export class IntegrationPlatform extends Construct {
       },
       get functionDeadLetterQueue() {
         return platform.functionDeadLetterQueue;
+      },
+      get network() {
+        return platform.network;
       },
       get api() {
         return { restApi: platform.api.restApi, stageName: platform.api.stageName };

@@ -28,7 +28,9 @@ export interface PlatformKeyProps {
  * - EventBridge delivering to topics and dead-letter queues encrypted with the key:
  *   `events.amazonaws.com` without a source condition, because EventBridge's KMS requests on this
  *   path carry no `aws:SourceAccount` or `aws:SourceArn` (a condition on them would drop every
- *   delivery); the topic policy and the queue policy bind each rule by `aws:SourceArn` instead.
+ *   delivery); the topic policy and the queue policy bind each rule by `aws:SourceArn` instead;
+ * - no grant but for an AWS resource or by an AWS service (`kms:GrantIsForAWSResource`,
+ *   `aws:PrincipalIsAWSService`).
  *   (@see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services)
  */
 export function createPlatformKey(scope: Construct, id: string, props: PlatformKeyProps): kms.Key {
@@ -71,6 +73,19 @@ export function createPlatformKey(scope: Construct, id: string, props: PlatformK
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
+    }),
+  );
+  // Grants only for AWS resources or by AWS services (DynamoDB's grant for a table on the key is
+  // both): a principal of the account cannot hand the key to anyone with a grant of its own making
+  // (AWS Control Tower CT.KMS.PR.3).
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsNotForAwsResources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }),
   );
   return key;

@@ -88,6 +88,9 @@ export class StackWorkers {
       get functionDeadLetterQueue() {
         return deadLetterQueue();
       },
+      get network() {
+        return host.network;
+      },
       get api() {
         return host.api;
       },

@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeCredentialsPolicy, acknowledgeRandomPasswordPolicy } from '../compliance/acknowledgements';
+import { acknowledgeCredentialsPolicy, acknowledgeRandomPasswordPolicy, acknowledgeServicePermissionSourceArn } from '../compliance/acknowledgements';
 import type { ConfigValue } from '../core/config-value';
 import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationConfigError } from '../core/errors';
@@ -82,6 +82,7 @@ export class RotationFunction extends Construct implements IRotationHost {
       // A step may call a partner API and Cognito's token endpoint; the sweep visits every credential.
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 5,
+      _reachesPartners: true,
       _environmentRemedy:
         'each credential adds its ARN suffix and each custom hook function its ARN to the rotation function\'s environment: split the catalog over more stacks (a smaller stackBudget, or more NestedStacks of your own): each stack has a rotation function of its own',
       platform: props.platform,
@@ -98,6 +99,7 @@ export class RotationFunction extends Construct implements IRotationHost {
       // Only for the platform's own secrets: Secrets Manager sends the secret's ARN as aws:SourceArn.
       sourceArn: this.secretArnPattern,
     });
+    acknowledgeServicePermissionSourceArn(this.invokePermission, 'the platform\'s own secrets (their name prefix)');
     // GetRandomPassword, for generated tokens, takes no resource: its statement sits in a policy of its own.
     const randomPassword = new iam.ManagedPolicy(this, 'RandomPasswordPolicy', {
       description: 'Lets the rotation function generate random tokens with Secrets Manager',
