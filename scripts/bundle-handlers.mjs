@@ -21,7 +21,7 @@
 // - Minified, without legal comments or source maps.
 import { build } from 'esbuild';
 import { builtinModules } from 'node:module';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -153,4 +153,6 @@ export async function bundleHandlers({ outRoot = join(root, 'dist', 'handlers'),
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const bundled = await bundleHandlers();
   console.log(`bundled ${bundled.length} handler(s) into ${relative(root, join(root, 'dist', 'handlers'))}/ (${bundled.flatMap((b) => b.files.slice(1).map((f) => `${b.name}/${f}`)).join(', ') || 'no'} on demand)`);
+  // When this build finished (scripts/run-app.mjs rebuilds when a source is newer).
+  writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
 }
