@@ -19,7 +19,7 @@ import { credentialAgeThresholds, DEFAULT_OVERLAP, validateOverlap } from '../se
 import { guardCredential } from '../secrets/credential-guard';
 import { SECRET_NAME_ROOT } from '../secrets/rotation-config';
 import type { RotationWindow } from '../secrets/rotation-window';
-import { BoundRoute, bindRoute } from './route-binding';
+import { BoundRoute, bindRoute, warnAboutUndefinedPiiPaths } from './route-binding';
 import { Target } from './target';
 import { Deduplication } from './deduplication';
 import { BodyFormat } from '../ingest/ingest-config';
@@ -319,6 +319,7 @@ class ApiInbound extends Inbound {
         },
       });
     });
+    warnAboutUndefinedPiiPaths(scope, name, context.piiFields ?? [], bound);
     const iamAccess = iamRoutes.length > 0 ? platform.api.resourcePolicy.addIamRoutes(name, iamRoutes) : undefined;
     if (clientScopes.size === 0) return { routes: bound, iamAccess };
     const client = platform.oauth2.addClient(scope, 'Client', [...clientScopes], name);
@@ -411,6 +412,7 @@ class WebhookInbound extends Inbound {
       },
     });
     acknowledgeSignedWebhookMethod(route.apiMethod);
+    warnAboutUndefinedPiiPaths(scope, name, context.piiFields ?? [], [route]);
     return { routes: [route], signingSecret: secret };
   }
 }

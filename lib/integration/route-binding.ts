@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { PROTOTYPE_KEYS } from '../../lambda/ingest/body';
@@ -8,6 +8,7 @@ import { HttpMethod, METHODS_WITH_BODY, validateHttpMethod, validateRoutePath } 
 import type { RouteCors } from '../gateway/cors';
 import { createRequestModel, JsonSchemaDocument, validateBodySchema } from '../gateway/json-schema-model';
 import { convertSchemaForApiGateway } from '../gateway/schema-conversion';
+import { KNOWN_FORMATS, undefinedPiiPaths, unknownFormats } from '../gateway/schema-lint';
 import { validateDraft04Schema } from '../gateway/schema-meta-validation';
 import type { SignatureSchemeConfig } from '../gateway/signature-scheme';
 import type { BodyFormat, DeduplicationConfig } from '../ingest/ingest-config';
@@ -29,6 +30,8 @@ export interface BoundRoute {
   readonly apiMethod: apigateway.Method;
   /** The target's description. */
   readonly target: string;
+  /** The body's schema as API Gateway validates it (draft-04), for routes with a body. */
+  readonly schema?: JsonSchemaDocument;
   /** For a mutual TLS route: the client certificates it admits, with their issuing CA's expiry where known. */
   readonly clientCertificates?: Array<{ readonly subject: string; readonly issuer: string; readonly issuerNotAfter?: string }>;
 }
@@ -125,6 +128,14 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     : undefined;
   const schema: JsonSchemaDocument | undefined = converted?.schema;
   if (schema) validateDraft04Schema(name, `${prop}.bodySchema`, schema);
+  const formats = schema ? unknownFormats(schema) : [];
+  if (formats.length > 0) {
+    Annotations.of(request.scope).addWarningV2(
+      `cdk-secure-integrations:unknownFormat:${prop}`,
+      `${name} ${prop}.bodySchema: ${formats.map((f) => `"${f.format}" at ${f.pointer}`).join(', ')}: a format the ingest function's validator does not know is not checked at all. ` +
+        `Use one it knows (${[...KNOWN_FORMATS].slice(0, 8).join(', ')}, ...) or a pattern.`,
+    );
+  }
   platform._claimRoute(method, path, name, prop);
   if (request.auth !== 'mtls') platform._frontDoor.noteRoute(name, prop, request.auth);
   platform.api.resourcePolicy.addRoute(name, { method, path });
@@ -179,5 +190,21 @@ export function bindRoute(request: RouteRequest): BoundRoute {
     ...(request.clientCertificate ? { clientCertificate: request.clientCertificate.clients ? { clients: request.clientCertificate.clients } : {} } : {}),
   });
   if (request.piiFields?.length) ingest.grantFieldEncryption(name);
-  return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description };
+  return { method, path, auth: request.auth, scopes: request.scopes, apiMethod, target: target.description, ...(schema ? { schema } : {}) };
+}
+
+/**
+ * Warns about body PII paths that no route of the integration defines in its schema (a typo such
+ * as `contact.emial` would encrypt nothing, and the value would reach the target in clear).
+ */
+export function warnAboutUndefinedPiiPaths(scope: Construct, integrationName: string, piiFields: readonly string[], routes: readonly BoundRoute[]): void {
+  const schemas = routes.map((r) => r.schema).filter((s) => s !== undefined);
+  if (schemas.length === 0) return;
+  const missing = piiFields.filter((p) => schemas.every((schema) => undefinedPiiPaths(schema, [p]).length > 0));
+  if (missing.length === 0) return;
+  Annotations.of(scope).addWarningV2(
+    'cdk-secure-integrations:undefinedPiiPath',
+    `${integrationName} piiFields ${JSON.stringify(missing)}: no route's bodySchema defines ${missing.length === 1 ? 'this path' : 'these paths'}, so a value there would not be expected ` +
+      '(and, if sent, not declared). Check the spelling against the schema\'s properties, or add the property to the schema.',
+  );
 }

@@ -16,6 +16,7 @@ import { IntegrationSlo, SloProps } from '../observability/slo';
 import { IntegrationMetrics } from '../observability/integration-metrics';
 import { integrationWidgets } from '../observability/platform-dashboard';
 import { PARTNER_MANAGED_SCHEDULE } from '../inventory/inventory-record';
+import { MONITORING_SEVERITIES } from '../inventory/report-findings';
 import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
@@ -190,6 +191,7 @@ export class SecureIntegration extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureIntegrationProps) {
     super(scope, id);
+    this.node.addValidation({ validate: () => this.warnIfUnmonitored() });
     const name = props.integrationName ?? id;
     if (!INTEGRATION_NAME_PATTERN.test(name)) {
       throw new IntegrationConfigError(
@@ -401,6 +403,21 @@ export class SecureIntegration extends Construct {
         : undefined,
       alarms: this.alarmRegistry.map((a) => ({ name: a.name, severity: a.severity })),
     };
+  }
+
+  /**
+   * Warns (once the integration is complete) when no SLO or heartbeat alarm watches it: the
+   * inventory's `--check` flags such an integration, and a silent stop would reach nobody.
+   */
+  private warnIfUnmonitored(): string[] {
+    if (!this.alarmRegistry.some((a) => MONITORING_SEVERITIES.includes(a.severity.toLowerCase()))) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-integrations:unmonitored',
+        `${this.integrationName} has no SLO or heartbeat alarm, so a sync that stops or fails reaches nobody (inventory --check exits 2 on it): ` +
+          'give an outbound schedule a heartbeat ({ every, grace }), or an slo, or add an alarm of severity page, ticket or heartbeat with addAlarm.',
+      );
+    }
+    return [];
   }
 
   /**
