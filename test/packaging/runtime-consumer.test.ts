@@ -1,0 +1,54 @@
+// A consumer of the published package, as npm would give it: the tarball `npm pack` makes holds
+// only what it should, and a handler importing only `cdk-secure-integrations/runtime`, installed
+// without the CDK (no peer dependencies), bundles with esbuild and carries no aws-cdk-lib.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(__dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'cdk-si-consumer-'));
+let tarball: string;
+let files: string[];
+
+beforeAll(() => {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(work, packed[0].filename);
+  files = packed[0].files.map((f) => f.path);
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('the tarball holds the compiled library, its declarations, the handler bundles, LICENSE and README, and nothing else', () => {
+  expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lambda/shared/runtime.js', 'dist/lambda/shared/runtime.d.ts', 'dist/handlers/ingest/index.js', 'dist/handlers/rotation/index.js', 'dist/bin/cli.js']));
+  const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json|lambda\/shared\/field-encryption\/FORMAT\.md|dist\/(lib|lambda|handlers)\/.+|dist\/bin\/cli\.(js|d\.ts))$/.test(f));
+  expect(stray).toEqual([]);
+  // The example app, its sample handlers and the tests stay home.
+  expect(files.filter((f) => /samples|example|^test\/|\.test\./.test(f))).toEqual([]);
+});
+
+test('a handler importing only /runtime installs without the CDK, bundles, and carries no aws-cdk-lib', async () => {
+  const app = join(work, 'consumer');
+  mkdirSync(join(app, 'src'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'cdk-secure-integrations': `file:${tarball}` } }));
+  // --legacy-peer-deps: the CDK (a peer of the constructs) is not installed, as in a handler's own package.
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps'], { cwd: app, stdio: 'pipe' });
+  expect(readdirSync(join(app, 'node_modules'))).not.toContain('aws-cdk-lib');
+  writeFileSync(
+    join(app, 'src', 'handler.ts'),
+    [
+      "import { decryptFields, recordSync } from 'cdk-secure-integrations/runtime';",
+      'export const handler = async (event: { records: Array<Record<string, unknown>> }) => {',
+      "  const records = await Promise.all(event.records.map((r) => decryptFields(r, ['contact.email'], { integration: 'Crm' })));",
+      "  recordSync({ integration: 'Crm', succeeded: true, records: records.length });",
+      '  return records.length;',
+      '};',
+    ].join('\n'),
+  );
+  // Type-checked against the package's declarations, as the consumer's editor and tsc would.
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', join(app, 'src', 'handler.ts')], { cwd: app, stdio: 'pipe' });
+  const result = await build({ entryPoints: [join(app, 'src', 'handler.ts')], bundle: true, platform: 'node', target: 'node20', write: false, metafile: true, absWorkingDir: app, logLevel: 'silent' });
+  const inputs = Object.keys(result.metafile.inputs);
+  expect(inputs.some((f) => f.includes('node_modules/cdk-secure-integrations/dist/lambda/shared/runtime.js'))).toBe(true);
+  expect(inputs.filter((f) => f.includes('aws-cdk-lib') || f.includes('/constructs/'))).toEqual([]);
+}, 180_000);
