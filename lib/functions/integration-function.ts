@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFunctionOutsideVpc, acknowledgeVpcNetworkInterfacePolicy } from '../compliance/acknowledgements';
@@ -17,11 +18,29 @@ export const INTEGRATION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** Properties of an {@link IntegrationFunction}. */
 export interface IntegrationFunctionProps {
-  /** The function's code, for example `lambda.Code.fromAsset('dist/handlers/orders')`. */
-  readonly code: lambda.Code;
   /**
-   * The handler, `<file>.<export>`.
-   * @default 'index.handler'
+   * The function's built code, for example `lambda.Code.fromAsset('dist/handlers/orders')`. Give
+   * this or `entry`.
+   * @default - none (`entry` is bundled)
+   */
+  readonly code?: lambda.Code;
+  /**
+   * A TypeScript or JavaScript source file to bundle at synth, the way aws-cdk-lib's
+   * `NodejsFunction` does (it is one: esbuild from your project, or Docker without it), for example
+   * `'src/orders/handler.ts'`. The handler is the file's export named by `handler`. Give this or `code`.
+   * @default - none (`code` is used)
+   * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_lambda_nodejs-readme.html
+   */
+  readonly entry?: string;
+  /**
+   * How `entry` is bundled. The library sets minify and a source map off by default, and keeps
+   * the AWS SDK v3 external only if you say so (the Lambda runtime ships its own copy).
+   * @default - NodejsFunction's defaults, minified
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+  /**
+   * The handler: `<file>.<export>` with `code`, the export's name with `entry`.
+   * @default 'index.handler' with `code`; 'handler' with `entry`
    */
   readonly handler?: string;
   /**
@@ -106,6 +125,11 @@ export class IntegrationFunction extends Construct {
   /** The function's execution role; grants land in its customer-managed policy. */
   public readonly role: ManagedPolicyRole;
 
+  /** Whether `x` is an IntegrationFunction. */
+  public static isIntegrationFunction(x: unknown): x is IntegrationFunction {
+    return x instanceof IntegrationFunction;
+  }
+
   constructor(scope: Construct, id: string, props: IntegrationFunctionProps) {
     super(scope, id);
     const platform = props.platform ?? locateFunctionHost(this);
@@ -124,11 +148,15 @@ export class IntegrationFunction extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${this.node.path}`,
     });
-    this.function = new lambda.Function(this, 'Resource', {
-      runtime: INTEGRATION_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      code: props.code,
-      handler: props.handler ?? 'index.handler',
+    if ((props.code === undefined) === (props.entry === undefined)) {
+      throw new IntegrationConfigError(
+        this.node.path,
+        props.code === undefined ? 'code' : 'entry',
+        props.code === undefined ? undefined : '(both code and entry)',
+        'Give the function either built code (code: lambda.Code.fromAsset(...)) or a source file to bundle (entry: \'src/handler.ts\'), not both.',
+      );
+    }
+    const common: lambda.FunctionOptions = {
       description: props.description,
       environment: props.environment,
       memorySize,
@@ -137,11 +165,21 @@ export class IntegrationFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      architecture: lambda.Architecture.ARM_64,
       vpc,
       vpcSubnets: vpc ? vpcSubnets : undefined,
       // In the platform's VPC, the platform's security group, which its endpoints admit.
       securityGroups: !props.vpc && platform.network ? [platform.network.securityGroup] : undefined,
-    });
+    };
+    this.function = props.entry
+      ? new nodejs.NodejsFunction(this, 'Resource', {
+          ...common,
+          runtime: INTEGRATION_RUNTIME,
+          entry: props.entry,
+          handler: props.handler ?? 'handler',
+          bundling: { minify: true, sourceMap: false, ...props.bundling },
+        })
+      : new lambda.Function(this, 'Resource', { ...common, runtime: INTEGRATION_RUNTIME, code: props.code!, handler: props.handler ?? 'index.handler' });
 
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),

@@ -1,3 +1,4 @@
+import { IntegrationFunction } from '../functions/integration-function';
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -139,6 +140,14 @@ class LambdaTarget extends Target {
         'cdk-secure-integrations:lambdaTargetTimeout',
         `The timeout of Lambda target ${this.fn.node.path} cannot be read at synth (an imported function, or one wrapped like a SingletonFunction): keep it at most ${MAX_LAMBDA_TARGET_TIMEOUT_SECONDS} seconds, ` +
           'or a slow invocation is answered 503 while it still runs and runs again on the sender\'s retry.',
+      );
+    }
+    if (defined && !IntegrationFunction.isIntegrationFunction(defined.node.scope)) {
+      Annotations.of(context.scope).addWarningV2(
+        'cdk-secure-integrations:plainLambdaTarget',
+        `Lambda target ${this.fn.node.path} is a plain lambda.Function: the compliance packs will flag what it lacks (a dead-letter queue, reserved ` +
+          'concurrency, an encrypted log group with a retention, tracing, a role of its own in a managed policy). Create it with IntegrationFunction ' +
+          '(new IntegrationFunction(this, \'Handler\', { entry: \'src/handler.ts\' })), which applies them all.',
       );
     }
     allow(context, ['lambda:InvokeFunction'], [this.fn.functionArn]);
