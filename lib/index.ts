@@ -1,5 +1,6 @@
 export * from './core/errors';
 export * from './platform/integration-platform';
+export * from './platform/platform-vpc';
 export * from './integration/data-classification';
 export * from './integration/classification-controls';
 export * from './integration/secure-integration';

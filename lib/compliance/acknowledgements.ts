@@ -81,10 +81,26 @@ export function acknowledgeVpcNetworkInterfacePolicy(policy: iam.ManagedPolicy):
 }
 
 /**
- * A function created without a VPC. `reachesPartners`: it also calls partner endpoints (the rotation
- * function's token endpoints and hooks), which is said in the reason.
+ * A function created without a VPC. `reach` says what it calls, where the library knows: `aws`
+ * (only AWS service endpoints: the library's ingest, inventory and truststore functions),
+ * `partners` (also partner endpoints: the rotation function); a user's function is `unknown`.
  */
-export function acknowledgeFunctionOutsideVpc(fn: lambda.Function, reachesPartners = false): void {
+export function acknowledgeFunctionOutsideVpc(fn: lambda.Function, reach: 'aws' | 'partners' | 'unknown' = 'unknown'): void {
+  const reasons = {
+    aws:
+      'No VPC was given (IntegrationPlatformProps.vpc): the function calls only AWS service endpoints, over TLS with IAM-signed ' +
+      'requests, and reaches no resource in a private network. Give the platform a vpc to run it in your private subnets with ' +
+      'VPC endpoints instead.',
+    partners:
+      'No VPC was given (IntegrationPlatformProps.vpc): the function calls AWS service endpoints with IAM-signed requests and the ' +
+      'partner endpoints its credentials name (OAuth 2.0 token endpoints, rotation hooks) over TLS, from AWS\'s shared addresses; ' +
+      'it reaches no resource in a private network. Give the platform a vpc (with a NAT gateway for those partner endpoints) ' +
+      'to run it in your private subnets instead.',
+    unknown:
+      'No VPC was given (IntegrationFunctionProps.vpc or IntegrationPlatformProps.vpc): the function runs in Lambda\'s own network, ' +
+      'with internet access and no access to a private network; what it calls is its author\'s code, which the library does not ' +
+      'know. Give it (or its platform) a vpc to run it in your private subnets instead.',
+  };
   acknowledge(
     fn,
     [
@@ -93,14 +109,7 @@ export function acknowledgeFunctionOutsideVpc(fn: lambda.Function, reachesPartne
       'PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC',
       'cdk-validator-cfnguard::lambda_inside_vpc_check',
     ],
-    reachesPartners
-      ? 'No VPC was given (IntegrationPlatformProps.vpc): the function calls AWS service endpoints with IAM-signed requests and the ' +
-          'partner endpoints its credentials name (OAuth 2.0 token endpoints, rotation hooks) over TLS, from AWS\'s shared addresses; ' +
-          'it reaches no resource in a private network. Give the platform a vpc (with a NAT gateway for those partner endpoints) ' +
-          'to run it in your private subnets instead.'
-      : 'No VPC was given (IntegrationPlatformProps.vpc): the function calls only AWS service endpoints, over TLS with IAM-signed ' +
-          'requests, and reaches no resource in a private network. Give the platform a vpc to run it in your private subnets with ' +
-          'VPC endpoints instead.',
+    reasons[reach],
   );
 }
 
@@ -272,7 +281,8 @@ export function acknowledgeTruststoreBucket(bucket: s3.Bucket): void {
     bucket,
     TRUSTSTORE_BUCKET_RULES,
     'The bucket holds only the truststore, public CA certificates that the deploy rewrites from the PEM file in source control; ' +
-      'every version is kept (versioning, RETAIN), so a replica in another region would protect nothing the repository does not.',
+      'every version is locked and kept for the retention (versioning, Object Lock, RETAIN), so a replica in another region would ' +
+      'protect nothing the repository does not.',
   );
 }
 

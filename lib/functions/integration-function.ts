@@ -79,11 +79,11 @@ export interface IntegrationFunctionProps {
    */
   readonly _environmentRemedy?: string;
   /**
-   * The function calls partner endpoints besides AWS (said in the acknowledgement of running
-   * outside a VPC).
+   * What the function calls, where the library knows it (said in the acknowledgement of running
+   * outside a VPC): `aws` only, or `partners` too.
    * @internal
    */
-  readonly _reachesPartners?: boolean;
+  readonly _networkReach?: 'aws' | 'partners';
   /**
    * A VPC to run in. Without one (and without a platform `vpc`), the function runs outside any
    * VPC, which the library records as an acknowledged finding of the `LambdaInsideVPC` rules.
@@ -168,8 +168,8 @@ export class IntegrationFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       vpc,
       vpcSubnets: vpc ? vpcSubnets : undefined,
-      // In the platform's VPC, the platform's security group, which its endpoints admit.
-      securityGroups: !props.vpc && platform.network ? [platform.network.securityGroup] : undefined,
+      // In the platform's VPC (by default, or named), the platform's security group, which its endpoints admit.
+      securityGroups: platform.network && (!props.vpc || props.vpc === platform.network.vpc) ? [platform.network.securityGroup] : undefined,
     };
     this.function = props.entry
       ? new nodejs.NodejsFunction(this, 'Resource', {
@@ -185,7 +185,7 @@ export class IntegrationFunction extends Construct {
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
     if (vpc) this.role.addManagedPolicy(vpcAccessPolicy(this));
-    else acknowledgeFunctionOutsideVpc(this.function, props._reachesPartners);
+    else acknowledgeFunctionOutsideVpc(this.function, props._networkReach ?? 'unknown');
 
     // Active tracing, with the stack's shared X-Ray policy instead of a Resource:* grant per role.
     const cfn = this.function.node.defaultChild as lambda.CfnFunction;

@@ -153,6 +153,7 @@ export class MutualTlsDomain extends Construct {
   /** The function behind the truststore's custom resources (the write, where the library holds the truststore, and the check). */
   private createTruststoreFunction(host: FunctionHost): IntegrationFunction {
     return new IntegrationFunction(this, 'TruststoreWriter', {
+      _networkReach: 'aws',
       code: handlerCode('truststore'),
       description: 'cdk-secure-integrations: writes the mutual TLS truststore at deploy, and fails the deploy when API Gateway warns about it',
       timeout: Duration.seconds(60),

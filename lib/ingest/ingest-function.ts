@@ -57,6 +57,7 @@ export class IngestFunction extends Construct {
     super(scope, id);
     this.key = props.platform.encryptionKey;
     this.handler = new IntegrationFunction(this, 'Function', {
+      _networkReach: 'aws',
       code: handlerCode('ingest'),
       description: 'cdk-secure-integrations ingest: signature, schema, delivery to the target',
       memorySizeMiB: 512,

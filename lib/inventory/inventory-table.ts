@@ -53,6 +53,7 @@ export class InventoryRegister extends Construct {
     const key = props.platform.encryptionKey;
     this.table = props.table ?? createTable(this, key);
     this.handler = new IntegrationFunction(this, 'Function', {
+      _networkReach: 'aws',
       code: handlerCode('inventory'),
       description: 'cdk-secure-integrations inventory: registers integrations at deploy, follows rotation, secret value and alarm events',
       timeout: Duration.seconds(60),

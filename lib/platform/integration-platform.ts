@@ -172,12 +172,21 @@ export interface IntegrationPlatformProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
    * Whether to create the VPC endpoints the functions need (interface endpoints for SQS,
-   * EventBridge, Lambda, Secrets Manager, KMS, Cognito, CloudWatch and X-Ray, which admit only the
-   * platform's function security group; gateway endpoints for DynamoDB and S3) in `vpcSubnets`.
-   * Turn off when the VPC has them already.
+   * EventBridge, Lambda, Secrets Manager, KMS and X-Ray, with private DNS, admitting the platform's
+   * function security group on 443; gateway endpoints for DynamoDB and S3) in `vpcSubnets`. Their
+   * private DNS names the services for the whole VPC: admit other workloads of the VPC with
+   * `platform.network.endpointSecurityGroup`, or turn this off when the VPC has endpoints already.
+   * Cognito, API Gateway's control plane and partner endpoints need a NAT gateway.
    * @default true (when `vpc` is given)
    */
   readonly vpcEndpoints?: boolean;
+  /**
+   * Endpoints the VPC has already (a VPC allows one private-DNS interface endpoint per service, and
+   * one gateway route per service in a route table): `sqs`, `events`, `lambda`, `secretsmanager`,
+   * `kms`, `xray`, `dynamodb`, `s3`.
+   * @default - none: every endpoint is created
+   */
+  readonly excludeVpcEndpoints?: string[];
   /**
    * Reserved concurrency of each ingest function an integration has of its own (every RESTRICTED
    * integration with routes), counted against the account's 900 like the platform's.
@@ -374,9 +383,9 @@ export class IntegrationPlatform extends Construct {
   }
 
   /** The VPC and subnets the platform's functions run in (with its endpoints), when it was given a `vpc`. */
-  public get network(): { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroup: ec2.ISecurityGroup } | undefined {
+  public get network(): PlatformVpc | undefined {
     if (!this.props.vpc) return undefined;
-    this.networkState ??= new PlatformVpc(this, 'Network', { vpc: this.props.vpc, subnets: this.props.vpcSubnets, endpoints: this.props.vpcEndpoints ?? true });
+    this.networkState ??= new PlatformVpc(this, 'Network', { vpc: this.props.vpc, subnets: this.props.vpcSubnets, endpoints: this.props.vpcEndpoints ?? true, exclude: this.props.excludeVpcEndpoints });
     return this.networkState;
   }
 

@@ -82,7 +82,7 @@ export class RotationFunction extends Construct implements IRotationHost {
       // A step may call a partner API and Cognito's token endpoint; the sweep visits every credential.
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 5,
-      _reachesPartners: true,
+      _networkReach: 'partners',
       _environmentRemedy:
         'each credential adds its ARN suffix and each custom hook function its ARN to the rotation function\'s environment: split the catalog over more stacks (a smaller stackBudget, or more NestedStacks of your own): each stack has a rotation function of its own',
       platform: props.platform,
