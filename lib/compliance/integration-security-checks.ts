@@ -2,7 +2,7 @@ import type { CfnResource, IPolicyValidationContext, PolicyValidationPluginRepor
 import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { INTEGRATION_RULES } from './rules';
-import { resetResourceIndex } from './rules/resources';
+import { beginRun, endRun } from './rules/resources';
 
 /**
  * The four-layer integration framework as a cdk-nag 3 rule pack (a `Validations` plugin): identity,
@@ -22,16 +22,25 @@ export class IntegrationSecurityChecks extends NagPack {
   }
 
   public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    resetResourceIndex();
-    return super.validate(context);
+    beginRun();
+    try {
+      return super.validate(context);
+    } finally {
+      endRun();
+    }
   }
 
   public override validateScope(scope: IConstruct): PolicyValidationPluginReport {
-    resetResourceIndex();
-    return super.validateScope(scope);
+    beginRun();
+    try {
+      return super.validateScope(scope);
+    } finally {
+      endRun();
+    }
   }
 
   protected checkResource(node: CfnResource): void {
+    // Each rule reads only the resource types it judges (and asks for others through the index).
     for (const rule of INTEGRATION_RULES) {
       this.applyRule({ ruleSuffixOverride: rule.id, info: `[${rule.layer}] ${rule.name}: ${rule.info}`, explanation: rule.explanation, level: NagMessageLevel.ERROR, rule: rule.check, node });
     }

@@ -1,6 +1,8 @@
 // What rules read of the synthesized app: a resource's resolved properties, its logical id, and
-// the other resources of the app by type (indexed once per validation run).
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+// the other resources of the app by type. During a run of the pack (beginRun/endRun) everything
+// is indexed once and memoized; outside a run (a rule called on its own) nothing is cached, so a
+// rule never judges a tree that has changed since.
+import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /** A value of a template, read by its shape (the rules check every field they use). */
@@ -17,19 +19,64 @@ export interface ResourceView {
   readonly properties: Record<string, TemplateValue>;
 }
 
-let index: { root: IConstruct; byType: Map<string, ResourceView[]> } | undefined;
+interface Run {
+  root?: IConstruct;
+  byType?: Map<string, CfnResource[]>;
+  readonly views: WeakMap<CfnResource, ResourceView>;
+  readonly memo: Map<string, unknown>;
+}
 
-/** Forgets the index: called when a validation run starts, so each run sees the tree as it is. */
-export function resetResourceIndex(): void {
-  index = undefined;
+let run: Run | undefined;
+
+/** Starts a run of the pack: views, the index and memoized results live until {@link endRun}. */
+export function beginRun(): void {
+  run = { views: new WeakMap(), memo: new Map() };
+}
+
+/** Ends the run: nothing cached survives it. */
+export function endRun(): void {
+  run = undefined;
+}
+
+/** `compute()`, once per run and key; outside a run, every time. */
+export function memoized<T>(key: string, compute: () => T): T {
+  if (!run) return compute();
+  if (!run.memo.has(key)) run.memo.set(key, compute());
+  return run.memo.get(key) as T;
 }
 
 /** The view of one resource. */
 export function viewOf(node: CfnResource): ResourceView {
+  const cached = run?.views.get(node);
+  if (cached) return cached;
   const stack = Stack.of(node);
   const resolved = stack.resolve((node as unknown as { _toCloudFormation(): Record<string, Record<string, unknown>> })._toCloudFormation()) as Record<string, Record<string, { Properties?: Record<string, unknown> }>>;
   const entry = Object.values(resolved.Resources ?? {})[0] ?? {};
-  return { node, type: node.cfnResourceType, logicalId: stack.resolve(node.logicalId) as string, stack, properties: (entry.Properties ?? {}) as Record<string, TemplateValue> };
+  const view = { node, type: node.cfnResourceType, logicalId: stack.resolve(node.logicalId) as string, stack, properties: (entry.Properties ?? {}) as Record<string, TemplateValue> };
+  run?.views.set(node, view);
+  return view;
+}
+
+/** The app's CloudFormation resources by type (unresolved: each is resolved when a rule asks for its type). */
+function index(root: IConstruct): Map<string, CfnResource[]> {
+  if (run?.byType && run.root === root) return run.byType;
+  const byType = new Map<string, CfnResource[]>();
+  for (const c of root.node.findAll()) {
+    if (!CfnResource.isCfnResource(c)) continue;
+    const list = byType.get(c.cfnResourceType) ?? [];
+    list.push(c);
+    byType.set(c.cfnResourceType, list);
+  }
+  if (run) {
+    run.root = root;
+    run.byType = byType;
+  }
+  return byType;
+}
+
+/** Every resource of `type` in the app, as views. */
+function allOfType(node: IConstruct, type: string): ResourceView[] {
+  return memoized(`type:${type}`, () => (index(node.node.root).get(type) ?? []).map(viewOf));
 }
 
 /**
@@ -38,22 +85,22 @@ export function viewOf(node: CfnResource): ResourceView {
  */
 export function resourcesOfType(node: IConstruct, type: string): ResourceView[] {
   const stack = Stack.of(node);
-  return appResourcesOfType(node, type).filter((r) => r.stack === stack);
+  return allOfType(node, type).filter((r) => r.stack === stack);
 }
 
-/** Every resource of `type` in the app that holds `node` (every stack, nested ones too), for matches by name. */
+/**
+ * Every resource of `type` that `node` can meet by name: in the same stage (an App's other stages
+ * are other deployments) and the same account and region, in any stack (nested ones too).
+ */
 export function appResourcesOfType(node: IConstruct, type: string): ResourceView[] {
-  const root = node.node.root;
-  if (!index || index.root !== root) {
-    const byType = new Map<string, ResourceView[]>();
-    for (const c of root.node.findAll()) {
-      if (!CfnResource.isCfnResource(c)) continue;
-      const view = viewOf(c);
-      byType.set(view.type, [...(byType.get(view.type) ?? []), view]);
-    }
-    index = { root, byType };
-  }
-  return index.byType.get(type) ?? [];
+  const stage = Stage.of(node);
+  const { account, region } = Stack.of(node);
+  return allOfType(node, type).filter((r) => Stage.of(r.node) === stage && sameEnv(r.stack.account, account) && sameEnv(r.stack.region, region));
+}
+
+/** Two environment values are the same, or at least one is not known at synth (an env-agnostic stack). */
+function sameEnv(a: string, b: string): boolean {
+  return a === b || Token.isUnresolved(a) || Token.isUnresolved(b);
 }
 
 /** Whether `value` (resolved JSON) refers to the resource `logicalId` (`Ref` or `Fn::GetAtt`) anywhere inside. */
@@ -72,4 +119,9 @@ export function tagsOf(properties: Record<string, TemplateValue>): Record<string
   const tags = properties.Tags;
   if (Array.isArray(tags)) return Object.fromEntries(tags.filter((t) => t && typeof t.Key === 'string').map((t) => [t.Key, t.Value]));
   return tags && typeof tags === 'object' ? (tags as Record<string, unknown>) : {};
+}
+
+/** Forgets everything cached (kept for callers of the earlier API). */
+export function resetResourceIndex(): void {
+  endRun();
 }

@@ -1,6 +1,7 @@
 import { NagRuleCompliance } from 'cdk-nag';
 import { refersTo, resourcesOfType, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
+import { apiOnlyBehindMutualTls } from './api-method-authorized';
 
 /** ID4: a mutual TLS domain uses TLS_1_2 and every API mapped to it has its execute-api endpoint disabled. */
 export const mutualTlsDomainExclusive: IntegrationRule = {
@@ -19,6 +20,8 @@ export const mutualTlsDomainExclusive: IntegrationRule = {
     const mapped = resourcesOfType(node, 'AWS::ApiGateway::BasePathMapping').filter((m) => refersTo(m.properties.DomainName, view.logicalId));
     const apis = resourcesOfType(node, 'AWS::ApiGateway::RestApi').filter((a) => mapped.some((m) => refersTo(m.properties.RestApiId, a.logicalId)));
     if (mapped.length === 0 || apis.length < new Set(mapped.map((m) => JSON.stringify(m.properties.RestApiId))).size) return NagRuleCompliance.NON_COMPLIANT;
-    return apis.every((a) => a.properties.DisableExecuteApiEndpoint === true) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+    // Every API behind the domain: its execute-api endpoint off, and no other (plain) domain mapped to it.
+    const exclusive = apis.every((a) => a.properties.DisableExecuteApiEndpoint === true && apiOnlyBehindMutualTls(a.node, { Ref: a.logicalId }));
+    return exclusive ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

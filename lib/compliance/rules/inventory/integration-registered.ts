@@ -1,5 +1,6 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { appResourcesOfType, tagsOf, viewOf } from '../resources';
+import { Stack, Stage } from 'aws-cdk-lib';
+import { appResourcesOfType, memoized, tagsOf, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 import { INTEGRATION_TAG } from '../observability/scheduled-sync-alarmed';
 
@@ -16,6 +17,10 @@ function literalText(value: unknown): string {
 
 /** The integrations the app's inventory records name. */
 function registeredIntegrations(node: Parameters<IntegrationRule['check']>[0]): Set<string> {
+  return memoized(`registered:${Stage.of(node)?.node.path}:${Stack.of(node).account}:${Stack.of(node).region}`, () => collectRegistered(node));
+}
+
+function collectRegistered(node: Parameters<IntegrationRule['check']>[0]): Set<string> {
   const names = new Set<string>();
   for (const record of appResourcesOfType(node, INVENTORY_RECORD_TYPE)) {
     // The record is JSON, written with Fn::Join where it holds the account and region: its literal parts hold the name.

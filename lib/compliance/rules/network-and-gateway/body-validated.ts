@@ -2,14 +2,15 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { refersTo, resourcesOfType, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 
-const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+/** Methods that take a body; ANY takes whatever the caller sends (LambdaRestApi's proxy). */
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'ANY']);
 
 /** NG2: every method that takes a body has a request model and a validator that validates the body. */
 export const bodyValidated: IntegrationRule = {
   id: 'NG2',
   name: 'BodyValidatedAtTheEdge',
   layer: 'network-and-gateway',
-  info: 'The method takes a body (POST, PUT, PATCH) but has no request model, or no request validator with ValidateRequestBody.',
+  info: 'The method takes a body (POST, PUT, PATCH, ANY) but has no request model, or no request validator with ValidateRequestBody.',
   explanation:
     'A malformed payload is refused at the edge (400) before it costs an invocation or reaches a partner\'s system: API Gateway validates the body ' +
     'against the method\'s JSON Schema model only when the method names a validator with ValidateRequestBody true.',

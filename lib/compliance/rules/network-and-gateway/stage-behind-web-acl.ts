@@ -2,9 +2,16 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { refersTo, resourcesOfType, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 
-/** Whether a WebACL's rules hold at least one statement of `kind` (nested statements included). */
-function hasStatement(rules: unknown, kind: 'ManagedRuleGroupStatement' | 'RateBasedStatement'): boolean {
-  return JSON.stringify(rules ?? []).includes(`"${kind}"`);
+type WafRule = { Statement?: Record<string, unknown>; Action?: Record<string, unknown>; OverrideAction?: Record<string, unknown> };
+
+/** A managed rule group whose rules act (not overridden to Count). */
+function blocksWithManagedRules(rules: WafRule[]): boolean {
+  return rules.some((r) => r.Statement?.ManagedRuleGroupStatement !== undefined && r.OverrideAction?.Count === undefined);
+}
+
+/** A rate-based rule that blocks (or answers with a CAPTCHA or a challenge), at the top or in a referenced rule group. */
+function limitsRate(rules: WafRule[]): boolean {
+  return rules.some((r) => (r.Statement?.RateBasedStatement !== undefined && r.Action?.Count === undefined) || (r.Statement?.RuleGroupReferenceStatement !== undefined && r.OverrideAction?.Count === undefined));
 }
 
 /** NG1: every REST API stage is associated with a WAFv2 WebACL that has a managed rule group and a rate-based rule. */
@@ -25,7 +32,12 @@ export const stageBehindWebAcl: IntegrationRule = {
       return refersTo(a.properties.ResourceArn, logicalId) || (typeof stageName === 'string' && arn.includes(`/stages/${stageName}`) && JSON.stringify(properties.RestApiId) !== undefined && arn.includes(JSON.stringify(properties.RestApiId)));
     });
     const acls = resourcesOfType(node, 'AWS::WAFv2::WebACL').filter((acl) => associations.some((a) => refersTo(a.properties.WebACLArn, acl.logicalId)));
-    return acls.some((acl) => hasStatement(acl.properties.Rules, 'ManagedRuleGroupStatement') && hasStatement(acl.properties.Rules, 'RateBasedStatement'))
+    // A WebACL of another stack (a shared WAF stack) arrives as an import or a parameter: it cannot be read here, and is taken as given.
+    if (acls.length === 0 && associations.length > 0) return NagRuleCompliance.COMPLIANT;
+    return acls.some((acl) => {
+      const rules: WafRule[] = Array.isArray(acl.properties.Rules) ? acl.properties.Rules : [];
+      return blocksWithManagedRules(rules) && limitsRate(rules);
+    })
       ? NagRuleCompliance.COMPLIANT
       : NagRuleCompliance.NON_COMPLIANT;
   },

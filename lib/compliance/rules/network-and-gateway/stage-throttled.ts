@@ -15,6 +15,7 @@ export const stageThrottled: IntegrationRule = {
     if (node.cfnResourceType !== 'AWS::ApiGateway::Stage') return NagRuleCompliance.NOT_APPLICABLE;
     const settings: TemplateValue[] = Array.isArray(viewOf(node).properties.MethodSettings) ? viewOf(node).properties.MethodSettings : [];
     const stageWide = settings.find((s) => s?.HttpMethod === '*' && s?.ResourcePath === '/*');
-    return stageWide && typeof stageWide.ThrottlingRateLimit === 'number' && typeof stageWide.ThrottlingBurstLimit === 'number' ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+    // A limit of -1 (or 0) is no limit (API Gateway's own default is the account's).
+    return stageWide && stageWide.ThrottlingRateLimit > 0 && stageWide.ThrottlingBurstLimit > 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

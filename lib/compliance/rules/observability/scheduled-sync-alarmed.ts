@@ -1,7 +1,7 @@
 import { NagRuleCompliance } from 'cdk-nag';
 import { refersTo, resourcesOfType, tagsOf, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
-import { alarmDimensions, alarmsThatReachAPerson } from './alarms';
+import { alarmsThatReachAPerson } from './alarms';
 
 /** The tag that names the integration a resource belongs to (set by the library, or by hand on any app). */
 export const INTEGRATION_TAG = 'cdk-secure-integrations:integration';
@@ -16,6 +16,7 @@ export const scheduledSyncAlarmed: IntegrationRule = {
     'The costliest failure is the sync that silently stopped: a schedule disabled, a function failing every run, a job that no longer finds work. ' +
     `An alarm with an action on a metric of the target function (a dimension naming it, such as FunctionName) or on the integration's heartbeat (dimension integration, or the ${INTEGRATION_TAG} tag) catches it.`,
   check: (node) => {
+    if (node.cfnResourceType !== 'AWS::Events::Rule' && node.cfnResourceType !== 'AWS::Scheduler::Schedule') return NagRuleCompliance.NOT_APPLICABLE;
     const view = viewOf(node);
     let targets: unknown;
     if (view.type === 'AWS::Events::Rule' && view.properties.ScheduleExpression !== undefined) targets = view.properties.Targets;
@@ -27,7 +28,7 @@ export const scheduledSyncAlarmed: IntegrationRule = {
     // library's RotationFunction); a Ref names the function only in the alarm's own stack.
     const alarms = alarmsThatReachAPerson(node);
     const watched = alarms.some((alarm) =>
-      alarmDimensions(alarm).some(
+      alarm.dimensions.some(
         (d) => (functions.some((f) => (alarm.stack === f.stack && d.value === JSON.stringify({ Ref: f.logicalId })) || (f.properties.FunctionName !== undefined && d.value === JSON.stringify(f.properties.FunctionName)))) ||
           (integration !== undefined && d.name.toLowerCase() === 'integration' && d.value === JSON.stringify(integration)),
       ),

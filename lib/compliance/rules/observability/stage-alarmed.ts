@@ -1,7 +1,7 @@
 import { NagRuleCompliance } from 'cdk-nag';
 import { resourcesOfType, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
-import { alarmDimensions, alarmsThatReachAPerson } from './alarms';
+import { alarmsThatReachAPerson } from './alarms';
 
 /** OB2: every REST API stage has at least one alarm on its metrics that reaches a person. */
 export const stageAlarmed: IntegrationRule = {
@@ -18,7 +18,11 @@ export const stageAlarmed: IntegrationRule = {
     const api = resourcesOfType(node, 'AWS::ApiGateway::RestApi').find((a) => JSON.stringify(properties.RestApiId) === JSON.stringify({ Ref: a.logicalId }));
     const apiName = api?.properties.Name;
     if (apiName === undefined) return NagRuleCompliance.NON_COMPLIANT;
-    const watched = alarmsThatReachAPerson(node).some((alarm) => alarmDimensions(alarm).some((d) => d.name === 'ApiName' && d.value === JSON.stringify(apiName)));
+    // An alarm on the API (dimension ApiName), for this stage when it names one (dimension Stage).
+    const stageName = JSON.stringify(properties.StageName);
+    const watched = alarmsThatReachAPerson(node).some(
+      (alarm) => alarm.dimensions.some((d) => d.name === 'ApiName' && d.value === JSON.stringify(apiName)) && alarm.dimensions.every((d) => d.name !== 'Stage' || d.value === stageName),
+    );
     return watched ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

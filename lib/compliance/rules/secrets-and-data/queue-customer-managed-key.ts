@@ -14,6 +14,7 @@ export const queueCustomerManagedKey: IntegrationRule = {
   check: (node) => {
     if (node.cfnResourceType !== 'AWS::SQS::Queue') return NagRuleCompliance.NOT_APPLICABLE;
     const key = viewOf(node).properties.KmsMasterKeyId;
-    return key === undefined || key === 'alias/aws/sqs' ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    // The AWS managed key by alias name or alias ARN (kms.Alias.fromAliasName(..., 'alias/aws/sqs')).
+    return key === undefined || JSON.stringify(key).includes('alias/aws/') ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };

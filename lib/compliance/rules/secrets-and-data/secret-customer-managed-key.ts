@@ -14,6 +14,7 @@ export const secretCustomerManagedKey: IntegrationRule = {
   check: (node) => {
     if (node.cfnResourceType !== 'AWS::SecretsManager::Secret') return NagRuleCompliance.NOT_APPLICABLE;
     const key = viewOf(node).properties.KmsKeyId;
-    return key === undefined || key === 'alias/aws/secretsmanager' ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    // The AWS managed key by alias name or alias ARN (kms.Alias.fromAliasName(..., 'alias/aws/secretsmanager')).
+    return key === undefined || JSON.stringify(key).includes('alias/aws/') ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };

@@ -15,7 +15,7 @@ export const tableCustomerManagedKey: IntegrationRule = {
     if (node.cfnResourceType !== 'AWS::DynamoDB::Table' && node.cfnResourceType !== 'AWS::DynamoDB::GlobalTable') return NagRuleCompliance.NOT_APPLICABLE;
     const sse = viewOf(node).properties.SSESpecification ?? {};
     const key = sse.KMSMasterKeyId ?? (viewOf(node).properties.Replicas ?? []).map((r: TemplateValue) => r?.SSESpecification?.KMSMasterKeyId).find((k: unknown) => k !== undefined);
-    const ok = sse.SSEEnabled === true && (sse.SSEType === 'KMS' || node.cfnResourceType === 'AWS::DynamoDB::GlobalTable') && key !== undefined && key !== 'alias/aws/dynamodb';
+    const ok = sse.SSEEnabled === true && (sse.SSEType === 'KMS' || node.cfnResourceType === 'AWS::DynamoDB::GlobalTable') && key !== undefined && !JSON.stringify(key).includes('alias/aws/');
     return ok ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };
