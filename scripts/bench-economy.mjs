@@ -1,6 +1,6 @@
 // Benchmark: what each kind of integration costs (resources, alarms, template bytes), and a
 // realistic catalog of N integrations on one platform, written in one stack: the platform spills
-// them into nested stacks past its budget. Synth time with the five
+// them into nested stacks past its budget. Synth time with the six
 // cdk-nag packs and aws-cdk-lib's built-in validation on, against a one-resource app with the same
 // validation. Writes its section of BENCHMARKS.md with the machine and the date.
 // Run `npm run build` first (npm run bench does).
@@ -157,7 +157,7 @@ for an inbound integration) is not met: alarms are most of the cost (see the not
 A realistic catalog (the four kinds above in turn) of N integrations on one platform, all written in
 one stack: past the default budget (400 resources or about 800 KB) the platform puts further integrations in nested stacks,
 each with an ingest reserving 20 executions; synthesized in one app with the
-five cdk-nag packs and the built-in CloudFormation validation on (median of ${runs} runs below 120, one run from 120).
+six packs (cdk-nag's five and IntegrationSecurityChecks) and the built-in CloudFormation validation on (median of ${runs} runs below 120, one run from 120).
 "stacks" counts the nested stacks with the platform's:
 
 | integrations | stacks | most resources in a stack | largest template bytes | synth s | synth / one-resource app |
