@@ -170,6 +170,7 @@ export class SecureIntegration extends Construct {
   public readonly metrics: IntegrationMetrics;
   /** Every alarm of the integration. */
   public readonly alarms: cloudwatch.IAlarm[] = [];
+  private readonly decryptGrantees = new Set<string>();
   private readonly alarmRegistry: Array<{ name: string; severity: string }> = [];
   /** The heartbeat alarm, where the integration has one. */
   public readonly heartbeatAlarm?: HeartbeatAlarm;
@@ -410,6 +411,7 @@ export class SecureIntegration extends Construct {
    * inventory's `--check` flags such an integration, and a silent stop would reach nobody.
    */
   private warnIfUnmonitored(): string[] {
+    this.warnAboutTargetsWithoutDecrypt();
     if (!this.alarmRegistry.some((a) => MONITORING_SEVERITIES.includes(a.severity.toLowerCase()))) {
       Annotations.of(this).addWarningV2(
         'cdk-secure-integrations:unmonitored',
@@ -450,7 +452,27 @@ export class SecureIntegration extends Construct {
    * @returns the grant
    */
   public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    if (Construct.isConstruct(grantee)) this.decryptGrantees.add(grantee.node.path);
     return grantFieldDecryption(grantee, this.platform.encryptionKey, this.integrationName);
+  }
+
+  /**
+   * Warns when a Lambda target receives the integration's encrypted PII fields and was given no
+   * `grantDecrypt`: `decryptFields` would fail in it (no key to pin, no kms:Decrypt), and every
+   * delivery would be a 502 the partner retries.
+   */
+  private warnAboutTargetsWithoutDecrypt(): void {
+    if (this.piiFields.filter((p) => !p.startsWith('query:')).length === 0) return;
+    for (const route of this.routes) {
+      if (!route.target.startsWith('lambda:')) continue;
+      const path = route.target.slice('lambda:'.length);
+      if (this.decryptGrantees.has(path) || [...this.decryptGrantees].some((g) => path.startsWith(`${g}/`) || g.startsWith(`${path}/`))) continue;
+      Annotations.of(this).addWarningV2(
+        `cdk-secure-integrations:targetWithoutDecrypt:${route.method} ${route.path}`,
+        `${this.integrationName} ${route.method} ${route.path}: its Lambda target ${path} receives the PII fields encrypted, and was given no grantDecrypt: ` +
+          `decryptFields fails in it. Call ${this.integrationName}.grantDecrypt(fn) (or acknowledge this warning if the target only forwards them).`,
+      );
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DataClassification, HttpMethod, Inbound, IntegrationFunction, IntegrationPlatform, Outbound, Rotation, SecureIntegration } from '../../lib';
+import { DataClassification, HttpMethod, Inbound, IntegrationFunction, IntegrationPlatform, Outbound, Rotation, SecureIntegration, Target } from '../../lib';
 import { schemaDefines, undefinedPiiPaths, unknownFormats } from '../../lib/gateway/schema-lint';
 
 const contactSchema = {
@@ -77,4 +77,25 @@ describe('schema lint', () => {
   test('known formats pass', () => {
     expect(unknownFormats({ properties: { at: { format: 'date-time' }, id: { format: 'uuid' }, x: { format: 'ssn' } } })).toEqual([{ pointer: '/properties/x', format: 'ssn' }]);
   });
+});
+
+test('a Lambda target of encrypted PII fields without grantDecrypt is a warning; with it, none', () => {
+  const s = stack();
+  const without = new IntegrationFunction(s, 'Without', { code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+  const withGrant = new IntegrationFunction(s, 'WithGrant', { code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+  new SecureIntegration(s, 'Crm', {
+    owner: 'crm@example.com',
+    dataClassification: DataClassification.CONFIDENTIAL,
+    piiFields: ['contact.email'],
+    inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/crm', bodySchema: contactSchema, scopes: ['crm.write'], target: Target.lambda(without.function) }] }),
+  });
+  const granted = new SecureIntegration(s, 'Erp', {
+    owner: 'erp@example.com',
+    dataClassification: DataClassification.CONFIDENTIAL,
+    piiFields: ['contact.email'],
+    inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/erp', bodySchema: contactSchema, scopes: ['erp.write'], target: Target.lambda(withGrant.function) }] }),
+  });
+  granted.grantDecrypt(withGrant.function);
+  const warnings = Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('was given no grantDecrypt'));
+  expect(warnings.map((w) => w.id)).toEqual(['/Warnings/Crm']);
 });

@@ -63,8 +63,11 @@ test('pasted into a fresh CDK app, they compile and synthesize with every check 
   // As `cdk synth` runs it: CDK_OUTDIR makes the App synthesize on exit; a finding fails the process.
   execFileSync(process.execPath, ['bin/app.js'], { cwd: app, env: { ...process.env, CDK_OUTDIR: outdir, CDK_VALIDATION: 'true' }, stdio: 'pipe' });
   expect(existsSync(join(outdir, 'CrmContacts.template.json'))).toBe(true);
-  const template = JSON.parse(readFileSync(join(outdir, 'CrmContacts.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+  const template = JSON.parse(readFileSync(join(outdir, 'CrmContacts.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }> };
   expect(Object.values(template.Resources).some((r) => r.Type === 'Custom::IntegrationInventoryRecord')).toBe(true);
+  // The handler can decrypt what the ingest encrypted: the key it pins is in its environment (grantDecrypt).
+  const handler = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('ContactsHandler'))![1];
+  expect(handler.Properties?.Environment?.Variables?.FIELD_ENCRYPTION_KEY_ID).toBeDefined();
   // The handler was bundled from src/contacts.ts with the library's runtime, and without aws-cdk-lib.
   const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
   const bundles = assets.map((a) => join(outdir, a, 'index.js')).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
