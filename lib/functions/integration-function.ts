@@ -117,13 +117,18 @@ export interface IntegrationFunctionProps {
  *
  * The function itself is `.function` (an `IFunction` to pass to `Target.lambda()` or grant to).
  */
-export class IntegrationFunction extends Construct {
+export class IntegrationFunction extends Construct implements iam.IGrantable {
   /** The Lambda function. */
   public readonly function: lambda.Function;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
   /** The function's execution role; grants land in its customer-managed policy. */
   public readonly role: ManagedPolicyRole;
+
+  /** The principal grants go to: the function's role (so `integration.grantDecrypt(fn)` and `grantInvoke(fn)` take the construct). */
+  public get grantPrincipal(): iam.IPrincipal {
+    return this.function.grantPrincipal;
+  }
 
   /** Whether `x` is an IntegrationFunction. */
   public static isIntegrationFunction(x: unknown): x is IntegrationFunction {

@@ -24,7 +24,10 @@ export function grantFieldDecryption(grantee: iam.IGrantable, key: kms.IKey, int
     resourceArns: [key.keyArn],
     conditions: { StringEquals: { 'kms:EncryptionContext:integration': integrationName } },
   });
-  if (grantee instanceof lambda.Function) pinKey(grantee, key, integrationName);
+  // A function, or an IntegrationFunction (a construct holding one as `function`): its key is pinned.
+  const held = (grantee as unknown as { function?: unknown }).function;
+  const fn = grantee instanceof lambda.Function ? grantee : held instanceof lambda.Function ? held : undefined;
+  if (fn) pinKey(fn, key, integrationName);
   return grant;
 }
 

@@ -57,3 +57,20 @@ test('a plain lambda.Function as a target is pointed at IntegrationFunction', ()
   );
   Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('plain lambda.Function.*Create it with IntegrationFunction'));
 });
+
+test('an IntegrationFunction is grantable itself: grants go to its role', () => {
+  const stack = new Stack(new App(), 'Grants', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new IntegrationPlatform(stack, 'Platform');
+  const fn = new IntegrationFunction(stack, 'Consumer', { code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+  const crm = new SecureIntegration(stack, 'Crm', {
+    owner: 'crm@example.com',
+    dataClassification: DataClassification.CONFIDENTIAL,
+    piiFields: ['email'],
+    inbound: Inbound.api({ routes: [{ method: HttpMethod.POST, path: '/crm', bodySchema: objectSchema, scopes: ['crm.write'], target: Target.lambda(fn.function) }] }),
+  });
+  crm.grantDecrypt(fn);
+  expect(fn.grantPrincipal).toBe(fn.role);
+  const consumer = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Consumer'))![1];
+  expect(consumer.Properties.Environment.Variables.FIELD_ENCRYPTION_KEY_ID).toBeDefined();
+  expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('was given no grantDecrypt'))).toEqual([]);
+});
