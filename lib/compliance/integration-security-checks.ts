@@ -1,4 +1,4 @@
-import type { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
+import type { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, type NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { INTEGRATION_RULES } from './rules';
@@ -21,15 +21,7 @@ export class IntegrationSecurityChecks extends NagPack {
     this.packName = 'IntegrationSecurity';
   }
 
-  public override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    beginRun();
-    try {
-      return super.validate(context);
-    } finally {
-      endRun();
-    }
-  }
-
+  // cdk-nag's validate(context) runs validateScope(appConstruct): one run per validation either way.
   public override validateScope(scope: IConstruct): PolicyValidationPluginReport {
     beginRun();
     try {

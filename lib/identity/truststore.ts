@@ -172,13 +172,13 @@ export function checkTruststorePem(owner: string, prop: string, source: string, 
     }
   });
   // Every chain complete and at most TRUSTSTORE_MAX_CHAIN_DEPTH deep: walk each CA's issuers to a self-signed root.
-  const issuerOf = (i: number): number | undefined => certs.findIndex((c, j) => j !== i && certs[i].checkIssued(c) && certs[i].verify(c.publicKey));
+  const issuerOf = (i: number): number => certs.findIndex((c, j) => j !== i && certs[i].checkIssued(c) && certs[i].verify(c.publicKey));
   const selfSigned = (i: number) => certs[i].checkIssued(certs[i]) && certs[i].verify(certs[i].publicKey);
   certs.forEach((_, i) => {
     let at = i;
     for (let depth = 1; !selfSigned(at); depth++) {
       const up = issuerOf(at);
-      if (up === undefined || up < 0) throw fix(`${nameOf(at)} was issued by ${certs[at].issuer.split('\n').join(', ')}, which is not in the file: API Gateway needs every chain complete, from each issuing CA up to its root.`);
+      if (up < 0) throw fix(`${nameOf(at)} was issued by ${certs[at].issuer.split('\n').join(', ')}, which is not in the file: API Gateway needs every chain complete, from each issuing CA up to its root.`);
       if (depth >= TRUSTSTORE_MAX_CHAIN_DEPTH) throw fix(`The chain above ${nameOf(i)} is longer than ${TRUSTSTORE_MAX_CHAIN_DEPTH} certificates, the most API Gateway follows.`);
       at = up;
     }

@@ -277,10 +277,14 @@ class ApiInbound extends Inbound {
         deduplication,
         queryParameters: route.queryParameters,
       };
-      if (auth instanceof IamAuth) {
+      // Scopes belong to OAuth 2.0 routes only: on another mode they would authorize nothing.
+      const refuseScopes = (mode: string, authorizedBy: string) => {
         if (route.scopes !== undefined && route.scopes.length > 0) {
-          throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, 'An Auth.iam route is authorized by SigV4 and the API\'s resource policy, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().');
+          throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, `An ${mode} route is authorized by ${authorizedBy}, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().`);
         }
+      };
+      if (auth instanceof IamAuth) {
+        refuseScopes('Auth.iam', 'SigV4 and the API\'s resource policy');
         const principals = auth.principals(name, `${prop}.auth`);
         const iamRoute = bindRoute({ ...common, auth: 'iam', scopes: [], methodOptions: { authorizationType: apigateway.AuthorizationType.IAM } });
         acknowledgeIamMethod(iamRoute.apiMethod);
@@ -288,9 +292,7 @@ class ApiInbound extends Inbound {
         return iamRoute;
       }
       if (auth instanceof MutualTlsAuth) {
-        if (route.scopes !== undefined && route.scopes.length > 0) {
-          throw new IntegrationConfigError(name, `${prop}.scopes`, route.scopes, 'An Auth.mutualTls route is authorized by the client certificate, not by OAuth 2.0 scopes: remove scopes, or use Auth.oauth2ClientCredentials().');
-        }
+        refuseScopes('Auth.mutualTls', 'the client certificate');
         const clients = platform._frontDoor.admitMutualTlsRoute(auth, name, prop);
         const mtlsRoute = bindRoute({ ...common, auth: 'mtls', scopes: [], clientCertificate: { clients }, methodOptions: { authorizationType: apigateway.AuthorizationType.NONE } });
         acknowledgeMutualTlsMethod(mtlsRoute.apiMethod);

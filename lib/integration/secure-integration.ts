@@ -192,7 +192,7 @@ export class SecureIntegration extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureIntegrationProps) {
     super(scope, id);
-    this.node.addValidation({ validate: () => this.warnIfUnmonitored() });
+    this.node.addValidation({ validate: () => this.warnAboutSilentGaps() });
     const name = props.integrationName ?? id;
     if (!INTEGRATION_NAME_PATTERN.test(name)) {
       throw new IntegrationConfigError(
@@ -407,10 +407,11 @@ export class SecureIntegration extends Construct {
   }
 
   /**
-   * Warns (once the integration is complete) when no SLO or heartbeat alarm watches it: the
-   * inventory's `--check` flags such an integration, and a silent stop would reach nobody.
+   * Warns (once the integration is complete) about what would fail silently: a Lambda target that
+   * cannot decrypt the PII fields it receives, and an integration no SLO or heartbeat alarm watches
+   * (the inventory's `--check` flags it, and a silent stop would reach nobody).
    */
-  private warnIfUnmonitored(): string[] {
+  private warnAboutSilentGaps(): string[] {
     this.warnAboutTargetsWithoutDecrypt();
     if (!this.alarmRegistry.some((a) => MONITORING_SEVERITIES.includes(a.severity.toLowerCase()))) {
       Annotations.of(this).addWarningV2(

@@ -56,7 +56,7 @@ export class MutualTlsFrontDoor {
    */
   public noteRoute(integration: string, prop: string, auth: string): void {
     const route = { integration, prop, auth };
-    if (this._domain && auth.startsWith('signature:')) throw webhookConflict(route, this.domainAuthName());
+    if (this._domain && auth.startsWith('signature:')) throw webhookConflict(route, this.domainOwner);
     this.routes.push(route);
     this.warnAboutOthers();
   }
@@ -83,7 +83,7 @@ export class MutualTlsFrontDoor {
         integration,
         `${prop}.auth`,
         'Auth.mutualTls({ ... })',
-        `The platform's API already has a mutual TLS domain (from ${this.domainAuthName()}), and an API has one way in: give every route the same Auth.mutualTls object (or the same domainName, certificate and truststore objects), or put this integration on a platform of its own.`,
+        `The platform's API already has a mutual TLS domain (from ${this.domainOwner}), and an API has one way in: give every route the same Auth.mutualTls object (or the same domainName, certificate and truststore objects), or put this integration on a platform of its own.`,
       );
     }
     (clients ?? []).forEach((client, i) => {
@@ -123,9 +123,6 @@ export class MutualTlsFrontDoor {
     return [...(this.truststoreCas?.keys() ?? [])].map((issuer) => withExpiry('*', issuer));
   }
 
-  private domainAuthName(): string {
-    return this.domainOwner;
-  }
 
   private warnAboutOthers(): void {
     if (!this._domain || this.warnedOthers) return;

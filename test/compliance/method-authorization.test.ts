@@ -10,7 +10,7 @@ import { addExampleStacks } from '../../bin/example-app';
 const example = addExampleStacks(new App(), { mainId: 'Example', mtlsId: 'ExampleMtls' });
 const template = Template.fromStack(example.main);
 const mtlsTemplate = Template.fromStack(example.mtls);
-const methods = Object.entries(template.findResources('AWS::ApiGateway::Method')).map(([id, m]) => ({ id, ...(m.Properties as Record<string, unknown>) }));
+const methods: Array<Record<string, unknown> & { id: string }> = Object.entries(template.findResources('AWS::ApiGateway::Method')).map(([id, m]) => ({ id, ...(m.Properties as Record<string, unknown>) }));
 
 test('every method has an authorization that matches its route\'s mode; only OPTIONS is open', () => {
   expect(methods.length).toBeGreaterThanOrEqual(6);

@@ -6,7 +6,7 @@ import { githubWebhook } from '../../examples/github-webhook';
 import { largeCatalog } from '../../examples/large-catalog';
 import { mtlsPartners } from '../../examples/mtls-partners';
 import { nightlyErpSync } from '../../examples/nightly-erp-sync';
-import { unacknowledgedFindings } from '../../lib';
+import { SecureIntegration, unacknowledgedFindings } from '../../lib';
 
 const examples: Array<[string, (app: App) => Stack]> = [
   ['existing-app', existingApp],
@@ -22,7 +22,10 @@ test.each(examples)('%s synthesizes with no finding', (_name, build) => {
   app.synth();
   const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
   for (const s of [stack, ...nested]) expect({ stack: s.node.path, findings: unacknowledgedFindings(s) }).toEqual({ stack: s.node.path, findings: [] });
-  expect(Object.keys(Template.fromStack(stack).findResources('Custom::IntegrationInventoryRecord')).length + nested.length).toBeGreaterThan(0);
+  // Every integration it declares is in the register.
+  const records = [stack, ...nested].reduce((n, s) => n + Object.keys(Template.fromStack(s).findResources('Custom::IntegrationInventoryRecord')).length, 0);
+  expect(records).toBe(stack.node.findAll().filter((c) => c instanceof SecureIntegration).length);
+  expect(records).toBeGreaterThan(0);
 }, 120_000);
 
 test('the large catalog spills into nested stacks', () => {

@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DataClassification, HttpMethod, Inbound, IntegrationFunction, IntegrationPlatform, Outbound, Rotation, SecureIntegration, Target } from '../../lib';
-import { schemaDefines, undefinedPiiPaths, unknownFormats } from '../../lib/gateway/schema-lint';
+import { KNOWN_FORMATS, schemaDefines, undefinedPiiPaths, unknownFormats } from '../../lib/gateway/schema-lint';
 
 const contactSchema = {
   type: 'object',
@@ -74,6 +74,12 @@ describe('schema lint', () => {
     const schema = { anyOf: [{ properties: { a: { type: 'string' } } }, { properties: { b: { type: 'string' } } }] };
     expect(undefinedPiiPaths(schema, ['a', 'b', 'c', 'query:email'])).toEqual(['c']);
   });
+  test('the formats it knows are exactly those the ingest\'s validator (ajv-formats) checks', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ajv-formats keeps its format table in a submodule
+    const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, unknown> };
+    expect([...KNOWN_FORMATS].sort()).toEqual(Object.keys(fullFormats).sort());
+  });
+
   test('known formats pass', () => {
     expect(unknownFormats({ properties: { at: { format: 'date-time' }, id: { format: 'uuid' }, x: { format: 'ssn' } } })).toEqual([{ pointer: '/properties/x', format: 'ssn' }]);
   });

@@ -109,6 +109,14 @@ export function refersTo(value: unknown, logicalId: string): boolean {
   return json.includes(`{"Ref":"${logicalId}"}`) || json.includes(`{"Fn::GetAtt":["${logicalId}",`);
 }
 
+/**
+ * Whether a resolved `KmsKeyId`-like property names a customer-managed key: set, and not an AWS
+ * managed key by alias name or alias ARN (`alias/aws/<service>`, as `kms.Alias.fromAliasName` gives).
+ */
+export function isCustomerManagedKey(key: unknown): boolean {
+  return key !== undefined && !JSON.stringify(key).includes('alias/aws/');
+}
+
 /** A literal string (not a token, not an intrinsic). */
 export function isLiteralString(value: unknown): value is string {
   return typeof value === 'string' && !Token.isUnresolved(value);
@@ -119,9 +127,4 @@ export function tagsOf(properties: Record<string, TemplateValue>): Record<string
   const tags = properties.Tags;
   if (Array.isArray(tags)) return Object.fromEntries(tags.filter((t) => t && typeof t.Key === 'string').map((t) => [t.Key, t.Value]));
   return tags && typeof tags === 'object' ? (tags as Record<string, unknown>) : {};
-}
-
-/** Forgets everything cached (kept for callers of the earlier API). */
-export function resetResourceIndex(): void {
-  endRun();
 }

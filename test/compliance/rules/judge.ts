@@ -16,7 +16,7 @@ export function findings(stack: Stack, ruleId: string): string[] {
   const report = new IntegrationSecurityChecks().validateScope(stack);
   return report.violations
     .filter((v) => v.ruleName === `IntegrationSecurity-${ruleId}`)
-    .flatMap((v) => v.violatingResources.map((r) => r.resourceLogicalId ?? r.constructPath.split('/').slice(-1)[0]));
+    .flatMap((v) => v.violatingResources.map((r) => r.resourceLogicalId ?? (r.constructPath ?? '').split('/').slice(-1)[0]));
 }
 
 /** Every rule the pack finds broken in a scope. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import Stripe from 'stripe';
 import type { ResolvedRoute } from '../../../lambda/ingest/config';
@@ -15,6 +15,7 @@ import { ingest, type IngestDependencies } from '../../../lambda/ingest/ingest';
 import { DeduplicationKey, IngestTargetKind, SignatureScheme } from '../../../lib';
 import { RejectionCause } from '../../../lib/observability/signal-names';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { drainQueue } from '../../support/ingest-harness';
 
 const sqs = new SQSClient(motoClientConfig());
 const ddb = new DynamoDBClient(motoClientConfig());
@@ -92,14 +93,7 @@ describe('the ingest delivers each delivery once', () => {
     };
   });
 
-  async function drain(): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      if (!res.Messages?.length) return out;
-      out.push(...res.Messages.map((m) => JSON.parse(m.Body!)));
-    }
-  }
+  const drain = () => drainQueue(sqs, queueUrl);
 
   test('a GitHub delivery replayed (GitHub signs no timestamp) gets the first answer and is queued once', async () => {
     const payload = JSON.stringify({ action: 'opened', issue: { number: 1 } });

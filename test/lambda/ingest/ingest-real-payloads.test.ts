@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import Stripe from 'stripe';
 import { githubWebhookSchema } from '../../../bin/example-schemas';
@@ -14,6 +14,7 @@ import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
 import { clearSecretCache, signingSecrets } from '../../../lambda/ingest/signing-secrets';
 import { convertSchemaForApiGateway, IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { drainQueue } from '../../support/ingest-harness';
 
 /**
  * The ingest function on real partner payloads: GitHub's published example deliveries signed by
@@ -99,14 +100,7 @@ describe('ingest on real GitHub and Stripe deliveries', () => {
   });
   beforeEach(() => clearSecretCache());
 
-  async function drain(): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      if (!res.Messages?.length) return out;
-      out.push(...res.Messages.map((m) => JSON.parse(m.Body!)));
-    }
-  }
+  const drain = () => drainQueue(sqs, queueUrl);
 
   test.each(['push', 'pull_request', 'issues'])('GitHub %s deliveries signed by @octokit/webhooks-methods are accepted and queued', async (name) => {
     const payloads = examples.find((e) => e.name === name)!.examples;

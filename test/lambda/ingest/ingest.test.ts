@@ -14,6 +14,7 @@ import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
 import { clearSecretCache, signingSecrets } from '../../../lambda/ingest/signing-secrets';
 import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { recordingLog } from '../../support/ingest-harness';
 
 const sqs = new SQSClient(motoClientConfig());
 const eventBridge = new EventBridgeClient(motoClientConfig());
@@ -66,12 +67,7 @@ function apiEvent(overrides: Partial<APIGatewayProxyEvent> & { body?: string | n
   } as APIGatewayProxyEvent;
 }
 
-const logs: Array<{ level: string; msg: string; extra: Record<string, unknown> }> = [];
-const log = {
-  info: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'info', msg, extra }),
-  warn: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'warn', msg, extra }),
-  error: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'error', msg, extra }),
-};
+const { logs, log } = recordingLog();
 
 describe('ingest function against moto', () => {
   let queueName: string;

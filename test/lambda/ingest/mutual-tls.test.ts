@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { loadRoutes } from '../../../lambda/ingest/config';
 import { Deduplicator, REPLAYED_HEADER } from '../../../lambda/ingest/deduplication';
@@ -19,6 +19,7 @@ import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
 import { DeduplicationKey, IngestConfig, IngestTargetKind } from '../../../lib';
 import { RejectionCause } from '../../../lib/observability/signal-names';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
+import { drainQueue, recordingLog } from '../../support/ingest-harness';
 
 const sqs = new SQSClient(motoClientConfig());
 const ddb = new DynamoDBClient(motoClientConfig());
@@ -71,12 +72,7 @@ function apiEvent(overrides: Partial<APIGatewayProxyEvent> & { body?: string | n
   } as APIGatewayProxyEvent;
 }
 
-const logs: Array<{ level: string; msg: string; extra: Record<string, unknown> }> = [];
-const log = {
-  info: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'info', msg, extra }),
-  warn: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'warn', msg, extra }),
-  error: (msg: string, extra: Record<string, unknown>) => logs.push({ level: 'error', msg, extra }),
-};
+const { logs, log } = recordingLog();
 
 describe('ingest: mutual TLS routes', () => {
   let queueUrl: string;
@@ -127,14 +123,7 @@ describe('ingest: mutual TLS routes', () => {
     signals.length = 0;
   });
 
-  async function drain(): Promise<Array<Record<string, unknown>>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      if (!res.Messages?.length) return out;
-      out.push(...res.Messages.map((m) => JSON.parse(m.Body!)));
-    }
-  }
+  const drain = () => drainQueue(sqs, queueUrl);
 
   const order = (orderId: string) => JSON.stringify({ orderId });
 

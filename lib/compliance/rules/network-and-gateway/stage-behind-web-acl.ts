@@ -29,7 +29,7 @@ export const stageBehindWebAcl: IntegrationRule = {
     const stageName = properties.StageName;
     const associations = resourcesOfType(node, 'AWS::WAFv2::WebACLAssociation').filter((a) => {
       const arn = JSON.stringify(a.properties.ResourceArn ?? '');
-      return refersTo(a.properties.ResourceArn, logicalId) || (typeof stageName === 'string' && arn.includes(`/stages/${stageName}`) && JSON.stringify(properties.RestApiId) !== undefined && arn.includes(JSON.stringify(properties.RestApiId)));
+      return refersTo(a.properties.ResourceArn, logicalId) || (typeof stageName === 'string' && arn.includes(`/stages/${stageName}`) && arn.includes(JSON.stringify(properties.RestApiId)));
     });
     const acls = resourcesOfType(node, 'AWS::WAFv2::WebACL').filter((acl) => associations.some((a) => refersTo(a.properties.WebACLArn, acl.logicalId)));
     // A WebACL of another stack (a shared WAF stack) arrives as an import or a parameter: it cannot be read here, and is taken as given.

@@ -37,5 +37,5 @@ export function alarmDimensions(alarm: ResourceView): Array<{ name: string; valu
 export function alarmsThatReachAPerson(node: IConstruct): Array<ResourceView & { dimensions: Array<{ name: string; value: string }> }> {
   return appResourcesOfType(node, 'AWS::CloudWatch::Alarm')
     .filter((a) => reachesAPerson(a))
-    .map((a) => Object.assign(Object.create(null), a, { dimensions: memoized(`dims:${a.node.node.path}`, () => alarmDimensions(a)) }));
+    .map((a) => ({ ...a, dimensions: memoized(`dims:${a.node.node.path}`, () => alarmDimensions(a)) }));
 }

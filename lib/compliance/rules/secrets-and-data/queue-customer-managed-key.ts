@@ -1,5 +1,5 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { viewOf } from '../resources';
+import { isCustomerManagedKey, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 
 /** SD4: every SQS queue is encrypted with a customer-managed KMS key. */
@@ -13,8 +13,6 @@ export const queueCustomerManagedKey: IntegrationRule = {
     'policy, and every decrypt is in CloudTrail. SQS-managed encryption and aws/sqs admit every principal the queue policy admits.',
   check: (node) => {
     if (node.cfnResourceType !== 'AWS::SQS::Queue') return NagRuleCompliance.NOT_APPLICABLE;
-    const key = viewOf(node).properties.KmsMasterKeyId;
-    // The AWS managed key by alias name or alias ARN (kms.Alias.fromAliasName(..., 'alias/aws/sqs')).
-    return key === undefined || JSON.stringify(key).includes('alias/aws/') ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    return isCustomerManagedKey(viewOf(node).properties.KmsMasterKeyId) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

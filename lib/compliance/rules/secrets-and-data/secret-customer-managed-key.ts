@@ -1,5 +1,5 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { viewOf } from '../resources';
+import { isCustomerManagedKey, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 
 /** SD1: every Secrets Manager secret is encrypted with a customer-managed KMS key. */
@@ -13,8 +13,6 @@ export const secretCustomerManagedKey: IntegrationRule = {
     'the platform controls; the AWS managed key admits every principal of the account that may read the secret.',
   check: (node) => {
     if (node.cfnResourceType !== 'AWS::SecretsManager::Secret') return NagRuleCompliance.NOT_APPLICABLE;
-    const key = viewOf(node).properties.KmsKeyId;
-    // The AWS managed key by alias name or alias ARN (kms.Alias.fromAliasName(..., 'alias/aws/secretsmanager')).
-    return key === undefined || JSON.stringify(key).includes('alias/aws/') ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+    return isCustomerManagedKey(viewOf(node).properties.KmsKeyId) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

@@ -1,5 +1,5 @@
 import { NagRuleCompliance } from 'cdk-nag';
-import { type TemplateValue, viewOf } from '../resources';
+import { isCustomerManagedKey, type TemplateValue, viewOf } from '../resources';
 import type { IntegrationRule } from '../rule';
 
 /** SD5: every DynamoDB table is encrypted with a customer-managed KMS key. */
@@ -15,7 +15,7 @@ export const tableCustomerManagedKey: IntegrationRule = {
     if (node.cfnResourceType !== 'AWS::DynamoDB::Table' && node.cfnResourceType !== 'AWS::DynamoDB::GlobalTable') return NagRuleCompliance.NOT_APPLICABLE;
     const sse = viewOf(node).properties.SSESpecification ?? {};
     const key = sse.KMSMasterKeyId ?? (viewOf(node).properties.Replicas ?? []).map((r: TemplateValue) => r?.SSESpecification?.KMSMasterKeyId).find((k: unknown) => k !== undefined);
-    const ok = sse.SSEEnabled === true && (sse.SSEType === 'KMS' || node.cfnResourceType === 'AWS::DynamoDB::GlobalTable') && key !== undefined && !JSON.stringify(key).includes('alias/aws/');
+    const ok = sse.SSEEnabled === true && (sse.SSEType === 'KMS' || node.cfnResourceType === 'AWS::DynamoDB::GlobalTable') && isCustomerManagedKey(key);
     return ok ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };
