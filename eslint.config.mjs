@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'cdk.out/', 'node_modules/', 'coverage/', '**/*.d.ts', '**/*.js'] },
+  { ignores: ['dist/', 'build/', 'cdk.out/', 'node_modules/', 'coverage/', '**/*.d.ts', '**/*.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

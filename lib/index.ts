@@ -61,3 +61,5 @@ export * from './observability/function-failure-alarm';
 export * from './observability/alarm-topic';
 export * from './observability/source-bound-sns-topic';
 export { DEFAULT_STACK_BUDGET_BYTES, DEFAULT_STACK_BUDGET_RESOURCES, type StackBudget } from './platform/integration-placement';
+export type { AdmittedClientCertificate } from './integration/route-binding';
+export type { FunctionHost, FunctionNetwork, InventoryHost } from './core/platform-host';

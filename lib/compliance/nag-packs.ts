@@ -40,3 +40,24 @@ export function compliancePacks(scope?: IConstruct, props?: NagPackProps): NagPa
 export function addComplianceChecks(app: IConstruct, options: ComplianceChecksOptions = {}): void {
   Validations.of(app).addPlugins(...compliancePacks(app, { verbose: options.verbose }));
 }
+
+/**
+ * The compliance checks as static methods, for languages other than TypeScript (jsii compiles no
+ * free functions): `ComplianceChecks.addTo(app)` is {@link addComplianceChecks}.
+ */
+export class ComplianceChecks {
+  /**
+   * Registers the six packs as validation plugins on an app or stage: any unacknowledged finding
+   * fails `cdk synth`. Same as {@link addComplianceChecks}.
+   */
+  public static addTo(app: IConstruct, options: ComplianceChecksOptions = {}): void {
+    addComplianceChecks(app, options);
+  }
+
+  /** The six packs, for `Validations.of(scope).addPlugins(...)` or a test's `validateScope`. Same as {@link compliancePacks}. */
+  public static packs(scope?: IConstruct, props?: NagPackProps): NagPack[] {
+    return compliancePacks(scope, props);
+  }
+
+  private constructor() {}
+}

@@ -13,7 +13,23 @@ export interface FunctionHost {
   /** The encrypted dead-letter queue for failed asynchronous invocations. */
   readonly functionDeadLetterQueue: sqs.IQueue;
   /** The VPC and subnets the platform's functions run in, when it was given one. */
-  readonly network?: { readonly vpc: ec2.IVpc; readonly subnets: ec2.SubnetSelection; readonly securityGroup: ec2.ISecurityGroup };
+  readonly network?: FunctionNetwork;
+}
+
+/** Where the platform's functions run, when it was given a VPC. */
+export interface FunctionNetwork {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Its subnets the functions run in. */
+  readonly subnets: ec2.SubnetSelection;
+  /** The security group of the functions. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** What the inventory register takes from its platform. */
+export interface InventoryHost extends FunctionHost {
+  /** How the names of the platform's secrets begin: the register's function reads their metadata. */
+  readonly secretNamePrefix: string;
 }
 
 let locator: ((scope: IConstruct) => FunctionHost) | undefined;

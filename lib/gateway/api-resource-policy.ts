@@ -25,7 +25,9 @@ const STORED_ARN_PREFIX_CHARACTERS = 60;
 
 /** A route of an integration. */
 export interface PolicyRoute {
+  /** The HTTP method, upper case. */
   readonly method: string;
+  /** The resource path without the stage, for example `/orders/{id}`. */
   readonly path: string;
 }
 

@@ -86,6 +86,7 @@ export class IntegrationApi extends Construct {
   /**
    * The API's resource policy: IP allowlists enforced by API Gateway (beside WAF) and the principals
    * of IAM routes; written at synth, absent while nothing needs it.
+   * @jsii ignore TypeScript only: internal wiring of the library.
    */
   public readonly resourcePolicy: ApiResourcePolicy;
   private modelBytes = 0;

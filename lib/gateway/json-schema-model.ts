@@ -3,9 +3,7 @@ import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 
 /** A JSON Schema document, as parsed from JSON (for example a vendor's published schema file). */
-export interface JsonSchemaDocument {
-  readonly [keyword: string]: unknown;
-}
+export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
 /** The JSON Schema draft API Gateway models are written in. */
 export const API_GATEWAY_SCHEMA_DRAFT = 'http://json-schema.org/draft-04/schema#';

@@ -173,7 +173,7 @@ export class IntegrationWebAcl extends Construct {
    * @returns what was added, or undefined when `waf` asks for nothing
    * @throws IntegrationConfigError for bad input, naming `waf.<field>`
    */
-  public addIntegrationControls(integrationName: string, paths: readonly string[], waf: IntegrationWafOptions | undefined): IntegrationWafControls | undefined {
+  public addIntegrationControls(integrationName: string, paths: string[], waf: IntegrationWafOptions | undefined): IntegrationWafControls | undefined {
     if (typeof integrationName !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(integrationName)) {
       throw new IntegrationConfigError(this.node.path, 'integrationName', integrationName, 'Use a letter followed by letters, digits, "-" or "_", at most 64 characters.');
     }

@@ -43,6 +43,16 @@ export type TruststoreSource =
   | { readonly kind: 'pem'; readonly pem: string; readonly certificates: TruststoreCertificate[] }
   | { readonly kind: 's3'; readonly bucket: s3.IBucket; readonly key: string; readonly version: string };
 
+/** A truststore object in S3, for {@link Truststore.fromS3Object}. */
+export interface TruststoreS3ObjectProps {
+  /** The versioned bucket that holds it, in the platform's region. */
+  readonly bucket: s3.IBucket;
+  /** The object's key (not an `s3://` URL). */
+  readonly key: string;
+  /** The object version API Gateway pins. */
+  readonly version: string;
+}
+
 /** Where a mutual TLS truststore of an `Auth.mutualTls` route is. Choose one with a static factory. */
 export abstract class Truststore {
   /**
@@ -65,7 +75,7 @@ export abstract class Truststore {
    * read it.
    * @throws IntegrationConfigError (at bind) when the key or version is empty
    */
-  public static fromS3Object(props: { readonly bucket: s3.IBucket; readonly key: string; readonly version: string }): Truststore {
+  public static fromS3Object(props: TruststoreS3ObjectProps): Truststore {
     return new S3ObjectTruststore(props.bucket, props.key, props.version);
   }
 

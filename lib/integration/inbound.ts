@@ -185,7 +185,10 @@ export interface WebhookInboundOptions {
   readonly signingSecretWriters?: iam.IRole[];
 }
 
-/** What the integration gives its inbound side to bind to. */
+/**
+ * What the integration gives its inbound side to bind to.
+ * @jsii ignore TypeScript only: the context of the library's own bind step.
+ */
 export interface InboundBindContext {
   /** The integration construct: children go under it. */
   readonly scope: Construct;
@@ -239,7 +242,10 @@ export abstract class Inbound {
     return new WebhookInbound(options);
   }
 
-  /** Adds what the inbound side needs to the platform. */
+  /**
+   * Adds what the inbound side needs to the platform.
+   * @jsii ignore TypeScript only: the library calls it; its context holds internal building blocks.
+   */
   public abstract bind(context: InboundBindContext): InboundConfig;
 }
 

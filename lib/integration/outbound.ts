@@ -27,7 +27,10 @@ export interface OutboundConfig {
   readonly handler: lambda.IFunction;
 }
 
-/** What the integration gives its outbound side to bind to. */
+/**
+ * What the integration gives its outbound side to bind to.
+ * @jsii ignore TypeScript only: the context of the library's own bind step.
+ */
 export interface OutboundBindContext {
   readonly scope: Construct;
   readonly integrationName: string;
@@ -51,7 +54,10 @@ export abstract class Outbound {
     return new ScheduledOutbound(options);
   }
 
-  /** Creates the outbound side. */
+  /**
+   * Creates the outbound side.
+   * @jsii ignore TypeScript only: the library calls it; its context holds internal building blocks.
+   */
   public abstract bind(context: OutboundBindContext): OutboundConfig;
 }
 

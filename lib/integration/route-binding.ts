@@ -16,6 +16,16 @@ import type { IngestFunction } from '../ingest/ingest-function';
 import type { IntegrationPlatform } from '../platform/integration-platform';
 import type { Target } from './target';
 
+/** A client certificate a mutual TLS route admits. */
+export interface AdmittedClientCertificate {
+  /** The certificate's subject DN, canonical (RFC 4514). */
+  readonly subject: string;
+  /** Its issuer's DN, canonical. */
+  readonly issuer: string;
+  /** When the issuing CA expires (ISO 8601), where the truststore is known at synth. */
+  readonly issuerNotAfter?: string;
+}
+
 /** A route as bound to the platform's API. */
 export interface BoundRoute {
   /** The HTTP method. */
@@ -33,7 +43,7 @@ export interface BoundRoute {
   /** The body's schema as API Gateway validates it (draft-04), for routes with a body. */
   readonly schema?: JsonSchemaDocument;
   /** For a mutual TLS route: the client certificates it admits, with their issuing CA's expiry where known. */
-  readonly clientCertificates?: Array<{ readonly subject: string; readonly issuer: string; readonly issuerNotAfter?: string }>;
+  readonly clientCertificates?: AdmittedClientCertificate[];
 }
 
 /** What one route asks of the platform. */

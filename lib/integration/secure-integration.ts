@@ -366,7 +366,10 @@ export class SecureIntegration extends Construct {
     }
   }
 
-  /** What the inventory records about this integration (read at synth, when the integration is complete). */
+  /**
+   * What the inventory records about this integration (read at synth, when the integration is complete).
+   * @jsii ignore TypeScript only: what the inventory reads.
+   */
   public inventorySource(): InventorySource {
     return {
       construct: this,

@@ -12,7 +12,10 @@ import { IntegrationQueue } from './integration-queue';
 import { IntegrationConfigError } from '../core/errors';
 import { grantKeyUseVia, KeyService } from '../core/key-use';
 
-/** What a target is bound with. */
+/**
+ * What a target is bound with.
+ * @jsii ignore TypeScript only: internal wiring of the library.
+ */
 export interface TargetBindContext {
   /** The integration construct: children go under it. */
   readonly scope: Construct;
@@ -24,7 +27,10 @@ export interface TargetBindContext {
   readonly ingest: IngestFunction;
 }
 
-/** What a bound target gives the route. */
+/**
+ * What a bound target gives the route.
+ * @jsii ignore TypeScript only: internal wiring of the library.
+ */
 export interface TargetConfig {
   /** The target as the ingest function sees it. */
   readonly ingestTarget: IngestTargetConfig;
@@ -89,7 +95,10 @@ export abstract class Target {
     return new DefaultQueueTarget(options);
   }
 
-  /** Grants the ingest function what it needs and describes the target for it. */
+  /**
+   * Grants the ingest function what it needs and describes the target for it.
+   * @jsii ignore TypeScript only: the library calls it; its context holds internal building blocks.
+   */
   public abstract bind(context: TargetBindContext): TargetConfig;
 }
 

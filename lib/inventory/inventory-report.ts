@@ -11,7 +11,10 @@ export const INVENTORY_REPORT_MARKDOWN = 'integration-inventory.md';
 
 const ID = 'IntegrationInventoryReport';
 
-/** The synth-time inventory report of an app (or stage): every integration of every platform in it. */
+/**
+ * The synth-time inventory report of an app (or stage): every integration of every platform in it.
+ * @jsii ignore TypeScript only: the report's JSON shape (see lib/inventory/inventory-record.ts).
+ */
 export interface InventoryReportDocument {
   readonly schemaVersion: typeof INVENTORY_SCHEMA_VERSION;
   readonly records: InventoryRecord[];
@@ -38,12 +41,18 @@ export class InventoryReport extends Construct {
     Aspects.of(this).add(writer);
   }
 
-  /** Adds an integration to the report; `source` is read when the app synthesizes, so it sees the finished integration. */
+  /**
+   * Adds an integration to the report; `source` is read when the app synthesizes, so it sees the finished integration.
+   * @jsii ignore TypeScript only: SecureIntegration adds itself.
+   */
   public add(source: () => InventorySource): void {
     this.sources.push(source);
   }
 
-  /** The report as written (records sorted by stack and name). */
+  /**
+   * The report as written (records sorted by stack and name).
+   * @jsii ignore TypeScript only: read the JSON file the report writes.
+   */
   public document(): InventoryReportDocument {
     const records = this.sources
       .map((s) => buildInventoryRecord(s(), { deployTime: false }))

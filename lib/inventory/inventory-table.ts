@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeInventoryTableBackups } from '../compliance/acknowledgements';
 import { handlerCode } from '../core/handler-code';
 import { IntegrationFunction } from '../functions/integration-function';
-import type { FunctionHost } from '../core/platform-host';
+import type { InventoryHost } from '../core/platform-host';
 import { alarmStateChangePattern, INTEGRATION_SECRET_NAME_ROOT, rotationOutcomePattern, secretValueChangePattern } from './event-patterns';
 import type { InventoryRecord } from './inventory-record';
 import { INVENTORY_INDEXES, INVENTORY_PARTITION_KEY, INVENTORY_SORT_KEY, INVENTORY_TABLE_ENV } from './table-design';
@@ -18,7 +18,7 @@ import { secretArnPrefix } from '../secrets/rotation-function';
 /** Properties of an {@link InventoryRegister}. */
 export interface InventoryRegisterProps {
   /** The platform whose integrations the register records. */
-  readonly platform: FunctionHost & { readonly secretNamePrefix: string };
+  readonly platform: InventoryHost;
   /**
    * A table to share with other stacks (records are keyed by account, region, stack and integration).
    * It must have the key design of lib/inventory/table-design.ts.
@@ -88,7 +88,10 @@ export class InventoryRegister extends Construct {
     );
   }
 
-  /** Writes one integration's record at deploy (custom resource; deletion marks it decommissioned). */
+  /**
+   * Writes one integration's record at deploy (custom resource; deletion marks it decommissioned).
+   * @jsii ignore TypeScript only: SecureIntegration registers itself.
+   */
   public register(scope: Construct, id: string, record: () => InventoryRecord): CustomResource {
     return new CustomResource(scope, id, {
       serviceToken: this.handler.function.functionArn,

@@ -1,3 +1,15 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+/** An alarm that notifies someone, with its literal name. */
+export interface NamedAlarm {
+  /** The alarm. */
+  readonly alarm: cloudwatch.Alarm;
+  /** `page` or `ticket`: the topic it notifies. */
+  readonly severity: string;
+  /** Its literal name, as the inventory records it. */
+  readonly name: string;
+}
+
 /** What a person paged at night needs in an alarm's description. */
 export interface AlarmContext {
   /** The integration. */

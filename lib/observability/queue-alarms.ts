@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmContext, describeAlarm, runbookSentence } from './alarm-description';
+import { AlarmContext, describeAlarm, runbookSentence, NamedAlarm } from './alarm-description';
 
 /** Oldest-message age at which a backlog opens a ticket: the consumer is behind or stopped. */
 export const BACKLOG_TICKET_AGE = Duration.minutes(15);
@@ -51,7 +51,7 @@ export class QueueBacklogAlarms extends Construct {
   /** The page: records have waited an hour, or the consumer fails every record. */
   public readonly pageAlarm: cloudwatch.Alarm;
   /** The alarms with their severity and literal name, for the inventory. */
-  public readonly notifyingAlarms: Array<{ alarm: cloudwatch.Alarm; severity: string; name: string }>;
+  public readonly notifyingAlarms: NamedAlarm[];
 
   constructor(scope: Construct, id: string, props: QueueBacklogAlarmsProps) {
     super(scope, id);

@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
-import { AlarmContext, describeAlarm } from './alarm-description';
+import { AlarmContext, describeAlarm, NamedAlarm } from './alarm-description';
 import { IntegrationMetrics } from './integration-metrics';
 
 /** The learned expectation's shape: hourly request counts, 3 hours running below the band. */
@@ -181,7 +181,7 @@ export class TrafficAlarms extends Construct {
   /** The latency anomaly alarm. */
   public readonly latencyAnomalyAlarm: cloudwatch.Alarm;
   /** The alarms with their severity and literal name, for the inventory. */
-  public readonly notifyingAlarms: Array<{ alarm: cloudwatch.Alarm; severity: string; name: string }> = [];
+  public readonly notifyingAlarms: NamedAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: TrafficAlarmsProps) {
     super(scope, id);

@@ -196,13 +196,19 @@ export interface IntegrationPlatformProps {
   readonly ownIngestReservedConcurrency?: number;
 }
 
-/** Where an integration goes, and the workers of that stack. */
+/**
+ * Where an integration goes, and the workers of that stack.
+ * @jsii ignore TypeScript only: what the platform's internal placement returns.
+ */
 export interface IntegrationPlacementResult extends IntegrationHome {
   /** The ingest function, rotation function and dashboard of the stack (the ingest the integration's own, where it asked for one). */
   readonly workers: Pick<StackWorkers, 'ingest' | 'rotationFunction' | 'dashboard' | 'functionDeadLetterQueue'>;
 }
 
-/** How an integration is placed. */
+/**
+ * How an integration is placed.
+ * @jsii ignore TypeScript only: options of the platform's internal placement.
+ */
 export interface PlacementOptions {
   /**
    * An ingest function and role of the integration's own, so that no other integration's ingest
@@ -445,6 +451,7 @@ export class IntegrationPlatform extends Construct {
    * The ingest function the routes in the platform's stack share, created on first use. An
    * integration with an ingest of its own (RESTRICTED data, or `ownIngest`) does not use it: grant
    * that integration's targets to its own (`SecureIntegration` binds them), never to this one.
+   * @jsii ignore TypeScript only: the shared ingest function is internal wiring.
    */
   public get ingest(): IngestFunction {
     return this.primaryWorkers.ingest;
@@ -537,8 +544,8 @@ export class IntegrationPlatform extends Construct {
   }
 
   /** The nested stacks the platform added for integrations beyond its budget, in order. */
-  public get spillStacks(): readonly Stack[] {
-    return this.placement.spills;
+  public get spillStacks(): Stack[] {
+    return [...this.placement.spills];
   }
 
   /** Whether `stack` can hold integrations of this platform (its own stack or one nested in it). */
@@ -619,6 +626,7 @@ export class IntegrationPlatform extends Construct {
    * The rotation function of the credentials in the platform's stack (the four steps and the hourly
    * credential sweep; each further stack has its own), created on first use with the rule that pages on rotation failures of every stack's credentials and the
    * alarm that pages when the sweep stops.
+   * @jsii ignore TypeScript only: the shared rotation function is internal wiring.
    */
   public get rotationFunction(): RotationFunction {
     return this.primaryWorkers.rotationFunction;

@@ -42,7 +42,9 @@ export interface CredentialProps {
   readonly description?: string;
 }
 
-/** Properties of an {@link IntegrationCredential}. */
+/**
+ * Properties of an {@link IntegrationCredential}.
+ */
 export interface IntegrationCredentialProps extends CredentialProps {
   /** The integration that holds the credential. */
   readonly integrationName: string;

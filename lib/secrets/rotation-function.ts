@@ -166,7 +166,10 @@ export class RotationFunction extends Construct implements IRotationHost {
     return this.handler.role;
   }
 
-  /** A config value for a deploy-time value (an environment reference) or a literal. */
+  /**
+   * A config value for a deploy-time value (an environment reference) or a literal.
+   * @jsii ignore TypeScript only: internal wiring of the library.
+   */
   public configValue(value: string): ConfigValue {
     return this.config.value(value);
   }
@@ -191,6 +194,7 @@ export class RotationFunction extends Construct implements IRotationHost {
    * (the 6 random characters Secrets Manager appends to the name), so that a secret deleted and
    * re-created under the same name is not taken for the credential.
    * @param secretName the secret's name, a literal under `integrations/`
+   * @jsii ignore TypeScript only: SecureIntegration adds its credentials.
    */
   public addCredential(secret: secretsmanager.ISecret, secretName: string, binding: Omit<CredentialBinding, 'position'>): void {
     if (this.finalized) throw new Error('RotationFunction: credentials cannot be added after synthesis has started');
@@ -206,7 +210,10 @@ export class RotationFunction extends Construct implements IRotationHost {
     this.hookFunctions.addResources(fn.functionArn);
   }
 
-  /** Lets the function manage the secrets of a user pool's app clients. */
+  /**
+   * Lets the function manage the secrets of a user pool's app clients.
+   * @jsii ignore TypeScript only: the Cognito strategy calls it.
+   */
   public grantClientSecrets(userPool: { readonly userPoolArn: string }): void {
     this.userPools.addResources(userPool.userPoolArn);
   }

@@ -55,7 +55,10 @@ export interface CognitoClientSecretOptions {
   readonly tokenEndpoint?: string;
 }
 
-/** The rotation function, as a strategy needs it. */
+/**
+ * The rotation function, as a strategy needs it.
+ * @jsii ignore TypeScript only: internal wiring of the library.
+ */
 export interface IRotationHost {
   /** A config value for a deploy-time value (an environment reference) or a literal. */
   configValue(value: string): ConfigValue;
@@ -70,7 +73,9 @@ export interface IRotationHost {
   claimAppClient(client: IConstruct, credential: string, owner: string, prop: string): void;
 }
 
-/** The integration's own app client, as the platform made it. */
+/**
+ * The integration's own app client, as the platform made it.
+ */
 export interface OwnAppClient extends CognitoAppClient {
   /** The client's name, fixed at synth: the binding checks the client by it. */
   readonly clientName: string;
@@ -80,7 +85,10 @@ export interface OwnAppClient extends CognitoAppClient {
   readonly dependencies?: IDependable[];
 }
 
-/** What a strategy is bound with. */
+/**
+ * What a strategy is bound with.
+ * @jsii ignore TypeScript only: internal wiring of the library.
+ */
 export interface RotationBindContext {
   /** The integration's name, for error messages. */
   readonly owner: string;
@@ -94,7 +102,10 @@ export interface RotationBindContext {
   readonly client?: OwnAppClient;
 }
 
-/** What a strategy gives its credential. */
+/**
+ * What a strategy gives its credential.
+ * @jsii ignore TypeScript only: what a strategy's bind step returns (the rotation function's config).
+ */
 export interface RotationConfig {
   /** How the rotation function rotates the secret (written into its config layer). */
   readonly binding: StrategyBinding;
@@ -139,7 +150,10 @@ export abstract class Rotation {
     return new CustomRotation(hook);
   }
 
-  /** Grants the rotation function what the strategy needs and describes the strategy. */
+  /**
+   * Grants the rotation function what the strategy needs and describes the strategy.
+   * @jsii ignore TypeScript only: the library calls it; its context holds internal building blocks.
+   */
   public abstract bind(context: RotationBindContext): RotationConfig;
 }
 
