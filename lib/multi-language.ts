@@ -43,3 +43,5 @@ export * from './observability/alarm-description';
 export * from './observability/platform-dashboard';
 export type { StackBudget } from './platform/integration-placement';
 export * from './secrets/rotation-function';
+export * from './outbound/outbound-auth';
+export * from './outbound/api-outbound';

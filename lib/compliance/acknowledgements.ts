@@ -123,6 +123,20 @@ export function acknowledgeTerminalDeadLetterQueue(queue: sqs.Queue): void {
   );
 }
 
+/**
+ * An SQS event source mapping of the library's own consumers (the outbound sender). Lambda takes
+ * no on-failure destination for an SQS event source: a record that keeps failing goes to the
+ * queue's redrive dead-letter queue, as SQS moves it after maxReceiveCount receives.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+ */
+export function acknowledgeSqsEventSourceMapping(mapping: IConstruct, deadLetterQueuePath: string): void {
+  acknowledge(
+    mapping,
+    ['Serverless::Serverless-LambdaEventSourceMappingDestination'],
+    `Lambda takes no on-failure destination for an SQS event source: a record the function fails keeps its place in the queue, and SQS moves it to the queue's dead-letter queue (${deadLetterQueuePath}) after its maxReceiveCount receives. That queue is alarmed.`,
+  );
+}
+
 /** The platform's API stage. */
 export function acknowledgeStageControls(stage: apigateway.Stage): void {
   acknowledge(

@@ -4,6 +4,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { FunctionHost } from '../core/platform-host';
+import { bindApiOutbound, type ApiOutboundOptions } from '../outbound/api-outbound';
+import type { OutboundApiBindContext, OutboundApiBinding } from '../outbound/outbound-binding';
 import { ScheduleTarget, scheduleRuleName } from './schedule-target';
 
 /** Options of {@link Outbound.schedule}. */
@@ -19,12 +21,19 @@ export interface ScheduledOutboundOptions {
 
 /** What an outbound side made. */
 export interface OutboundConfig {
-  /** The EventBridge rule that starts the sync. */
-  readonly rule: events.Rule;
-  /** The expected interval between runs. */
-  readonly every: Duration;
-  /** The function that runs the sync. */
-  readonly handler: lambda.IFunction;
+  /** `schedule` ({@link Outbound.schedule}) or `api` ({@link Outbound.api}). */
+  readonly kind: string;
+  /** The EventBridge rule that starts the sync (a schedule), or that delivers records to the API destination. */
+  readonly rule?: events.Rule;
+  /** For a schedule: the expected interval between runs. */
+  readonly every?: Duration;
+  /** For a schedule: the function that runs the sync. */
+  readonly handler?: lambda.IFunction;
+  /**
+   * For an API call: what was built (queue, sender, connection, destination, signing secret).
+   * @jsii ignore TypeScript only: see SecureIntegration's outboundQueue and grantSendOutbound.
+   */
+  readonly api?: OutboundApiBinding;
 }
 
 /**
@@ -38,6 +47,8 @@ export interface OutboundBindContext {
   readonly platform: Pick<FunctionHost, 'functionDeadLetterQueue'>;
   /** The name prefix of the platform's schedule rules (one Lambda permission per function and stack admits them all). */
   readonly scheduleRulePrefix: string;
+  /** What an `Outbound.api` side takes (absent for a schedule-only caller). */
+  readonly api?: Omit<OutboundApiBindContext, 'scope' | 'integrationName'>;
 }
 
 /**
@@ -52,6 +63,33 @@ export abstract class Outbound {
    */
   public static schedule(options: ScheduledOutboundOptions): Outbound {
     return new ScheduledOutbound(options);
+  }
+
+  /**
+   * Delivers the integration's records to a partner's HTTPS endpoint through a path the library
+   * owns. Producers put records on the integration's outbound queue (`sendOutbound(integration,
+   * payload)` from `cdk-secure-integrations/runtime`, after `integration.grantSendOutbound(fn)`);
+   * the sender function checks each against `payloadSchema` (a violation is dead-lettered with the
+   * reason, not sent), encrypts or decrypts the PII fields as `pii` says, and adds a W3C
+   * `traceparent`, the X-Ray trace header and an `Idempotency-Key` (the record's id). Then:
+   *
+   * - with OAuth 2.0 client credentials, an API key or Basic auth, an EventBridge API destination
+   *   calls the endpoint (the connection holds the credential on the platform key and refreshes
+   *   tokens; `rateLimitPerSecond`; retries for 24 hours; then the dead-letter queue);
+   * - with a signature (`OutboundAuth.hmacSha256()`, `.standardWebhooks()`), the sender calls it
+   *   itself, signed with a secret the platform rotates, waiting up to `timeout`, retrying 5xx,
+   *   429 and timeouts with backoff for about 23 hours, dead-lettering other refusals at once.
+   *
+   * The integration gets queue and dead-letter alarms, and for a signed call the SLO alarms on its
+   * `request_count`, `error_rate` and `p95_latency` (the sender emits them, and
+   * `last_successful_sync`); the inventory records the host, the auth method and the credentials.
+   * @throws IntegrationConfigError (at bind) for an endpoint that is not https:// or is private,
+   *   a rate limit, timeout, concurrency or attempt count out of range, an option of the other
+   *   mode, a reserved or secret-looking header, an invalid payload schema, or `pii` without
+   *   `piiFields` (or, for CONFIDENTIAL and RESTRICTED data with `piiFields`, no `pii`)
+   */
+  public static api(options: ApiOutboundOptions): Outbound {
+    return new ApiOutbound(options);
   }
 
   /**
@@ -85,6 +123,18 @@ class ScheduledOutbound extends Outbound {
         rulePrefix: scheduleRulePrefix,
       }),
     );
-    return { rule, every, handler };
+    return { kind: 'schedule', rule, every, handler };
+  }
+}
+
+class ApiOutbound extends Outbound {
+  constructor(private readonly options: ApiOutboundOptions) {
+    super();
+  }
+
+  public bind({ scope, integrationName, api }: OutboundBindContext): OutboundConfig {
+    if (!api) throw new Error('Outbound.api: bound without the API context');
+    const binding = bindApiOutbound(this.options, { ...api, scope, integrationName });
+    return { kind: 'api', rule: binding.rule, api: binding };
   }
 }

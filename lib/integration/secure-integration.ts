@@ -3,11 +3,14 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { splitAllowlist } from '../gateway/waf-ip-cidr';
+import { ApiDestinationAlarms } from '../observability/api-destination-alarms';
 import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { QueueBacklogAlarms } from '../observability/queue-alarms';
@@ -20,17 +23,21 @@ import { MONITORING_SEVERITIES } from '../inventory/report-findings';
 import { InventoryReport } from '../inventory/inventory-report';
 import { buildInventoryRecord, InventorySource } from '../inventory/record-builder';
 import { IntegrationPlatform } from '../platform/integration-platform';
-import { grantFieldDecryption } from '../secrets/field-decryption-grant';
+import { grantFieldDecryption, grantFieldEncryption } from '../secrets/field-decryption-grant';
 import { ROOT_ARN } from '../identity/auth';
 import { validatePiiFields } from '../secrets/pii-fields';
 import { CredentialProps, IntegrationCredential, validateCredentialName } from '../secrets/integration-credential';
 import { Rotation } from '../secrets/rotation';
+import { grantKeyUseVia, KeyService } from '../core/key-use';
 import { CLASSIFICATION_CONTROLS, enforceClassificationControls } from './classification-controls';
 import { DataClassification, validateDataClassification } from './data-classification';
 import { type BoundRoute, type Inbound, OAUTH2_CLIENT_SECRET, WEBHOOK_SIGNING_SECRET } from './inbound';
 import type { IntegrationQueue } from './integration-queue';
 import type { IamAccess } from '../gateway/api-resource-policy';
 import type { Outbound, OutboundConfig } from './outbound';
+
+/** The name, in the inventory, of the partner credential an outbound API destination's connection holds. */
+export const OUTBOUND_PARTNER_CREDENTIAL = 'outbound-partner-credential';
 
 /**
  * An integration name: a letter, then letters, digits, `-` or `_`, at most 64 characters. It keys
@@ -257,6 +264,25 @@ export class SecureIntegration extends Construct {
       addCredential({ ...inbound.clientSecret, name: OAUTH2_CLIENT_SECRET, rotation: Rotation.cognitoClientSecret(), description: 'OAuth 2.0 client secret of the partner\'s app client' }, 'inbound.clientSecret');
     }
     (props.credentials ?? []).forEach((credential, i) => addCredential(credential, `credentials[${i}]`));
+    // The outbound side may add a credential of its own (a signing secret), checked with the others.
+    this.outbound = props.outbound?.bind({
+      scope: home,
+      integrationName: name,
+      platform: placed.workers,
+      scheduleRulePrefix: this.platform.scheduleRulePrefix,
+      api: {
+        encryptionKey: this.platform.encryptionKey,
+        piiFields: this.piiFields,
+        classificationRequiresPii: this.dataClassification === DataClassification.CONFIDENTIAL || this.dataClassification === DataClassification.RESTRICTED,
+        credentialMaxAge,
+        addCredential: (credential, prop) => {
+          addCredential(credential, prop);
+          return this.credentials[credential.name];
+        },
+        grantFieldKey: (grantee, mode) => (mode === 'decrypt' ? this.grantDecrypt(grantee) : grantFieldEncryption(grantee, this.platform.encryptionKey, name)),
+        outboundBus: () => this.platform._claimOutboundRule(name),
+      },
+    });
     enforceClassificationControls({
       name,
       classification: this.dataClassification,
@@ -265,14 +291,14 @@ export class SecureIntegration extends Construct {
       logRetentionDays: this.platform.logRetentionDays,
     });
     this.metrics = new IntegrationMetrics(name);
-    this.outbound = props.outbound?.bind({ scope: home, integrationName: name, platform: placed.workers, scheduleRulePrefix: this.platform.scheduleRulePrefix });
-    const heartbeat = props.heartbeat ?? (this.outbound ? { every: this.outbound.every } : undefined);
-    if (heartbeat && this.outbound && heartbeat.every.toSeconds() < this.outbound.every.toSeconds()) {
+    const scheduleEvery = this.outbound?.every;
+    const heartbeat = props.heartbeat ?? (scheduleEvery ? { every: scheduleEvery } : undefined);
+    if (heartbeat && scheduleEvery && heartbeat.every.toSeconds() < scheduleEvery.toSeconds()) {
       throw new IntegrationConfigError(
         name,
         'heartbeat.every',
         heartbeat.every.toHumanString(),
-        `The sync runs every ${this.outbound.every.toHumanString()}: a heartbeat expecting one sooner would be in alarm between runs. Set heartbeat.every to at least the schedule's interval.`,
+        `The sync runs every ${scheduleEvery.toHumanString()}: a heartbeat expecting one sooner would be in alarm between runs. Set heartbeat.every to at least the schedule's interval.`,
       );
     }
     const alarmContext = { integration: name, owner: this.owner, runbookUrl: this.platform.runbookUrl };
@@ -290,6 +316,29 @@ export class SecureIntegration extends Construct {
         ticketTopic: this.platform.ticketTopic,
       });
       for (const a of backlog.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
+    }
+    const outboundApi = this.outbound?.api;
+    if (outboundApi) {
+      const backlog = new QueueBacklogAlarms(home, 'OutboundQueueAlarms', {
+        context: alarmContext,
+        queue: outboundApi.queue.queue,
+        deadLetterQueue: outboundApi.queue.deadLetterQueue,
+        alarmNamePrefix: `${alarmNamePrefix}outbound-`,
+        pageTopic: this.platform.pageTopic,
+        ticketTopic: this.platform.ticketTopic,
+      });
+      for (const a of backlog.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
+      if (outboundApi.rule) {
+        const delivery = new ApiDestinationAlarms(home, 'ApiDestinationAlarms', {
+          context: alarmContext,
+          rule: outboundApi.rule,
+          eventBusName: this.platform.outboundBus.eventBusName,
+          alarmNamePrefix,
+          pageTopic: this.platform.pageTopic,
+          ticketTopic: this.platform.ticketTopic,
+        });
+        for (const a of delivery.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
+      }
     }
     if (Object.keys(this.credentials).length > 0 || this.signingSecret) {
       this.credentialAgeAlarms = new CredentialAgeAlarms(home, 'CredentialAge', {
@@ -310,7 +359,8 @@ export class SecureIntegration extends Construct {
       });
       this.addAlarm(this.heartbeatAlarm.alarm, 'heartbeat', this.heartbeatAlarm.alarmName);
     }
-    if (props.slo !== undefined || this.routes.length > 0) {
+    // A signed outbound call's sender emits the integration's request signals: it gets the SLO alarms too.
+    if (props.slo !== undefined || this.routes.length > 0 || outboundApi?.mode === 'direct') {
       if (props.slo?.pageTopic) this.platform._admitAlarmTopic(props.slo.pageTopic, 'slo.pageTopic');
       if (props.slo?.ticketTopic) this.platform._admitAlarmTopic(props.slo.ticketTopic, 'slo.ticketTopic');
       this.slo = new IntegrationSlo(home, 'Slo', {
@@ -392,6 +442,17 @@ export class SecureIntegration extends Construct {
               },
             ]
           : []),
+        ...(this.outbound?.api?.connection
+          ? [
+              {
+                name: OUTBOUND_PARTNER_CREDENTIAL,
+                secretArn: this.outbound.api.connection.connectionSecretArn,
+                rotationSchedule: PARTNER_MANAGED_SCHEDULE,
+                maxRotationIntervalDays: CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod.toDays(),
+                strategy: `partner-held ${this.outbound.api.authMethod} credential, copied by the EventBridge connection from ${this.outbound.api.partnerSecret?.secretName ?? 'the given secret'} at deploy`,
+              },
+            ]
+          : []),
         ...Object.values(this.credentials).map((c) => ({
         name: c.credentialName,
         secretArn: c.secret.secretArn,
@@ -406,7 +467,58 @@ export class SecureIntegration extends Construct {
         ? { everySeconds: this.heartbeatAlarm.every.toSeconds(), graceSeconds: this.heartbeatAlarm.window.toSeconds() - this.heartbeatAlarm.every.toSeconds() }
         : undefined,
       alarms: this.alarmRegistry.map((a) => ({ name: a.name, severity: a.severity })),
+      outbound: this.outbound?.api
+        ? { endpoint: this.outbound.api.endpoint, host: this.outbound.api.partnerHost, auth: this.outbound.api.authMethod, mode: this.outbound.api.mode, egress: this.outboundEgress(this.outbound.api.mode) }
+        : undefined,
     };
+  }
+
+  /** Where this integration's outbound calls come from, for a partner that allowlists callers. */
+  private outboundEgress(mode: string): string {
+    const region = Stack.of(this).region;
+    if (mode === 'api-destination') return `EventBridge API destinations of ${region} (AWS-owned addresses, not fixed)`;
+    return this.platform.network
+      ? `the platform VPC's NAT gateway addresses (${this.platform.network.node.path})`
+      : `AWS Lambda's public addresses of ${region} (not fixed: give the platform a VPC with NAT gateways for fixed addresses)`;
+  }
+
+  /**
+   * The queue producers put this integration's outbound records on (`Outbound.api`).
+   * @throws IntegrationConfigError when the integration has no `Outbound.api` side
+   */
+  public get outboundQueue(): sqs.IQueue {
+    const api = this.outbound?.api;
+    if (!api) throw new IntegrationConfigError(this.integrationName, 'outboundQueue', undefined, 'Only an integration with outbound: Outbound.api({...}) has an outbound queue.');
+    return api.queue.queue;
+  }
+
+  /**
+   * Lets a producer put records on this integration's outbound queue, for `sendOutbound(integration,
+   * payload)` from `cdk-secure-integrations/runtime`: `sqs:SendMessage` on the queue, the platform
+   * key through SQS only (`kms:GenerateDataKey` and `kms:Decrypt`, which SQS needs of a producer on
+   * a KMS-encrypted queue), and for a Lambda function the queue's URL in
+   * `OUTBOUND_QUEUE_URL_<NAME>` (the integration's name upper-cased, other characters as `_`).
+   * @throws IntegrationConfigError when the integration has no `Outbound.api` side, or the function
+   *   already holds that variable for another queue (two integration names that differ only in case or punctuation)
+   * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#send-to-encrypted-queue
+   */
+  public grantSendOutbound(grantee: iam.IGrantable): iam.Grant {
+    const api = this.outbound?.api;
+    if (!api) throw new IntegrationConfigError(this.integrationName, 'grantSendOutbound(grantee)', undefined, 'Only an integration with outbound: Outbound.api({...}) takes outbound records.');
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: [api.queue.queue.queueArn] });
+    grant.combine(grantKeyUseVia(grantee, this.platform.encryptionKey, KeyService.SQS, ['kms:GenerateDataKey', 'kms:Decrypt']));
+    const held = (grantee as unknown as { function?: unknown }).function;
+    const fn = grantee instanceof lambda.Function ? grantee : held instanceof lambda.Function ? held : undefined;
+    if (fn) {
+      const cfn = fn.node.defaultChild as lambda.CfnFunction;
+      const variables = (Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+      const existing = variables[api.queueUrlEnv];
+      if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(Stack.of(fn).resolve(api.queue.queue.queueUrl))) {
+        throw new IntegrationConfigError(this.integrationName, 'grantSendOutbound(grantee)', fn.node.path, `The function already holds ${api.queueUrlEnv} for another integration's queue (their names differ only in case or punctuation): produce for them from separate functions, or rename one.`);
+      }
+      fn.addEnvironment(api.queueUrlEnv, api.queue.queue.queueUrl);
+    }
+    return grant;
   }
 
   /**

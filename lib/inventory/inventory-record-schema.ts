@@ -64,6 +64,12 @@ export const INVENTORY_RECORD_SCHEMA = {
       properties: { everySeconds: { type: 'number', exclusiveMinimum: 0 }, graceSeconds: { type: 'number', minimum: 0 } },
     },
     alarms: { type: 'array', items: { $ref: '#/definitions/alarm' } },
+    outbound: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['endpoint', 'host', 'auth', 'mode', 'egress'],
+      properties: { endpoint: { type: 'string', pattern: '^https://' }, host: NON_EMPTY, auth: NON_EMPTY, mode: { enum: ['api-destination', 'direct'] }, egress: NON_EMPTY },
+    },
     deadLetterQueues: { type: 'array', items: { $ref: '#/definitions/deadLetterQueue' } },
     status: { enum: ['ACTIVE', 'DECOMMISSIONED'] },
     createdAt: TIMESTAMP,

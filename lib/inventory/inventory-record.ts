@@ -43,6 +43,20 @@ export interface InventoryClientCertificate {
 export const PARTNER_MANAGED_SCHEDULE = 'partner-managed';
 
 /** One credential the integration holds. */
+/** An outbound integration's partner call, as the inventory records it. */
+export interface InventoryOutbound {
+  /** The partner endpoint (an https:// URL). */
+  readonly endpoint: string;
+  /** Its host (and port, when not 443): the partner the data goes to. */
+  readonly host: string;
+  /** `oauth2-client-credentials`, `api-key`, `basic` (an EventBridge connection), `hmac-sha256` or `standard-webhooks` (the sender signs). */
+  readonly auth: string;
+  /** `api-destination` (EventBridge calls) or `direct` (the library's sender calls). */
+  readonly mode: string;
+  /** Where the calls come from, as a partner allowlisting callers must know it. */
+  readonly egress: string;
+}
+
 export interface InventoryCredential {
   readonly name: string;
   /** The secret's ARN (a deploy-time value; absent from the synth-time report). */
@@ -110,6 +124,8 @@ export interface InventoryRecord {
   readonly slo?: { readonly availabilityPercent: number; readonly latencyP95Ms: number; readonly windowDays: number };
   readonly heartbeat?: { readonly everySeconds: number; readonly graceSeconds: number };
   readonly alarms: InventoryAlarm[];
+  /** Where an `Outbound.api` integration calls, and how. Absent for other integrations. */
+  readonly outbound?: InventoryOutbound;
   /**
    * The queues of `targets` that have a dead-letter queue, with both ARNs. Absent when there is
    * none, and from records written before `redrive` existed (deploy again to add them).

@@ -84,7 +84,7 @@ export function renderMarkdown(records: InventoryRecord[]): string {
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of records) {
-    const inbound = r.inbound.map((route) => `${route.method} ${route.path} (${route.auth})`).join('<br>') || '—';
+    const inbound = [...r.inbound.map((route) => `${route.method} ${route.path} (${route.auth})`), ...(r.outbound ? [`out: ${r.outbound.host} (${r.outbound.auth})`] : [])].join('<br>') || '—';
     const credentials = r.credentials.map((c) => `${c.name} (${c.rotationSchedule})`).join('<br>') || '—';
     const pii = r.piiFields.length ? r.piiFields.join(', ') : 'none declared';
     const monitoring = [r.slo ? `SLO ${r.slo.availabilityPercent}%` : '', r.heartbeat ? `heartbeat ${r.heartbeat.everySeconds / 60} min` : '', `${r.alarms.length} alarm(s)`]

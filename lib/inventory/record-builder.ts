@@ -19,6 +19,7 @@ export interface InventorySource {
   readonly slo?: InventoryRecord['slo'];
   readonly heartbeat?: InventoryRecord['heartbeat'];
   readonly alarms: InventoryAlarm[];
+  readonly outbound?: InventoryRecord['outbound'];
 }
 
 /** Drops values known only at deploy time (tokens), for the synth-time report and the content hash. */
@@ -99,6 +100,7 @@ export function buildInventoryRecord(source: InventorySource, options: { readonl
     slo: source.slo,
     heartbeat: source.heartbeat,
     alarms: source.alarms,
+    ...(source.outbound ? { outbound: source.outbound } : {}),
     ...(deadLetterQueues.length > 0 ? { deadLetterQueues } : {}),
     status: 'ACTIVE',
   };

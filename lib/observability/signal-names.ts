@@ -73,6 +73,8 @@ export const RejectionCause = {
   SCHEMA: 'schema',
   /** A mutual TLS route's caller presented no client certificate, or one whose subject the route does not admit (403). */
   CLIENT_CERTIFICATE: 'client-certificate',
+  /** An outbound record whose payload breaks the partner contract (its payload schema): dead-lettered, not sent. */
+  CONTRACT: 'contract',
 } as const;
 
 /** One of {@link RejectionCause}. */

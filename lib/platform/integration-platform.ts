@@ -1,5 +1,6 @@
 import { Annotations, DefaultStackSynthesizer, Lazy, Duration, Fn, Names, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as events from 'aws-cdk-lib/aws-events';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,6 +25,7 @@ import { checkAccountQuotas, checkStackQuotas, registerPlatform } from './platfo
 
 export { EVENTBRIDGE_RULES_PER_BUS, LAMBDA_DEFAULT_CONCURRENCY, LAMBDA_MIN_UNRESERVED_CONCURRENCY, STACK_MAX_RESOURCES, TEMPLATE_MAX_BYTES } from './platform-quotas';
 import { createFunctionDeadLetterQueue } from './rule-dead-letter-queue';
+import { createOutboundBus, OUTBOUND_BUS_MAX_RULES } from '../outbound/outbound-bus';
 import { scheduleRulePrefix } from '../integration/schedule-target';
 import { OAuth2ClientCredentials, OAuth2ClientCredentialsProps } from '../identity/oauth2-client-credentials';
 import { allowPlatformAlarms, createAlarmTopic } from '../observability/alarm-topic';
@@ -317,6 +319,8 @@ export class IntegrationPlatform extends Construct {
   private _oauth2?: OAuth2ClientCredentials;
   private _alarmTopic?: sns.ITopic;
   private _functionDeadLetterQueue?: sqs.Queue;
+  private _outboundBus?: events.EventBus;
+  private outboundRules = 0;
   private _authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   private _inventory?: InventoryRegister;
   private frontDoorState?: MutualTlsFrontDoor;
@@ -420,6 +424,28 @@ export class IntegrationPlatform extends Construct {
   public get alarmTopic(): sns.ITopic {
     this._alarmTopic ??= this.props.alarmTopic ? this.givenTopic(this.props.alarmTopic, 'alarmTopic') : createAlarmTopic(this, 'AlarmTopic', { encryptionKey: this.encryptionKey, alarmNamePrefix: this.alarmNamePrefix });
     return this._alarmTopic;
+  }
+
+  /**
+   * The event bus outbound API-destination integrations deliver through, created with the first
+   * (`<stack>-integrations-outbound`, on the platform key; see lib/outbound/outbound-bus.ts).
+   */
+  public get outboundBus(): events.EventBus {
+    this._outboundBus ??= createOutboundBus(this, this.encryptionKey, `${this.alarmNamePrefix}outbound`);
+    return this._outboundBus;
+  }
+
+  /**
+   * Claims a rule on the outbound bus for an integration.
+   * @throws IntegrationConfigError past EventBridge's 300 rules a bus
+   * @internal
+   */
+  public _claimOutboundRule(integrationName: string): events.EventBus {
+    this.outboundRules += 1;
+    if (this.outboundRules > OUTBOUND_BUS_MAX_RULES) {
+      throw new IntegrationConfigError(integrationName, 'outbound', '(API destination)', `The platform's outbound bus holds one rule per API-destination integration, and EventBridge allows ${OUTBOUND_BUS_MAX_RULES} rules a bus by default: put further integrations on another platform.`);
+    }
+    return this.outboundBus;
   }
 
   /** Dead-letter queue for failed asynchronous invocations of the platform's functions, created on first use. */

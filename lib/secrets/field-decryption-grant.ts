@@ -31,6 +31,24 @@ export function grantFieldDecryption(grantee: iam.IGrantable, key: kms.IKey, int
   return grant;
 }
 
+/**
+ * Lets a function encrypt one integration's PII fields with `encryptFields`: `kms:GenerateDataKey`
+ * on `key` only with the encryption context `integration` = `integrationName` (it cannot decrypt
+ * them), and FIELD_ENCRYPTION_KEY_ID = the key's ARN when the grantee is a Lambda function.
+ */
+export function grantFieldEncryption(grantee: iam.IGrantable, key: kms.IKey, integrationName: string): iam.Grant {
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:GenerateDataKey'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:EncryptionContext:integration': integrationName } },
+  });
+  const held = (grantee as unknown as { function?: unknown }).function;
+  const fn = grantee instanceof lambda.Function ? grantee : held instanceof lambda.Function ? held : undefined;
+  if (fn) pinKey(fn, key, integrationName);
+  return grant;
+}
+
 function pinKey(fn: lambda.Function, key: kms.IKey, integrationName: string): void {
   const existing = environmentValue(fn);
   if (existing === undefined) {

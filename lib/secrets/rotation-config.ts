@@ -25,8 +25,10 @@ export type RotationStrategyName = 'generated-token' | 'cognito-client-secret' |
  * - `ascii-printable`: letters, digits and punctuation (`GetRandomPassword` defaults, no space).
  * - `hex`: 0-9 a-f, from `crypto.randomBytes` (node:crypto).
  * - `base64url`: A-Z a-z 0-9 `-` `_` (RFC 4648 section 5, unpadded), from `crypto.randomBytes`.
+ * - `whsec`: a Standard Webhooks secret, `whsec_` and the standard base64 of random bytes (a
+ *   multiple of 3, so unpadded), from `crypto.randomBytes`.
  */
-export type GeneratedTokenCharset = 'alphanumeric' | 'ascii-printable' | 'hex' | 'base64url';
+export type GeneratedTokenCharset = 'alphanumeric' | 'ascii-printable' | 'hex' | 'base64url' | 'whsec';
 
 /** Bounds of a generated token's length, in characters (GetRandomPassword allows 4 to 4096; below 16 is too weak for a credential). */
 export type GeneratedTokenLengthBounds = { readonly min: 16; readonly max: 4096 };

@@ -16,6 +16,13 @@ export enum TokenCharset {
   HEX = 'hex',
   /** base64url without padding (RFC 4648 section 5), from random bytes. */
   BASE64URL = 'base64url',
+  /**
+   * A Standard Webhooks signing secret: `whsec_` and the standard base64 of a random key, which the
+   * spec has 24 to 64 bytes long. The token's length is then 38 to 90 characters, 6 more than a
+   * multiple of 4 (the key a multiple of 3 bytes, so no padding).
+   * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme
+   */
+  WHSEC = 'whsec',
 }
 
 /** Options of {@link Rotation.generatedToken}. */
@@ -168,6 +175,9 @@ class GeneratedTokenRotation extends Rotation {
       throw new IntegrationConfigError(owner, `${prop}.length`, length, 'A generated token is a whole number of characters from 16 to 4096; 32 or more for a secret.');
     }
     const charset = (this.options.charset ?? TokenCharset.ALPHANUMERIC) as GeneratedTokenCharset;
+    if (charset === 'whsec' && (length < 38 || length > 90 || (length - 6) % 4 !== 0)) {
+      throw new IntegrationConfigError(owner, `${prop}.length`, length, 'A whsec token is `whsec_` and the base64 of a 24- to 64-byte key: give 38 to 90 characters, 6 more than a multiple of 4 (50 is a 33-byte key).');
+    }
     return { binding: { strategy: 'generated-token', length, charset }, description: `generated token (${length} ${charset} characters)` };
   }
 }

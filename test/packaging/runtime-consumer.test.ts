@@ -45,8 +45,12 @@ test('a handler importing only /runtime installs without the CDK, bundles, and c
       '};',
     ].join('\n'),
   );
-  // Type-checked against the package's declarations, as the consumer's editor and tsc would.
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', join(app, 'src', 'handler.ts')], { cwd: app, stdio: 'pipe' });
+  // Type-checked against the package's declarations, as the consumer's editor and tsc would: with
+  // Node's resolution (which reads `exports`) and with the `node10` resolution of `cdk init`'s
+  // tsconfig (`module: commonjs`), which reads `typesVersions` instead.
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', join(app, 'src', 'handler.ts')], { cwd: app, stdio: 'pipe' });
+  execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'commonjs', '--moduleResolution', 'node10', '--ignoreDeprecations', '6.0', '--target', 'es2022', '--skipLibCheck', join(app, 'src', 'handler.ts')], { cwd: app, stdio: 'pipe' });
   const result = await build({ entryPoints: [join(app, 'src', 'handler.ts')], bundle: true, platform: 'node', target: 'node20', write: false, metafile: true, absWorkingDir: app, logLevel: 'silent' });
   const inputs = Object.keys(result.metafile.inputs);
   expect(inputs.some((f) => f.includes('node_modules/cdk-secure-integrations/dist/lambda/shared/runtime.js'))).toBe(true);
