@@ -93,3 +93,34 @@ export const githubWebhookSchema = {
   definitions: github.definitions,
   anyOf: [{ $ref: '#/definitions/push$event' }, { $ref: '#/definitions/pull_request_event' }, { $ref: '#/definitions/issues_event' }],
 };
+
+/** An issued invoice as the distributor's invoicing API takes it (the outbound contract of DistributorInvoices). */
+export const invoiceOutSchema = {
+  type: 'object',
+  required: ['invoiceId', 'issuedAt', 'currency', 'totalCents', 'billTo'],
+  additionalProperties: false,
+  properties: {
+    invoiceId: { type: 'string', maxLength: 64 },
+    issuedAt: { type: 'string', format: 'date-time' },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    totalCents: { type: 'integer', minimum: 0 },
+    billTo: {
+      type: 'object',
+      required: ['accountId', 'email'],
+      additionalProperties: false,
+      properties: { accountId: { type: 'string', maxLength: 64 }, email: { type: 'string', format: 'email' } },
+    },
+  },
+};
+
+/** An order status update as the marketplace takes it (the outbound contract of MarketplaceOrderStatus). */
+export const orderStatusOutSchema = {
+  type: 'object',
+  required: ['orderId', 'status', 'updatedAt'],
+  additionalProperties: false,
+  properties: {
+    orderId: { type: 'string', maxLength: 64 },
+    status: { enum: ['accepted', 'shipped', 'delivered', 'cancelled'] },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};

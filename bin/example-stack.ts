@@ -1,6 +1,7 @@
 import { Duration, Fn, Size, Stack, StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   Auth,
@@ -10,6 +11,8 @@ import {
   IntegrationFunction,
   IntegrationPlatform,
   Outbound,
+  OutboundAuth,
+  OutboundPiiMode,
   Rotation,
   RotationWindow,
   SecureIntegration,
@@ -18,7 +21,7 @@ import {
   TokenCharset,
 } from '../lib';
 import { handlerCode } from '../lib/core/handler-code';
-import { contactUpdateSchema, githubWebhookSchema, orderSchema, ticketUpdateSchema } from './example-schemas';
+import { contactUpdateSchema, githubWebhookSchema, invoiceOutSchema, orderSchema, orderStatusOutSchema, ticketUpdateSchema } from './example-schemas';
 
 /**
  * The example platform: a realistic catalog of integrations in one stack (see ../shared/CATALOG.md).
@@ -135,6 +138,44 @@ export class ExamplePlatformStack extends Stack {
         ],
       }),
     });
+
+    // Issued invoices go out to the distributor's API with OAuth 2.0 client credentials: an EventBridge
+    // API destination calls it (its connection holds the client secret on the platform key and refreshes
+    // tokens), 20 calls a second at most, retried for 24 hours; the bill-to email leaves decrypted.
+    new SecureIntegration(this, 'DistributorInvoices', {
+      owner: 'billing-team@example.com',
+      dataClassification: DataClassification.CONFIDENTIAL,
+      description: 'Issued invoices posted to the distributor\'s invoicing API',
+      piiFields: ['billTo.email'],
+      outbound: Outbound.api({
+        endpoint: 'https://api.distributor.example/v2/invoices',
+        auth: OutboundAuth.oauth2ClientCredentials({
+          tokenEndpoint: 'https://auth.distributor.example/oauth2/token',
+          clientId: 'acme-integrations',
+          clientSecret: secretsmanager.Secret.fromSecretNameV2(this, 'DistributorClientSecret', 'partners/distributor/client-secret'),
+          scopes: ['invoices.write'],
+        }),
+        payloadSchema: invoiceOutSchema,
+        pii: OutboundPiiMode.DECRYPT,
+        rateLimitPerSecond: 20,
+      }),
+    });
+
+    // Order status goes back to the marketplace as Standard Webhooks, signed and sent by the library's
+    // sender with a whsec_ secret the platform rotates; the orders function produces them.
+    const orderStatus = new SecureIntegration(this, 'MarketplaceOrderStatus', {
+      owner: 'commerce-team@example.com',
+      dataClassification: DataClassification.INTERNAL,
+      description: 'Order status updates to the marketplace, signed (Standard Webhooks)',
+      piiFields: [],
+      outbound: Outbound.api({
+        endpoint: 'https://hooks.marketplace.example/orders/status',
+        auth: OutboundAuth.standardWebhooks(),
+        payloadSchema: orderStatusOutSchema,
+        timeout: Duration.seconds(20),
+      }),
+    });
+    orderStatus.grantSendOutbound(orders);
 
     // GitHub signs push, pull_request and issues events (X-Hub-Signature-256); the schema is GitHub's published one.
     new SecureIntegration(this, 'GitHubEvents', {

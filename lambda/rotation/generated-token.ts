@@ -9,12 +9,14 @@ const SHAPES: Record<GeneratedTokenCharset, RegExp> = {
   'ascii-printable': /^[\x21-\x7e]+$/,
   hex: /^[0-9a-f]+$/,
   base64url: /^[A-Za-z0-9_-]+$/,
+  whsec: /^whsec_[A-Za-z0-9+/]+$/,
 };
 
 /**
  * A token of `length` characters: from Secrets Manager's GetRandomPassword for the password-like
  * charsets (one of each included character type required), from node:crypto's CSPRNG for the
- * encodings (`randomBytes`, then hex or unpadded base64url, cut to length).
+ * encodings (`randomBytes`, then hex or unpadded base64url, cut to length; or a Standard Webhooks
+ * `whsec_` secret of that length).
  */
 export async function generateToken(client: SecretsManagerClient, length: number, charset: GeneratedTokenCharset): Promise<string> {
   switch (charset) {
@@ -22,6 +24,9 @@ export async function generateToken(client: SecretsManagerClient, length: number
       return randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
     case 'base64url':
       return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
+    case 'whsec':
+      // `whsec_` and base64 of (length - 6) / 4 * 3 bytes: exactly length characters, no padding.
+      return `whsec_${randomBytes(((length - 6) / 4) * 3).toString('base64')}`;
     case 'alphanumeric':
     case 'ascii-printable': {
       const out = await client.send(

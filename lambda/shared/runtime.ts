@@ -7,3 +7,6 @@ export type { IntegrationRecord } from '../../lib/ingest/ingest-config';
 export type { CredentialRotationHook, CredentialIssueContext, CredentialTestContext, CredentialRevokeContext } from '../../lib/secrets/rotation-config';
 export { recordSync } from './signals';
 export type { SyncResult } from './signals';
+export { sendOutbound, outboundQueueUrlEnv, OutboundPayloadError, MAX_OUTBOUND_MESSAGE_BYTES } from './outbound';
+export type { SendOutboundOptions, SendOutboundResult } from './outbound';
+export type { OutboundEnvelope } from '../../lib/outbound/outbound-config';

@@ -98,7 +98,10 @@ export interface ApiOutboundOptions {
 }
 
 /** Headers the library sets itself, which `headers` may not name. */
-const RESERVED_HEADERS = /^(authorization|content-type|content-length|host|traceparent|tracestate|x-amzn-trace-id|idempotency-key|webhook-id|webhook-timestamp|webhook-signature)$/i;
+const RESERVED_HEADERS = /^(authorization|proxy-authorization|cookie|content-type|content-length|host|connection|keep-alive|transfer-encoding|te|trailer|upgrade|traceparent|tracestate|x-amzn-trace-id|idempotency-key|webhook-[a-z-]+)$/i;
+
+/** Header names that carry a credential: never a static header (the connection or the signature carries it). */
+const CREDENTIAL_HEADER = /(api[-_]?key|token|secret|passw(or)?d|signature|auth)/i;
 
 /** The shortest backoff and the cap of the sender's retries, in seconds (see lambda/outbound/backoff.ts). */
 const DIRECT_BATCH_SIZE = 5;
@@ -296,7 +299,10 @@ function checkHeaders(owner: string, headers: Record<string, string>, signatureH
     const prop = `outbound.headers.${name}`;
     if (!HTTP_TOKEN.test(name) || name.length > 512) throw new IntegrationConfigError(owner, prop, name, 'A header name is an RFC 9110 token of at most 512 characters.');
     if (RESERVED_HEADERS.test(name) || (signatureHeader && name.toLowerCase() === signatureHeader.toLowerCase())) {
-      throw new IntegrationConfigError(owner, prop, name, 'The library sets this header itself (authentication, signature, trace context or idempotency key): remove it.');
+      throw new IntegrationConfigError(owner, prop, name, 'The library or HTTP sets this header itself (authentication, signature, trace context, idempotency key, connection): remove it.');
+    }
+    if (CREDENTIAL_HEADER.test(name)) {
+      throw new IntegrationConfigError(owner, prop, name, 'This header looks like it carries a credential, which never goes in a static header (the template would hold it in clear): use OutboundAuth.apiKey({ header, value: secret }).');
     }
     if (typeof value !== 'string' || Token.isUnresolved(value) || !/^[\x20-\x7e]{1,512}$/.test(value) || value.startsWith('$')) {
       throw new IntegrationConfigError(owner, prop, value, 'Give a literal of 1 to 512 printable ASCII characters, not starting with $ (EventBridge would read it as a JSON path). A secret never goes in a static header.');

@@ -124,7 +124,7 @@ export abstract class OutboundAuth {
         authorization: events.Authorization.oauth({
           authorizationEndpoint: url,
           clientId: props.clientId,
-          clientSecret: SecretValue.secretsManager(props.clientSecret.secretArn, { jsonField: props.clientSecretJsonField }),
+          clientSecret: secretValue(props.clientSecret, props.clientSecretJsonField),
           httpMethod: events.HttpMethod.POST,
           bodyParameters,
         }),
@@ -142,7 +142,7 @@ export abstract class OutboundAuth {
       if (typeof props.header !== 'string' || !HTTP_TOKEN.test(props.header) || props.header.length > 512) {
         throw new IntegrationConfigError(owner, `${prop}.header`, props.header, 'Give a header name (an RFC 9110 token, at most 512 characters), for example x-api-key.');
       }
-      return { authorization: events.Authorization.apiKey(props.header, SecretValue.secretsManager(props.value.secretArn, { jsonField: props.jsonField })), partnerSecret: props.value };
+      return { authorization: events.Authorization.apiKey(props.header, secretValue(props.value, props.jsonField)), partnerSecret: props.value };
     });
   }
 
@@ -154,7 +154,7 @@ export abstract class OutboundAuth {
     return new ConnectionAuth('basic', (owner, prop) => {
       requireText(owner, `${prop}.username`, props.username);
       if (props.username.includes(':')) throw new IntegrationConfigError(owner, `${prop}.username`, props.username, 'A Basic user name cannot contain a colon (RFC 7617 section 2).');
-      return { authorization: events.Authorization.basic(props.username, SecretValue.secretsManager(props.password.secretArn, { jsonField: props.jsonField })), partnerSecret: props.password };
+      return { authorization: events.Authorization.basic(props.username, secretValue(props.password, props.jsonField)), partnerSecret: props.password };
     });
   }
 
@@ -210,11 +210,16 @@ class SignedAuth extends OutboundAuth {
   }
 
   public _bind(owner: string, prop: string): OutboundAuthConfig {
-    if (this.header !== undefined && (typeof this.header !== 'string' || !HTTP_TOKEN.test(this.header) || /^(authorization|content-type|traceparent|idempotency-key)$/i.test(this.header))) {
-      throw new IntegrationConfigError(owner, `${prop}.header`, this.header, 'Give a header name of its own (an RFC 9110 token, not Authorization, Content-Type, traceparent or Idempotency-Key), for example X-Signature-256.');
+    if (this.header !== undefined && (typeof this.header !== 'string' || !HTTP_TOKEN.test(this.header) || /^(authorization|proxy-authorization|cookie|content-type|content-length|host|connection|keep-alive|transfer-encoding|te|trailer|upgrade|traceparent|tracestate|x-amzn-trace-id|idempotency-key|webhook-[a-z-]+)$/i.test(this.header))) {
+      throw new IntegrationConfigError(owner, `${prop}.header`, this.header, 'Give a header name of its own (an RFC 9110 token; not Authorization, Content-Type, Host or another header HTTP or the library sets), for example X-Signature-256.');
     }
     return { mode: 'direct', method: this.kind, signing: { kind: this.kind, header: this.header, rotateEvery: this.rotateEvery } };
   }
+}
+
+/** A dynamic reference to the secret (aws-cdk-lib picks its full ARN, or its name for one imported by name). */
+function secretValue(secret: secretsmanager.ISecret, jsonField: string | undefined): SecretValue {
+  return jsonField === undefined ? secret.secretValue : secret.secretValueFromJson(jsonField);
 }
 
 function requireText(owner: string, prop: string, value: unknown): void {

@@ -12,6 +12,13 @@ export interface OutboundEnvelope {
   readonly payload: unknown;
   /** A W3C trace context (`00-<32 hex>-<16 hex>-<2 hex>`) of the producer, continued into the call. */
   readonly traceparent?: string;
+  /**
+   * The record's idempotency key (`sendOutbound` draws a random UUID): the `Idempotency-Key` and
+   * Standard Webhooks `webhook-id` the partner deduplicates on. It stays the record's through a
+   * redrive from the dead-letter queue, which gives the message a new SQS id.
+   * @default - the SQS message id
+   */
+  readonly idempotencyKey?: string;
 }
 
 /**

@@ -37,10 +37,12 @@ test('a handler importing only /runtime installs without the CDK, bundles, and c
   writeFileSync(
     join(app, 'src', 'handler.ts'),
     [
-      "import { decryptFields, recordSync } from 'cdk-secure-integrations/runtime';",
+      "import { decryptFields, recordSync, sendOutbound } from 'cdk-secure-integrations/runtime';",
       'export const handler = async (event: { records: Array<Record<string, unknown>> }) => {',
       "  const records = await Promise.all(event.records.map((r) => decryptFields(r, ['contact.email'], { integration: 'Crm' })));",
       "  recordSync({ integration: 'Crm', succeeded: true, records: records.length });",
+      "  const { messageId }: { messageId: string } = await sendOutbound('PartnerOrders', { count: records.length });",
+      '  void messageId;',
       '  return records.length;',
       '};',
     ].join('\n'),

@@ -102,6 +102,14 @@ const KMS_REJECTIONS = new Set([
   'InvalidResponse',
 ]);
 
+/**
+ * Whether a KMS error (its SDK name, as in {@link KmsCallError.kmsErrorName}) means "no" (a wrong or
+ * disabled key, a wrong context, no permission) rather than "not now" (throttling, an outage).
+ */
+export function isKmsRejection(kmsErrorName: string): boolean {
+  return KMS_REJECTIONS.has(kmsErrorName);
+}
+
 const CONTEXT_KEYS: readonly string[] = Object.values(ENCRYPTION_CONTEXT_KEYS);
 // Strict UTF-8 with the BOM kept (JSON.parse then refuses it), as Python's and Java's readers decode.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
