@@ -10,7 +10,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** The sender's config with every deploy-time reference resolved from the environment. */
-export type ResolvedOutboundConfig = Omit<OutboundConfigFile, 'deadLetterQueueUrl' | 'eventBusName' | 'signing' | 'pii'> & {
+export type ResolvedOutboundConfig = Omit<OutboundConfigFile, 'deadLetterQueueUrl' | 'eventBusName' | 'signing' | 'pii' | 'clientCertificate'> & {
+  readonly clientCertificate?: { readonly secretArn: string };
   readonly deadLetterQueueUrl: string;
   readonly eventBusName?: string;
   readonly signing?: { readonly kind: 'hmac-sha256' | 'standard-webhooks'; readonly secretArn: string; readonly header: string };
@@ -67,6 +68,7 @@ export function loadOutboundConfig(path = process.env.OUTBOUND_CONFIG_FILE ?? OU
     deadLetterQueueUrl: resolveValue(file.deadLetterQueueUrl, env),
     eventBusName,
     signing,
+    clientCertificate: file.clientCertificate && { secretArn: resolveValue(file.clientCertificate.secretArn, env) },
     // `query:` entries of an integration's piiFields name query-string parameters of inbound requests, not payload paths.
     pii: file.pii && file.pii.paths.length > 0 ? { mode: file.pii.mode, paths: splitPiiFields(file.pii.paths).bodyPaths } : undefined,
   };

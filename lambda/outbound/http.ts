@@ -17,6 +17,8 @@ export interface PartnerRequest {
    * @default - Node's global agent
    */
   readonly agent?: Agent;
+  /** A client certificate to present (mutual TLS): PEM chain and private key. */
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
 }
 
 /** How a call ended. */
@@ -72,6 +74,8 @@ export function sendToPartner(req: PartnerRequest): Promise<PartnerResponse> {
         method: req.method,
         headers: { ...req.headers, 'content-length': String(body.length) },
         ...(req.agent ? { agent: req.agent } : {}),
+        // The agent pools connections by TLS options, so a renewed certificate opens new ones.
+        ...(req.clientCertificate ? { cert: req.clientCertificate.cert, key: req.clientCertificate.key } : {}),
         // Never downgraded: the agent's CA list may be replaced (tests), verification may not.
         rejectUnauthorized: true,
       },

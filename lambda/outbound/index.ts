@@ -10,6 +10,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SERVICE_CLIENT } from '../ingest/client-timeouts';
 import { emitSigningSecretInvalid, signalMetrics } from '../shared/signals';
+import { clientCertificateFrom } from './client-certificate';
 import { loadOutboundConfig } from './config';
 import { processBatch } from './send';
 import { signingSecretsFor } from './sign';
@@ -29,7 +30,7 @@ const sqs = tracer.captureAWSv3Client(new SQSClient(SERVICE_CLIENT));
 const eventBridge = config.mode === 'api-destination' ? tracer.captureAWSv3Client(new EventBridgeClient(SERVICE_CLIENT)) : undefined;
 // Field encryption reads the platform key from FIELD_ENCRYPTION_KEY_ID and caches data keys per container.
 const kms = config.pii ? tracer.captureAWSv3Client(new KMSClient(SERVICE_CLIENT)) : undefined;
-const secretsManager = config.signing ? tracer.captureAWSv3Client(new SecretsManagerClient(SERVICE_CLIENT)) : undefined;
+const secretsManager = config.signing || config.clientCertificate ? tracer.captureAWSv3Client(new SecretsManagerClient(SERVICE_CLIENT)) : undefined;
 // Keep-alive connections to the partner across invocations; the trust store is Node's (public CAs).
 const agent = new Agent({ keepAlive: true });
 const metrics = signalMetrics();
@@ -42,7 +43,8 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       sqs,
       eventBridge,
       kms,
-      signingSecrets: secretsManager ? (secretId, kind) => signingSecretsFor(secretsManager, secretId, kind) : undefined,
+      signingSecrets: secretsManager && config.signing ? (secretId, kind) => signingSecretsFor(secretsManager, secretId, kind) : undefined,
+      clientCertificate: secretsManager && config.clientCertificate ? (secretId) => clientCertificateFrom(secretsManager, secretId) : undefined,
       agent,
       signals: {
         partnerCall: (integration, call) => emitPartnerCall(metrics, integration, call),

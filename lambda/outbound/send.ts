@@ -54,6 +54,11 @@ export interface SenderDependencies {
   readonly fieldKeyId?: string;
   /** The secrets that sign, current first (`signingSecretsFor`, cached per container). Needed when the config signs. */
   readonly signingSecrets?: (secretId: string, kind: 'hmac-sha256' | 'standard-webhooks') => Promise<string[]>;
+  /**
+   * The client certificate of a mutual TLS partner (`config.clientCertificate`), from its secret
+   * (cached per container). Needed when the config has one.
+   */
+  readonly clientCertificate?: (secretId: string) => Promise<{ readonly cert: string; readonly key: string }>;
   /** The HTTPS agent of direct calls (keep-alive; tests pass one trusting their CA). @default - Node's global agent */
   readonly agent?: Agent;
   readonly signals?: OutboundSignals;
@@ -294,6 +299,18 @@ async function callPartner(record: SQSRecord, envelope: Envelope, payload: unkno
     }
   }
 
+  let clientCertificate: { readonly cert: string; readonly key: string } | undefined;
+  if (config.clientCertificate) {
+    try {
+      if (!deps.clientCertificate) throw new Error('no client certificate reader');
+      clientCertificate = await deps.clientCertificate(config.clientCertificate.secretArn);
+    } catch (error) {
+      // The operator's to fix (a missing grant, a secret without certificate and privateKey), or Secrets Manager is out: retried, never sent without it.
+      log.error('cannot read the client certificate; nothing was sent', { ...context, error: (error as Error)?.name, message: (error as Error)?.message });
+      return { kind: 'retry', why: 'client certificate unavailable' };
+    }
+  }
+
   const endpoint = new URL(config.endpoint);
   const target: PartnerCallTarget = { host: endpoint.host, method: config.method, url: `${endpoint.origin}${endpoint.pathname}` };
   const traceCall = deps.traceCall ?? ((_target: PartnerCallTarget, run: (spanId?: string) => Promise<PartnerResponse>) => run(undefined));
@@ -303,7 +320,7 @@ async function callPartner(record: SQSRecord, envelope: Envelope, payload: unkno
     context.traceparent = trace.traceparent;
     const headers = requestHeaders(config.headers, { traceparent: trace.traceparent, [XRAY_TRACE_HEADER]: trace.xrayTraceHeader, 'Idempotency-Key': idempotencyKey, ...signature });
     const started = clock();
-    const answer = await sendToPartner({ endpoint: config.endpoint, method: config.method, headers, body, timeoutMs: config.timeoutMs, agent: deps.agent });
+    const answer = await sendToPartner({ endpoint: config.endpoint, method: config.method, headers, body, timeoutMs: config.timeoutMs, agent: deps.agent, clientCertificate });
     latencyMs = Math.round(clock() - started);
     return answer;
   });

@@ -38,6 +38,8 @@ import type { Outbound, OutboundConfig } from './outbound';
 
 /** The name, in the inventory, of the partner credential an outbound API destination's connection holds. */
 export const OUTBOUND_PARTNER_CREDENTIAL = 'outbound-partner-credential';
+/** The name, in the inventory, of an outbound integration's mutual TLS client certificate. */
+export const OUTBOUND_CLIENT_CERTIFICATE = 'outbound-client-certificate';
 
 /**
  * An integration name: a letter, then letters, digits, `-` or `_`, at most 64 characters. It keys
@@ -450,6 +452,17 @@ export class SecureIntegration extends Construct {
                 rotationSchedule: PARTNER_MANAGED_SCHEDULE,
                 maxRotationIntervalDays: CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod.toDays(),
                 strategy: `partner-held ${this.outbound.api.authMethod} credential, copied by the EventBridge connection from ${this.outbound.api.partnerSecret?.secretName ?? 'the given secret'} at deploy`,
+              },
+            ]
+          : []),
+        ...(this.outbound?.api?.clientCertificate
+          ? [
+              {
+                name: OUTBOUND_CLIENT_CERTIFICATE,
+                secretArn: this.outbound.api.clientCertificate.secretArn,
+                rotationSchedule: PARTNER_MANAGED_SCHEDULE,
+                maxRotationIntervalDays: CLASSIFICATION_CONTROLS[this.dataClassification].maxRotationPeriod.toDays(),
+                strategy: 'mutual TLS client certificate and key, renewed by its owner (put a new value in the secret)',
               },
             ]
           : []),

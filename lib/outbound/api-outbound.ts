@@ -187,21 +187,23 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
   let rule: events.Rule | undefined;
   let signing: OutboundConfigFile['signing'];
   let eventBusName: OutboundConfigFile['eventBusName'];
-  if (auth.signing) {
-    const credential = context.addCredential(
-      {
-        name: OUTBOUND_SIGNING_SECRET,
-        rotation: auth.signing.kind === 'standard-webhooks' ? Rotation.generatedToken({ length: 50, charset: TokenCharset.WHSEC }) : Rotation.generatedToken({ length: 64 }),
-        rotateEvery: auth.signing.rotateEvery ?? minDuration(DEFAULT_OUTBOUND_SIGNING_ROTATION, context.credentialMaxAge),
-        description: `Signs ${owner}'s outbound calls (${auth.signing.kind}); the partner verifies with it`,
-      },
-      'outbound.auth',
-    );
-    // Read AWSCURRENT (and AWSPREVIOUS, to sign with both during the overlap); the key only through Secrets Manager.
-    sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [credential.secret.secretArn] }));
-    grantKeyUseVia(sender, context.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
-    signingSecret = credential.secret;
-    signing = { kind: auth.signing.kind, secretArn: config.value(credential.secret.secretArn), header: auth.signing.header };
+  if (direct) {
+    if (auth.signing) {
+      const credential = context.addCredential(
+        {
+          name: OUTBOUND_SIGNING_SECRET,
+          rotation: auth.signing.kind === 'standard-webhooks' ? Rotation.generatedToken({ length: 50, charset: TokenCharset.WHSEC }) : Rotation.generatedToken({ length: 64 }),
+          rotateEvery: auth.signing.rotateEvery ?? minDuration(DEFAULT_OUTBOUND_SIGNING_ROTATION, context.credentialMaxAge),
+          description: `Signs ${owner}'s outbound calls (${auth.signing.kind}); the partner verifies with it`,
+        },
+        'outbound.auth',
+      );
+      // Read AWSCURRENT (and AWSPREVIOUS, to sign with both during the overlap); the key only through Secrets Manager.
+      sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [credential.secret.secretArn] }));
+      grantKeyUseVia(sender, context.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
+      signingSecret = credential.secret;
+      signing = { kind: auth.signing.kind, secretArn: config.value(credential.secret.secretArn), header: auth.signing.header };
+    }
   } else {
     const key = context.encryptionKey;
     connection = new events.Connection(scope, 'Connection', {
@@ -250,8 +252,24 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
         maxEventAge: Duration.hours(24),
       }),
     );
-    bus.grantPutEventsTo(sender);
+    // Only this integration's events: its own detail-type and the library's source. A sender that
+    // could put another detail-type would have that integration's destination call its partner.
+    // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html
+    sender.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': OUTBOUND_EVENT_SOURCE, 'events:detail-type': owner } },
+      }),
+    );
     eventBusName = config.value(bus.eventBusName);
+  }
+  let clientCertificate: OutboundConfigFile['clientCertificate'];
+  if (auth.clientCertificate) {
+    const secret = auth.clientCertificate;
+    sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    if (secret.encryptionKey) grantKeyUseVia(sender, secret.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
+    clientCertificate = { secretArn: config.value(secret.secretArn) };
   }
   const file: OutboundConfigFile = {
     version: 1,
@@ -264,6 +282,7 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     payloadSchema,
     pii: pii ? { mode: pii, paths: [...context.piiFields] } : undefined,
     signing,
+    clientCertificate,
     headers: Object.keys(headers).length > 0 ? headers : undefined,
     deadLetterQueueUrl: config.value(queue.deadLetterQueue.queueUrl),
     eventBusName,
@@ -284,6 +303,7 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     sender,
     signingSecret,
     partnerSecret: auth.partnerSecret,
+    clientCertificate: auth.clientCertificate,
     connection,
     apiDestination,
     rule,

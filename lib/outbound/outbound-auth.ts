@@ -51,8 +51,23 @@ export interface OutboundBasicAuthProps {
   readonly jsonField?: string;
 }
 
+/** A client certificate for mutual TLS, for {@link OutboundAuth.mutualTls}. */
+export interface OutboundMutualTlsProps {
+  /**
+   * The secret that holds the certificate and its key, as JSON
+   * `{ "certificate": "<PEM chain, leaf first>", "privateKey": "<PEM, unencrypted>" }`. The sender
+   * reads AWSCURRENT (cached 5 minutes): renew by putting a new value. The inventory lists it.
+   */
+  readonly clientCertificate: secretsmanager.ISecret;
+}
+
 /** Options of the signed outbound modes ({@link OutboundAuth.hmacSha256}, {@link OutboundAuth.standardWebhooks}). */
 export interface OutboundSigningProps {
+  /**
+   * A client certificate to present as well (a partner that requires mutual TLS and a signature).
+   * @default - none
+   */
+  readonly clientCertificate?: secretsmanager.ISecret;
   /**
    * How often the platform rotates the signing secret (the partner verifies with AWSCURRENT and,
    * during the overlap, AWSPREVIOUS).
@@ -85,6 +100,8 @@ export interface OutboundAuthConfig {
   readonly partnerSecret?: secretsmanager.ISecret;
   /** How the sender signs. */
   readonly signing?: { readonly kind: 'hmac-sha256' | 'standard-webhooks'; readonly header?: string; readonly rotateEvery?: Duration };
+  /** The client certificate the sender presents (mutual TLS). */
+  readonly clientCertificate?: secretsmanager.ISecret;
 }
 
 /**
@@ -166,7 +183,15 @@ export abstract class OutboundAuth {
    * @throws IntegrationConfigError (at bind) for a header that is not an HTTP token
    */
   public static hmacSha256(props: OutboundHmacProps = {}): OutboundAuth {
-    return new SignedAuth('hmac-sha256', props.header ?? 'X-Signature-256', props.rotateEvery);
+    return new SignedAuth('hmac-sha256', props.header ?? 'X-Signature-256', props.rotateEvery, props.clientCertificate);
+  }
+
+  /**
+   * Mutual TLS: the sender presents a client certificate the partner trusts (API destinations
+   * cannot). The certificate and key live in a secret of yours; renewing it is putting a new value.
+   */
+  public static mutualTls(props: OutboundMutualTlsProps): OutboundAuth {
+    return new MutualTlsAuth(props.clientCertificate);
   }
 
   /**
@@ -177,7 +202,7 @@ export abstract class OutboundAuth {
    * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
    */
   public static standardWebhooks(props: OutboundSigningProps = {}): OutboundAuth {
-    return new SignedAuth('standard-webhooks', undefined, props.rotateEvery);
+    return new SignedAuth('standard-webhooks', undefined, props.rotateEvery, props.clientCertificate);
   }
 
   /**
@@ -205,6 +230,7 @@ class SignedAuth extends OutboundAuth {
     private readonly kind: 'hmac-sha256' | 'standard-webhooks',
     private readonly header: string | undefined,
     private readonly rotateEvery: Duration | undefined,
+    private readonly clientCertificate: secretsmanager.ISecret | undefined,
   ) {
     super();
   }
@@ -213,7 +239,25 @@ class SignedAuth extends OutboundAuth {
     if (this.header !== undefined && (typeof this.header !== 'string' || !HTTP_TOKEN.test(this.header) || /^(authorization|proxy-authorization|cookie|content-type|content-length|host|connection|keep-alive|transfer-encoding|te|trailer|upgrade|traceparent|tracestate|x-amzn-trace-id|idempotency-key|webhook-[a-z-]+)$/i.test(this.header))) {
       throw new IntegrationConfigError(owner, `${prop}.header`, this.header, 'Give a header name of its own (an RFC 9110 token; not Authorization, Content-Type, Host or another header HTTP or the library sets), for example X-Signature-256.');
     }
-    return { mode: 'direct', method: this.kind, signing: { kind: this.kind, header: this.header, rotateEvery: this.rotateEvery } };
+    return {
+      mode: 'direct',
+      method: this.clientCertificate ? `${this.kind}+mutual-tls` : this.kind,
+      signing: { kind: this.kind, header: this.header, rotateEvery: this.rotateEvery },
+      clientCertificate: this.clientCertificate,
+    };
+  }
+}
+
+class MutualTlsAuth extends OutboundAuth {
+  constructor(private readonly clientCertificate: secretsmanager.ISecret) {
+    super();
+  }
+
+  public _bind(owner: string, prop: string): OutboundAuthConfig {
+    if (!this.clientCertificate || typeof this.clientCertificate.secretArn !== 'string') {
+      throw new IntegrationConfigError(owner, `${prop}.clientCertificate`, this.clientCertificate, 'Give the secret that holds { certificate, privateKey } (PEM).');
+    }
+    return { mode: 'direct', method: 'mutual-tls', clientCertificate: this.clientCertificate };
   }
 }
 

@@ -48,6 +48,8 @@ export interface OutboundApiBinding {
   readonly sender: IntegrationFunction;
   readonly signingSecret?: secretsmanager.ISecret;
   readonly partnerSecret?: secretsmanager.ISecret;
+  /** The client certificate's secret, for mutual TLS. */
+  readonly clientCertificate?: secretsmanager.ISecret;
   readonly connection?: events.Connection;
   readonly apiDestination?: events.ApiDestination;
   readonly rule?: events.Rule;

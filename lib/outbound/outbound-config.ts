@@ -76,6 +76,11 @@ export interface OutboundConfigFile {
   readonly payloadSchema?: Record<string, unknown>;
   readonly pii?: OutboundPiiConfig;
   readonly signing?: OutboundSigningConfig;
+  /**
+   * A client certificate the sender presents (mutual TLS): the secret's value is JSON
+   * `{ "certificate": "<PEM chain, leaf first>", "privateKey": "<PEM>" }`.
+   */
+  readonly clientCertificate?: { readonly secretArn: ConfigValue };
   /** Static headers of every call (never a credential: those are the connection's or the signature's). */
   readonly headers?: Record<string, string>;
   /** The dead-letter queue's URL: contract violations and permanent refusals go there at once, with the reason. */

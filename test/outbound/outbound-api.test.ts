@@ -71,6 +71,19 @@ describe('an API destination with OAuth 2.0 client credentials', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'TestStack-integrations-outbound', KmsKeyIdentifier: Match.anyValue() });
   });
 
+  test("the sender may put on the outbound bus only its own integration's events", () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'events:PutEvents', Condition: { StringEquals: { 'events:source': 'cdk-secure-integrations.outbound', 'events:detail-type': 'PartnerInvoices' } } }),
+        ]),
+      },
+    });
+    const unconditioned = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Condition?: unknown }> } } }).Properties.PolicyDocument.Statement)
+      .filter((st) => [st.Action].flat().includes('events:PutEvents') && !st.Condition);
+    expect(unconditioned).toEqual([]);
+  });
+
   test('alarms: queue backlog and dead letters, lost and retrying deliveries', () => {
     const names = integration.alarms.map((a) => Template.fromStack(stack) && (a as { alarmName: string }).alarmName);
     expect(names.length).toBeGreaterThanOrEqual(4);
@@ -101,6 +114,28 @@ describe('a signed call through the sender (Standard Webhooks)', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 5, ScalingConfig: { MaximumConcurrency: 2 } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('PartnerInvoices-slo') });
     template.resourceCountIs('AWS::Events::ApiDestination', 0);
+  });
+
+  test('passes the six compliance packs', () => {
+    expect(unacknowledgedFindings(stack)).toEqual([]);
+  });
+});
+
+describe('mutual TLS through the sender', () => {
+  const { stack, integration, template } = outboundStack((s) => OutboundAuth.mutualTls({ clientCertificate: secretsmanager.Secret.fromSecretNameV2(s, 'ClientCert', 'partners/invoices/client-certificate') }));
+
+  test('no connection; the sender may read the certificate secret and nothing else of Secrets Manager', () => {
+    template.resourceCountIs('AWS::Events::Connection', 0);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('secret:partners/invoices/client-certificate')])]) }) })]) },
+    });
+    expect(Object.keys(integration.credentials)).not.toContain('outbound-signing-secret');
+  });
+
+  test('the inventory lists the client certificate and the auth as mutual-tls', () => {
+    const record = buildInventoryRecord(integration.inventorySource(), { deployTime: false });
+    expect(record.outbound?.auth).toBe('mutual-tls');
+    expect(record.credentials.map((c) => c.name)).toContain('outbound-client-certificate');
   });
 
   test('passes the six compliance packs', () => {

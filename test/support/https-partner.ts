@@ -30,6 +30,16 @@ export function makeCertificates(): TestCertificates {
   return { dir, ca: read('ca.pem'), cert: read('server.pem'), key: read('server.key') };
 }
 
+/** A client certificate the test CA issued (clientAuth, valid a day), for partners that require mutual TLS. */
+export function makeClientCertificate(certificates: TestCertificates, commonName: string): { readonly cert: string; readonly key: string } {
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: certificates.dir, stdio: 'pipe' });
+  const name = commonName.replace(/[^A-Za-z0-9]/g, '_');
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${commonName}`);
+  writeFileSync(join(certificates.dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+  return { cert: readFileSync(join(certificates.dir, `${name}.pem`), 'utf8'), key: readFileSync(join(certificates.dir, `${name}.key`), 'utf8') };
+}
+
 /** Removes the certificates' directory. */
 export function removeCertificates(certificates: TestCertificates | undefined): void {
   if (certificates) rmSync(certificates.dir, { recursive: true, force: true });
@@ -46,6 +56,8 @@ export interface ReceivedRequest {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The subject CN of the client certificate the caller presented (mutual TLS partners only). */
+  readonly clientCertificateCn?: string;
 }
 
 /** How the partner answers a request. */
@@ -59,8 +71,8 @@ export interface PartnerAnswer {
 /** A partner endpoint on 127.0.0.1 with the test certificate. */
 export class TestPartner {
   /** Starts one; `answer` says how it answers (200 by default). */
-  static async start(certificates: TestCertificates): Promise<TestPartner> {
-    const partner = new TestPartner(certificates);
+  static async start(certificates: TestCertificates, options: { readonly requireClientCertificate?: boolean } = {}): Promise<TestPartner> {
+    const partner = new TestPartner(certificates, options.requireClientCertificate ?? false);
     await new Promise<void>((resolve) => partner.server.listen(0, '127.0.0.1', resolve));
     return partner;
   }
@@ -70,12 +82,20 @@ export class TestPartner {
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(certificates: TestCertificates) {
-    this.server = createServer({ cert: certificates.cert, key: certificates.key }, (req, res) => {
+  private constructor(certificates: TestCertificates, requireClientCertificate: boolean) {
+    const tls = requireClientCertificate ? { requestCert: true, rejectUnauthorized: true, ca: certificates.ca } : {};
+    this.server = createServer({ cert: certificates.cert, key: certificates.key, ...tls }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received: ReceivedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const peer = requireClientCertificate ? (req.socket as import('node:tls').TLSSocket).getPeerCertificate() : undefined;
+        const received: ReceivedRequest = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ...(peer?.subject ? { clientCertificateCn: String(peer.subject.CN) } : {}),
+        };
         this.requests.push(received);
         const answer = this.answer(received);
         const send = () => {
