@@ -488,7 +488,9 @@ export class SecureIntegration extends Construct {
 
   /** Where this integration's outbound calls come from, for a partner that allowlists callers. */
   private outboundEgress(mode: string): string {
-    const region = Stack.of(this).region;
+    // A literal: the synth-time report drops any value that holds a token (an environment-agnostic stack's region).
+    const stackRegion = Stack.of(this).region;
+    const region = Token.isUnresolved(stackRegion) ? 'the stack\'s region' : stackRegion;
     if (mode === 'api-destination') return `EventBridge API destinations of ${region} (AWS-owned addresses, not fixed)`;
     return this.platform.network
       ? `the platform VPC's NAT gateway addresses (${this.platform.network.node.path})`

@@ -1,9 +1,9 @@
-import { Annotations, Duration, Names, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import Ajv from 'ajv';
 import { acknowledgeSqsEventSourceMapping } from '../compliance/acknowledgements';
 import { IntegrationConfigError } from '../core/errors';
@@ -176,9 +176,17 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
   // Contract violations and refusals go to the dead-letter queue at once, with the reason.
   sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.deadLetterQueue.queueArn] }));
   grantKeyUseVia(sender, context.encryptionKey, KeyService.SQS, ['kms:GenerateDataKey']);
-  const eventSource = new SqsEventSource(queue.queue, { batchSize: direct ? DIRECT_BATCH_SIZE : 10, reportBatchItemFailures: true, maxConcurrency });
-  sender.function.addEventSource(eventSource);
-  acknowledgeSqsEventSourceMapping(sender.function.node.findChild(`SqsEventSource:${Names.nodeUniqueId(queue.queue.node)}`), queue.deadLetterQueue.node.path);
+  // An EventSourceMapping of its own rather than aws-cdk-lib's SqsEventSource, which would also grant
+  // kms:Decrypt on the platform key with no condition (queue.grantConsumeMessages): grantConsume
+  // above gives the same SQS actions with the key usable only through SQS.
+  const mapping = new lambda.EventSourceMapping(scope, 'SenderEventSource', {
+    target: sender.function,
+    eventSourceArn: queue.queue.queueArn,
+    batchSize: direct ? DIRECT_BATCH_SIZE : 10,
+    reportBatchItemFailures: true,
+    maxConcurrency,
+  });
+  acknowledgeSqsEventSourceMapping(mapping, queue.deadLetterQueue.node.path);
 
   const config = new DeployTimeConfig(sender.function, 'OUTBOUND_REF_');
   let signingSecret: OutboundApiBinding['signingSecret'];

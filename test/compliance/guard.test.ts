@@ -46,9 +46,9 @@ describe('AWS Control Tower proactive controls (cfn-guard) on the example app', 
     const counts: Record<string, number> = {};
     for (const a of acknowledged) counts[a.id] = (counts[a.id] ?? 0) + 1;
     expect(counts).toEqual({
-      'cdk-validator-cfnguard::cloudwatch_alarm_action_check': 36,
-      'cdk-validator-cfnguard::lambda_inside_vpc_check': 8,
-      'cdk-validator-cfnguard::sqs_dlq_check': 6,
+      'cdk-validator-cfnguard::cloudwatch_alarm_action_check': 42,
+      'cdk-validator-cfnguard::lambda_inside_vpc_check': 10,
+      'cdk-validator-cfnguard::sqs_dlq_check': 8,
       'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check': 4,
       'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check': 1,
       'cdk-validator-cfnguard::s3_bucket_logging_enabled_check': 1,

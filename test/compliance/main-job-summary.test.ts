@@ -14,9 +14,9 @@ test('the summary names each stack with its resources and integrations, the find
     addComplianceChecks(app);
     addExampleStacks(app, { mainId: 'Example', mtlsId: 'ExampleMtls' });
     const summary = mainJobSummary(app.synth(), outdir);
-    expect(summary).toMatch(/Example: \d+ resources, 6 integration\(s\)/);
+    expect(summary).toMatch(/Example: \d+ resources, 8 integration\(s\)/);
     expect(summary).toMatch(/ExampleMtls: \d+ resources, 1 integration\(s\)/);
-    expect(summary).toMatch(/2 stack\(s\), 7 integration\(s\), \d+ resources/);
+    expect(summary).toMatch(/2 stack\(s\), 9 integration\(s\), \d+ resources/);
     expect(summary).toMatch(/findings: 0 unacknowledged, \d+ acknowledged with a reason \(AwsSolutions, .*IntegrationSecurity\)/);
     expect(summary).toContain('inventory report: integration-inventory.md');
     expect(summary).not.toContain('Resources:');

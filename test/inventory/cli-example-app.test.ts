@@ -28,7 +28,7 @@ describe('inventory CLI on the example app', () => {
   test('every integration is monitored: --check passes', async () => {
     const { code, out } = await run('--check');
     expect(code).toBe(0);
-    expect(out).toMatch(/6 integration\(s\): 6 active, 0 decommissioned\. Check passed\./);
+    expect(out).toMatch(/8 integration\(s\): 8 active, 0 decommissioned\. Check passed\./);
   });
 
   test('JSON output lists each integration by owner and classification', async () => {

@@ -165,6 +165,6 @@ describe('outbound sender bundle', () => {
     const { result } = await invoke(config, event, { OUTBOUND_REF_0: dlq.url, OUTBOUND_REF_1: busName, POWERTOOLS_TRACE_ENABLED: 'false' });
     expect(result).toEqual({ batchItemFailures: [] });
     const [put] = (await receiveAll(sqs, delivered.url, 1)).map((m) => JSON.parse(m.Body!));
-    expect(put.detail).toEqual({ payload: { orderId: 'PO-3002' }, traceparent: expect.stringMatching(/^00-5759e988bd862e3fe1be46a994272793-[0-9a-f]{16}-01$/), idempotencyKey: event.Records[0].messageId });
+    expect(put.detail).toEqual({ payload: { orderId: 'PO-3002' }, traceparent: expect.stringMatching(/^00-5759e988bd862e3fe1be46a994272793-[0-9a-f]{16}-01$/), idempotencyKey: JSON.parse(event.Records[0].body).idempotencyKey ?? event.Records[0].messageId });
   });
 });
