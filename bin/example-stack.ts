@@ -141,7 +141,7 @@ export class ExamplePlatformStack extends Stack {
 
     // Issued invoices go out to the distributor's API with OAuth 2.0 client credentials: an EventBridge
     // API destination calls it (its connection holds the client secret on the platform key and refreshes
-    // tokens), 20 calls a second at most, retried for 24 hours; the bill-to email leaves decrypted.
+    // tokens), 20 calls a second at most, retried for 24 hours; the bill-to email leaves as produced.
     new SecureIntegration(this, 'DistributorInvoices', {
       owner: 'billing-team@example.com',
       dataClassification: DataClassification.CONFIDENTIAL,
@@ -156,7 +156,7 @@ export class ExamplePlatformStack extends Stack {
           scopes: ['invoices.write'],
         }),
         payloadSchema: invoiceOutSchema,
-        pii: OutboundPiiMode.DECRYPT,
+        pii: OutboundPiiMode.CLEAR, // the producers hold the invoices in clear; the partner needs the email
         rateLimitPerSecond: 20,
       }),
     });

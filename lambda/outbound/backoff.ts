@@ -10,6 +10,12 @@ export const MAX_RETRY_DELAY_SECONDS = 3_600;
  * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html
  */
 export const SQS_MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/**
+ * The longest wait a partner's `Retry-After` gets: SQS's 12 hours less Lambda's longest run (15
+ * minutes) and a minute, which the receive has already used part of; SQS refuses a ChangeMessageVisibility past
+ * 12 hours from the receive, and the record would then come back minutes later.
+ */
+export const MAX_RETRY_AFTER_SECONDS = SQS_MAX_VISIBILITY_TIMEOUT_SECONDS - 960;
 
 /**
  * The visibility timeout to set after the `receiveCount`-th receive of a record failed (SQS's
@@ -33,7 +39,9 @@ export function visibilityTimeoutSeconds(receiveCount: number, retryAfterSeconds
   // 2^(n-1) overflows nothing that matters: past 8 the cap applies.
   const backoff = n > 8 ? MAX_RETRY_DELAY_SECONDS : Math.min(MAX_RETRY_DELAY_SECONDS, FIRST_RETRY_DELAY_SECONDS * 2 ** (n - 1));
   if (retryAfterSeconds === undefined || !Number.isFinite(retryAfterSeconds) || retryAfterSeconds <= backoff) return backoff;
-  return Math.min(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS, Math.ceil(retryAfterSeconds));
+  // SQS allows at most 12 hours counted from the receive, not from the change: the function's own
+  // run comes off that, so a longer Retry-After is capped where SQS still accepts it.
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.ceil(retryAfterSeconds));
 }
 
 /** The seconds between a record's first attempt and its `maxAttempts`-th: the sum of the first `maxAttempts - 1` waits. */

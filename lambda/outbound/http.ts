@@ -82,6 +82,9 @@ export function sendToPartner(req: PartnerRequest): Promise<PartnerResponse> {
       (res) => {
         let read = 0;
         const answered = () => settle({ kind: 'response', status: res.statusCode ?? 0, headers: res.headers });
+        // The status decides: a partner that answers 2xx and then stalls its body has accepted the
+        // record (waiting for the body would time out and send it again). The rest is drained.
+        answered();
         res.on('data', (chunk: Buffer) => {
           read += chunk.length;
           // Enough: the status is known and the rest is not needed. The connection is not reused.

@@ -156,6 +156,7 @@ async function processRecord(record: SQSRecord, deps: SenderDependencies): Promi
     log.error('the record could not be processed; SQS delivers it again', { ...context, error: (error as Error)?.name, message: (error as Error)?.message });
     outcome = { kind: 'retry', why: 'unexpected error' };
   }
+  if (outcome.kind === 'retry') outcome = unlessExpiring(record, deps, outcome);
   switch (outcome.kind) {
     case 'delivered':
       log.info('delivered', { ...context, outcome: 'delivered', status: outcome.status });
@@ -192,7 +193,7 @@ async function retryLater(record: SQSRecord, deps: SenderDependencies, outcome: 
 /** What to do with a record. Adds `traceparent` to the log context once known. */
 async function decide(record: SQSRecord, deps: SenderDependencies, context: Record<string, unknown>): Promise<Outcome> {
   const { config } = deps;
-  const envelope = parseEnvelope(record.body);
+  const envelope = parseEnvelope(record.body, config);
   if (typeof envelope === 'string') return { kind: 'dead-letter', reason: OutboundDeadLetterReason.MALFORMED, detail: envelope };
   if (typeof envelope.traceparent === 'string') context.producerTraceparent = envelope.traceparent;
 
@@ -220,7 +221,7 @@ async function decide(record: SQSRecord, deps: SenderDependencies, context: Reco
 }
 
 /** The envelope, or why the body is not one. */
-function parseEnvelope(body: string): Envelope | string {
+function parseEnvelope(body: string, config: ResolvedOutboundConfig): Envelope | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -228,6 +229,12 @@ function parseEnvelope(body: string): Envelope | string {
     return 'the message body is not JSON';
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'the message body is not a JSON object';
+  // A dead letter EventBridge wrote after it gave up (the whole event), redriven to this queue: the
+  // envelope is its detail, idempotency key included, when the event is this integration's.
+  const event = parsed as { source?: unknown; 'detail-type'?: unknown; detail?: unknown };
+  if (!Object.prototype.hasOwnProperty.call(parsed, 'payload') && config.eventSource && event.source === config.eventSource && event['detail-type'] === config.integration && event.detail && typeof event.detail === 'object') {
+    parsed = event.detail;
+  }
   if (!Object.prototype.hasOwnProperty.call(parsed, 'payload')) return 'the message body has no payload';
   const { payload, traceparent, idempotencyKey } = parsed as { payload: unknown; traceparent?: unknown; idempotencyKey?: unknown };
   // An invalid traceparent is ignored, as the W3C spec has a receiver do; it never refuses the record.
@@ -399,6 +406,25 @@ async function deadLetter(record: SQSRecord, deps: SenderDependencies, reason: D
 
 function truncate(text: string): string {
   return text.length <= MAX_DEAD_LETTER_DETAIL_LENGTH ? text : `${text.slice(0, MAX_DEAD_LETTER_DETAIL_LENGTH - 1)}…`;
+}
+
+/** The outbound queue's retention when the config does not say (the library's queue keeps records 4 days). */
+export const DEFAULT_RETENTION_SECONDS = 4 * 86_400;
+/** The least time a record must have left in the queue after its wait, for the next attempt and its dead-letter write. */
+const RETENTION_MARGIN_SECONDS = 900;
+
+/**
+ * A retry whose wait would end past the record's time in the queue is a dead letter (`expiring`):
+ * SQS would delete it at its retention, unseen by the dead-letter queue and its alarm.
+ */
+function unlessExpiring(record: SQSRecord, deps: SenderDependencies, outcome: Extract<Outcome, { kind: 'retry' }>): Outcome {
+  const sentAt = Number(record.attributes?.SentTimestamp);
+  if (!Number.isFinite(sentAt)) return outcome;
+  const now = (deps.now ?? Date.now)();
+  const left = (deps.config.retentionSeconds ?? DEFAULT_RETENTION_SECONDS) - (now - sentAt) / 1000;
+  const wait = visibilityTimeoutSeconds(receiveCountOf(record), outcome.retryAfterSeconds);
+  if (wait + RETENTION_MARGIN_SECONDS <= left) return outcome;
+  return { kind: 'dead-letter', reason: OutboundDeadLetterReason.EXPIRING, detail: `not delivered (${outcome.why}), and the next wait of ${wait} s would outlast the ${Math.max(0, Math.floor(left))} s left in the queue`, status: outcome.status };
 }
 
 function receiveCountOf(record: SQSRecord): number {

@@ -15,14 +15,16 @@ export interface PartnerCallSignal {
 
 /**
  * Emits one direct call as one EMF line under {Integration}: `request_count` 1, `error_count` 1 for
- * a 5xx or no answer (timeout, network), `client_error_count` 1 for a 4xx, `latency`, and on a 2xx
+ * any answer but a 2xx, or no answer (timeout, network), `client_error_count` 1 for a 4xx, `latency`, and on a 2xx
  * `last_successful_sync` (seconds since the epoch), as `recordSync` writes it for a scheduled sync.
  */
 export function emitPartnerCall(metrics: Metrics, integration: string, call: PartnerCallSignal): void {
   const status = call.status;
   metrics.addDimension(INTEGRATION_DIMENSION, integration);
   metrics.addMetric(SignalMetric.REQUEST_COUNT, MetricUnit.Count, 1);
-  metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, status === undefined || status >= 500 ? 1 : 0);
+  // Every call the partner did not accept is an error of the outbound SLI: a 401 after a signing
+  // secret rotation nobody handed over, or a 429 storm, fails the integration as surely as a 5xx.
+  metrics.addMetric(SignalMetric.ERROR_COUNT, MetricUnit.Count, status === undefined || status < 200 || status >= 300 ? 1 : 0);
   metrics.addMetric(SignalMetric.CLIENT_ERROR_COUNT, MetricUnit.Count, status !== undefined && status >= 400 && status < 500 ? 1 : 0);
   metrics.addMetric(SignalMetric.LATENCY, MetricUnit.Milliseconds, call.latencyMs);
   if (status !== undefined && status >= 200 && status < 300) metrics.addMetric(SignalMetric.LAST_SUCCESSFUL_SYNC, MetricUnit.Seconds, Math.floor(call.at.getTime() / 1000));

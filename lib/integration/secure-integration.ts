@@ -11,6 +11,7 @@ import { IntegrationConfigError } from '../core/errors';
 import type { IntegrationWafOptions } from '../gateway/waf-options';
 import { splitAllowlist } from '../gateway/waf-ip-cidr';
 import { ApiDestinationAlarms } from '../observability/api-destination-alarms';
+import { SenderFailureAlarm } from '../observability/sender-failure-alarm';
 import { CredentialAgeAlarms } from '../observability/credential-alarms';
 import { HeartbeatAlarm, HeartbeatOptions } from '../observability/heartbeat';
 import { QueueBacklogAlarms } from '../observability/queue-alarms';
@@ -275,6 +276,7 @@ export class SecureIntegration extends Construct {
       api: {
         encryptionKey: this.platform.encryptionKey,
         piiFields: this.piiFields,
+        hasInbound: inbound !== undefined,
         classificationRequiresPii: this.dataClassification === DataClassification.CONFIDENTIAL || this.dataClassification === DataClassification.RESTRICTED,
         credentialMaxAge,
         addCredential: (credential, prop) => {
@@ -330,7 +332,14 @@ export class SecureIntegration extends Construct {
         ticketTopic: this.platform.ticketTopic,
       });
       for (const a of backlog.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
-      if (outboundApi.rule) {
+      const senderFailure = new SenderFailureAlarm(home, 'SenderFailureAlarm', {
+        context: alarmContext,
+        alarmName: `${alarmNamePrefix}outbound-sender-failing`,
+        function: outboundApi.sender.function,
+        topic: this.platform.pageTopic,
+      });
+      this.addAlarm(senderFailure.alarm, 'page', `${alarmNamePrefix}outbound-sender-failing`);
+      if (outboundApi.rule && outboundApi.connection) {
         const delivery = new ApiDestinationAlarms(home, 'ApiDestinationAlarms', {
           context: alarmContext,
           rule: outboundApi.rule,
@@ -338,6 +347,8 @@ export class SecureIntegration extends Construct {
           alarmNamePrefix,
           pageTopic: this.platform.pageTopic,
           ticketTopic: this.platform.ticketTopic,
+          connection: outboundApi.connection,
+          deadLetterQueue: placed.workers.functionDeadLetterQueue,
         });
         for (const a of delivery.notifyingAlarms) this.addAlarm(a.alarm, a.severity, a.name);
       }

@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type * as events from 'aws-cdk-lib/aws-events';
+import * as events from 'aws-cdk-lib/aws-events';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AlarmContext, describeAlarm, NamedAlarm } from './alarm-description';
+import { AlarmContext, describeAlarm, NamedAlarm, runbookSentence } from './alarm-description';
+import { SourceBoundSnsTopic } from './source-bound-sns-topic';
 
 /** Properties of {@link ApiDestinationAlarms}. */
 export interface ApiDestinationAlarmsProps {
@@ -17,6 +19,10 @@ export interface ApiDestinationAlarmsProps {
   readonly alarmNamePrefix: string;
   readonly pageTopic: sns.ITopic;
   readonly ticketTopic: sns.ITopic;
+  /** The connection whose de-authorization pages. */
+  readonly connection: events.IConnection;
+  /** Where a page the rule could not deliver is kept (the stack's function dead-letter queue). */
+  readonly deadLetterQueue: sqs.IQueue;
 }
 
 /**
@@ -35,6 +41,8 @@ export class ApiDestinationAlarms extends Construct {
   public readonly retryingAlarm: cloudwatch.Alarm;
   /** The alarms with their severity and literal name, for the inventory. */
   public readonly notifyingAlarms: NamedAlarm[];
+  /** The rule that pages when the connection is de-authorized. */
+  public readonly connectionRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ApiDestinationAlarmsProps) {
     super(scope, id);
@@ -76,6 +84,30 @@ export class ApiDestinationAlarms extends Construct {
       ),
     });
     this.retryingAlarm.addAlarmAction(new actions.SnsAction(props.ticketTopic));
+    // EventBridge de-authorizes a connection by itself (a 401 or 407 to an API key or Basic call, an
+    // OAuth token it cannot refresh, a KMS error on its secret), and every delivery then fails until
+    // someone updates the connection: that pages at once, not after a day of retries.
+    // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-target-connection-deauthorize.html
+    this.connectionRule = new events.Rule(this, 'ConnectionState', {
+      description: `Pages when ${props.context.integration}'s EventBridge connection is de-authorized or fails`,
+      eventPattern: {
+        source: ['aws.events'],
+        detailType: [{ prefix: 'Connection Deauthoriz' }, { prefix: 'Connection Failed' }] as unknown as string[],
+        resources: [props.connection.connectionArn],
+      },
+    });
+    this.connectionRule.addTarget(
+      new SourceBoundSnsTopic(props.pageTopic, {
+        message: events.RuleTargetInput.fromText(
+          `PAGE: integration ${props.context.integration} (owner ${props.context.owner}): its EventBridge connection went ${events.EventField.fromPath('$.detail-type')} at ${events.EventField.time}. ` +
+            'No call reaches the partner until the connection is authorized again: fix the credential (update the secret the connection copies and deploy, or update the connection). ' +
+            runbookSentence(props.context.runbookUrl),
+        ),
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: props.deadLetterQueue,
+      }),
+    );
     this.notifyingAlarms = [
       { alarm: this.lostAlarm, severity: 'page', name: lostName },
       { alarm: this.retryingAlarm, severity: 'ticket', name: retryingName },

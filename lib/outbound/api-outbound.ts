@@ -21,6 +21,7 @@ import { outboundQueueUrlEnv } from '../../lambda/shared/outbound-env';
 import { checkEndpoint } from './endpoint';
 import { DEFAULT_OUTBOUND_SIGNING_ROTATION, type OutboundAuth } from './outbound-auth';
 import { OUTBOUND_EVENT_SOURCE } from './outbound-bus';
+import { totalRetrySeconds } from '../../lambda/outbound/backoff';
 import type { OutboundConfigFile } from './outbound-config';
 import type { OutboundApiBinding, OutboundApiBindContext } from './outbound-binding';
 
@@ -30,6 +31,12 @@ export enum OutboundPiiMode {
   DECRYPT = 'decrypt',
   /** The records hold clear text; the partner receives JWE values (and decrypts with a grant on the platform key). */
   ENCRYPT = 'encrypt',
+  /**
+   * The records hold the fields in clear text and the partner receives them so (the partner contract
+   * requires them in clear). Said explicitly, as CONFIDENTIAL and RESTRICTED data must: the
+   * outbound queue is encrypted with the platform key; the fields leave it only for the partner.
+   */
+  CLEAR = 'clear',
 }
 
 /** Options of {@link Outbound.api}. */
@@ -120,8 +127,11 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
   }
   const headers = checkHeaders(owner, options.headers ?? {}, auth.signing?.header);
   const payloadSchema = checkPayloadSchema(owner, options.payloadSchema);
-  const pii = checkPii(owner, options.pii, context.piiFields, context.classificationRequiresPii);
+  const pii = checkPii(owner, options.pii, context.piiFields, context.classificationRequiresPii, context.hasInbound);
   const direct = auth.mode === 'direct';
+  if (!direct && options.allowPrivateEndpoint) {
+    throw new IntegrationConfigError(owner, 'outbound.allowPrivateEndpoint', true, 'An API destination calls from EventBridge\'s public network and cannot reach a private address: sign the call (the sender runs in the platform\'s VPC when it has one), or remove allowPrivateEndpoint.');
+  }
   if (!direct && options.timeout !== undefined) {
     throw new IntegrationConfigError(owner, 'outbound.timeout', options.timeout.toHumanString(), 'An API destination waits at most 5 seconds for the partner: remove timeout, or sign the call (OutboundAuth.hmacSha256() or .standardWebhooks()) so the sender makes it.');
   }
@@ -148,6 +158,9 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw new IntegrationConfigError(owner, 'outbound.maxAttempts', maxAttempts, 'Give a whole number from 1 to 1,000 (SQS\'s maxReceiveCount range).');
   }
+  if (direct && totalRetrySeconds(maxAttempts) > OUTBOUND_RETENTION.toSeconds() - 86_400) {
+    throw new IntegrationConfigError(owner, 'outbound.maxAttempts', maxAttempts, `${maxAttempts} tries take ${Math.round(totalRetrySeconds(maxAttempts) / 3600)} hours of backoff, and the outbound queue keeps a record ${OUTBOUND_RETENTION.toDays()} days: give at most ${maxAttemptsWithin(OUTBOUND_RETENTION.toSeconds() - 86_400)} so that a record that never got through reaches the dead-letter queue, with a day to spare for the partner's Retry-After.`);
+  }
 
   const { scope } = context;
   // Each record is tried within the function's timeout: a batch of calls in a row, and a margin for
@@ -161,7 +174,7 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     maxReceiveCount: maxAttempts,
     visibilityTimeout: Duration.seconds(functionTimeout.toSeconds() * 6),
     // The longest a direct record is retried (about 23 hours for 30 tries) with room to spare.
-    retentionPeriod: Duration.days(4),
+    retentionPeriod: OUTBOUND_RETENTION,
   });
   const sender = new IntegrationFunction(scope, 'Sender', {
     _networkReach: direct ? 'partners' : 'aws',
@@ -275,7 +288,8 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
   let clientCertificate: OutboundConfigFile['clientCertificate'];
   if (auth.clientCertificate) {
     const secret = auth.clientCertificate;
-    sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    // A secret imported by name has a partial ARN, which IAM would never match: the six random characters Secrets Manager appends are `-??????`.
+    sender.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] }));
     if (secret.encryptionKey) grantKeyUseVia(sender, secret.encryptionKey, KeyService.SECRETS_MANAGER, ['kms:Decrypt']);
     clientCertificate = { secretArn: config.value(secret.secretArn) };
   }
@@ -288,7 +302,8 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     timeoutMs: Math.round(timeoutSeconds * 1000),
     maxAttempts,
     payloadSchema,
-    pii: pii ? { mode: pii, paths: [...context.piiFields] } : undefined,
+    pii: pii && pii !== OutboundPiiMode.CLEAR ? { mode: pii, paths: [...context.piiFields] } : undefined,
+    retentionSeconds: OUTBOUND_RETENTION.toSeconds(),
     signing,
     clientCertificate,
     headers: Object.keys(headers).length > 0 ? headers : undefined,
@@ -296,9 +311,9 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     eventBusName,
     eventSource: direct ? undefined : OUTBOUND_EVENT_SOURCE,
   };
-  if (pii) {
+  if (pii && pii !== OutboundPiiMode.CLEAR) {
     // Decrypt or encrypt the integration's fields (encryption context { integration, field }), through the platform key.
-    context.grantFieldKey(sender, pii);
+    context.grantFieldKey(sender, pii === OutboundPiiMode.DECRYPT ? 'decrypt' : 'encrypt');
   }
   config.writeLayer(scope, 'OutboundConfig', { folder: 'outbound', file: 'config.json' }, file, `cdk-secure-integrations outbound config of ${owner}`);
   return {
@@ -317,6 +332,16 @@ export function bindApiOutbound(options: ApiOutboundOptions, context: OutboundAp
     rule,
     queueUrlEnv: outboundQueueUrlEnv(owner),
   };
+}
+
+/** How long the outbound queue keeps a record (SQS allows up to 14 days; a week left in the dead-letter queue). */
+export const OUTBOUND_RETENTION = Duration.days(4);
+
+/** The most tries whose backoff fits `seconds`. */
+function maxAttemptsWithin(seconds: number): number {
+  let n = 1;
+  while (totalRetrySeconds(n + 1) <= seconds) n += 1;
+  return n;
 }
 
 /** The name of an outbound integration's signing secret among its credentials. */
@@ -352,7 +377,7 @@ function checkPayloadSchema(owner: string, schema: JsonSchemaDocument | undefine
   return schema as Record<string, unknown>;
 }
 
-function checkPii(owner: string, mode: OutboundPiiMode | undefined, piiFields: readonly string[], required: boolean): OutboundPiiMode | undefined {
+function checkPii(owner: string, mode: OutboundPiiMode | undefined, piiFields: readonly string[], required: boolean, hasInbound: boolean): OutboundPiiMode | undefined {
   if (mode !== undefined && !Object.values(OutboundPiiMode).includes(mode)) {
     throw new IntegrationConfigError(owner, 'outbound.pii', mode, 'Use OutboundPiiMode.DECRYPT or OutboundPiiMode.ENCRYPT.');
   }
@@ -360,7 +385,12 @@ function checkPii(owner: string, mode: OutboundPiiMode | undefined, piiFields: r
     throw new IntegrationConfigError(owner, 'outbound.pii', mode, 'The integration declares no piiFields: list the fields the partner contract covers, or remove pii.');
   }
   if (mode === undefined && piiFields.length > 0 && required) {
-    throw new IntegrationConfigError(owner, 'outbound.pii', undefined, 'The integration declares piiFields: say what the partner receives, OutboundPiiMode.DECRYPT (clear text) or OutboundPiiMode.ENCRYPT (JWE values).');
+    throw new IntegrationConfigError(owner, 'outbound.pii', undefined, 'The integration declares piiFields: say what the partner receives, OutboundPiiMode.CLEAR or DECRYPT (clear text) or OutboundPiiMode.ENCRYPT (JWE values).');
+  }
+  if (mode === OutboundPiiMode.DECRYPT && !hasInbound) {
+    // Only the ingest encrypts fields under this integration's name: without an inbound side every
+    // record would arrive in clear and be dead-lettered for it.
+    throw new IntegrationConfigError(owner, 'outbound.pii', mode, 'DECRYPT opens fields the library encrypted under this integration, which only its inbound side does: producers of an outbound-only integration hold clear text, so use OutboundPiiMode.CLEAR (sent as produced) or ENCRYPT (sent as JWE).');
   }
   return mode;
 }

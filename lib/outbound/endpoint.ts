@@ -72,13 +72,14 @@ export function checkEndpoint(owner: string, prop: string, endpoint: unknown, al
   if (endpoint.length > MAX_ENDPOINT_LENGTH) {
     throw new IntegrationConfigError(owner, prop, `${endpoint.slice(0, 60)}...`, `Give at most ${MAX_ENDPOINT_LENGTH} characters (EventBridge's limit for an API destination's endpoint).`);
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A trailing dot is the same name, fully qualified (`localhost.`); an IPv4-mapped IPv6 address is its IPv4 address.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const family = isIP(host);
-  if (family !== 0 && METADATA_ADDRESSES.includes(normalizeIp(host, family))) {
+  const mapped = family === 6 ? (/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1] ?? ipv4OfMappedHex(host)) : undefined;
+  if ((family !== 0 && METADATA_ADDRESSES.includes(normalizeIp(host, family))) || (mapped !== undefined && METADATA_ADDRESSES.includes(mapped))) {
     throw new IntegrationConfigError(owner, prop, endpoint, 'That is the instance metadata service, never a partner: give the partner\'s address.');
   }
   if (!allowPrivate) {
-    const mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1] : undefined;
     const isPrivate = family === 4 ? blocked.check(host, 'ipv4') : family === 6 ? (mapped ? blocked.check(mapped, 'ipv4') : blocked.check(host, 'ipv6')) : PRIVATE_NAME.test(host);
     if (isPrivate) {
       throw new IntegrationConfigError(
@@ -90,6 +91,15 @@ export function checkEndpoint(owner: string, prop: string, endpoint: unknown, al
     }
   }
   return { url: url.toString(), host: url.host };
+}
+
+/** The IPv4 address of an IPv4-mapped IPv6 address in hex form (`::ffff:a9fe:a9fe`, as the URL parser writes it), or undefined. */
+function ipv4OfMappedHex(host: string): string | undefined {
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(host);
+  if (!m) return undefined;
+  const hi = parseInt(m[1], 16);
+  const lo = parseInt(m[2], 16);
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
 }
 
 function normalizeIp(host: string, family: number): string {

@@ -21,6 +21,8 @@ export interface OutboundApiBindContext {
   readonly encryptionKey: kms.IKey;
   /** The integration's declared PII fields. */
   readonly piiFields: readonly string[];
+  /** Whether the integration has an inbound side (whose ingest encrypts its PII fields). */
+  readonly hasInbound: boolean;
   /** Whether the classification requires a decision on PII (CONFIDENTIAL, RESTRICTED). */
   readonly classificationRequiresPii: boolean;
   /** The longest a credential of the integration may live. */

@@ -1,5 +1,6 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** The `source` of the events outbound senders put on the platform's outbound bus. */
@@ -17,10 +18,13 @@ export const OUTBOUND_BUS_MAX_RULES = 300;
  * EventBridge use it for this bus only (`aws:SourceArn` and `kms:EncryptionContext:aws:events:event-bus:arn`).
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-cmkey.html
  */
-export function createOutboundBus(scope: Construct, key: kms.IKey, name: string): events.EventBus {
+export function createOutboundBus(scope: Construct, key: kms.IKey, name: string, deadLetterQueue: sqs.IQueue): events.EventBus {
   const bus = new events.EventBus(scope, 'OutboundBus', {
     eventBusName: name,
     kmsKey: key,
+    // Events that meet a KMS error on the bus (after PutEvents succeeded) go here, not nowhere.
+    // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-event-bus-dlq.html
+    deadLetterQueue,
     description: 'cdk-secure-integrations: checked outbound records, delivered by API destinations',
   });
   return bus;

@@ -72,6 +72,12 @@ export interface OutboundConfigFile {
   readonly timeoutMs: number;
   /** How many times a record is received before SQS moves it to the dead-letter queue (the queue's maxReceiveCount). */
   readonly maxAttempts: number;
+  /**
+   * The outbound queue's message retention, in seconds: a record whose next wait would outlast it
+   * is dead-lettered (reason `expiring`) instead of being deleted by SQS unseen.
+   * @default 345600 (4 days, the library's queue)
+   */
+  readonly retentionSeconds?: number;
   /** The JSON Schema (draft-04, -06 or -07) a payload must meet; a record that does not is dead-lettered, not sent. */
   readonly payloadSchema?: Record<string, unknown>;
   readonly pii?: OutboundPiiConfig;
@@ -109,4 +115,6 @@ export const OutboundDeadLetterReason = {
   REFUSED: 'partner-refused',
   /** A PII field could not be encrypted or decrypted as declared. */
   PII: 'pii',
+  /** Still not delivered, and the next wait would outlast the queue's retention (SQS would delete it). */
+  EXPIRING: 'expiring',
 } as const;

@@ -431,7 +431,7 @@ export class IntegrationPlatform extends Construct {
    * (`<stack>-integrations-outbound`, on the platform key; see lib/outbound/outbound-bus.ts).
    */
   public get outboundBus(): events.EventBus {
-    this._outboundBus ??= createOutboundBus(this, this.encryptionKey, `${this.alarmNamePrefix}outbound`);
+    this._outboundBus ??= createOutboundBus(this, this.encryptionKey, `${this.alarmNamePrefix}outbound`, this.functionDeadLetterQueue);
     return this._outboundBus;
   }
 

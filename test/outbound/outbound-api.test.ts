@@ -27,7 +27,7 @@ function outboundStack(auth: (stack: ReturnType<typeof newStack>) => OutboundAut
     owner: 'billing@example.com',
     dataClassification: DataClassification.CONFIDENTIAL,
     piiFields: ['customer.email'],
-    outbound: Outbound.api({ endpoint: 'https://api.partner.example/v1/invoices', auth: auth(stack), payloadSchema: invoiceSchema, pii: OutboundPiiMode.DECRYPT, ...extra }),
+    outbound: Outbound.api({ endpoint: 'https://api.partner.example/v1/invoices', auth: auth(stack), payloadSchema: invoiceSchema, pii: OutboundPiiMode.ENCRYPT, ...extra }),
   });
   integration.grantSendOutbound(producer);
   return { stack, platform, integration, producer, template: Template.fromStack(stack) };

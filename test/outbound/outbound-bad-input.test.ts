@@ -40,6 +40,9 @@ describe('the endpoint', () => {
     ['https://erp.corp.internal/hook', /private/],
     ['https://printer.local/hook', /private/],
     ['https://169.254.169.254/latest/meta-data', /instance metadata service/],
+    ['https://localhost./hook', /private/],
+    ['https://erp.corp.internal./hook', /private/],
+    ['https://[::ffff:169.254.169.254]/', /instance metadata service/],
   ])('%s is refused', (endpoint, message) => {
     expect(build(() => ({ endpoint }))).toThrow(message);
     expect(build(() => ({ endpoint }))).toThrow(/Partner: invalid `outbound\.endpoint`/);
@@ -49,6 +52,7 @@ describe('the endpoint', () => {
     expect(build(() => ({ endpoint: 'https://10.1.2.3/hook', allowPrivateEndpoint: true }))).not.toThrow();
     expect(build(() => ({ endpoint: 'https://169.254.169.254/', allowPrivateEndpoint: true }))).toThrow(/metadata/);
     expect(build(() => ({ endpoint: 'https://[fd00:ec2::254]/', allowPrivateEndpoint: true }))).toThrow(/metadata/);
+    expect(build(() => ({ endpoint: 'https://[::ffff:169.254.169.254]/', allowPrivateEndpoint: true }))).toThrow(/metadata/);
   });
 
   test('public addresses and names pass, and the host is what the inventory records', () => {
@@ -81,6 +85,15 @@ describe('limits of each mode', () => {
     expect(build(() => ({ maxConcurrency: 51 }))).toThrow(/2 .* to 50/);
     expect(build(() => ({ maxAttempts: 0 }))).toThrow(/outbound\.maxAttempts/);
     expect(build((s) => ({ auth: apiKey(s), maxAttempts: 3 }))).toThrow(/185 times over 24 hours/);
+  });
+
+  test('tries whose backoff outlasts the queue\'s retention are refused: such records would vanish unseen', () => {
+    expect(build(() => ({ maxAttempts: 200 }))).toThrow(/outbound\.maxAttempts.*keeps a record 4 days: give at most \d+/);
+    expect(build(() => ({ maxAttempts: 60 }))).not.toThrow();
+  });
+
+  test('an API destination cannot reach a private endpoint', () => {
+    expect(build((s) => ({ auth: apiKey(s), endpoint: 'https://10.0.0.5/hook', allowPrivateEndpoint: true }))).toThrow(/outbound\.allowPrivateEndpoint.*public network/);
   });
 
   test('a method without a body is refused', () => {
@@ -140,8 +153,13 @@ describe('headers, contract and PII', () => {
 
   test('pii without piiFields, and CONFIDENTIAL piiFields without a decision', () => {
     expect(build(() => ({ pii: OutboundPiiMode.DECRYPT }))).toThrow(/declares no piiFields/);
-    expect(build(() => ({}), { dataClassification: DataClassification.CONFIDENTIAL, piiFields: ['customer.email'] })).toThrow(/outbound\.pii.*OutboundPiiMode\.DECRYPT/);
+    expect(build(() => ({}), { dataClassification: DataClassification.CONFIDENTIAL, piiFields: ['customer.email'] })).toThrow(/outbound\.pii.*OutboundPiiMode\.CLEAR or DECRYPT/);
     expect(build(() => ({ pii: OutboundPiiMode.ENCRYPT }), { dataClassification: DataClassification.CONFIDENTIAL, piiFields: ['customer.email'] })).not.toThrow();
+  });
+
+  test('DECRYPT needs an inbound side, whose ingest encrypts the fields; CLEAR says they go as produced', () => {
+    expect(build(() => ({ pii: OutboundPiiMode.DECRYPT }), { dataClassification: DataClassification.CONFIDENTIAL, piiFields: ['customer.email'] })).toThrow(/outbound\.pii.*only its inbound side does.*CLEAR/);
+    expect(build(() => ({ pii: OutboundPiiMode.CLEAR }), { dataClassification: DataClassification.CONFIDENTIAL, piiFields: ['customer.email'] })).not.toThrow();
   });
 
   test('a signing secret rotated past the classification limit', () => {

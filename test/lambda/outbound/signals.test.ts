@@ -35,8 +35,10 @@ describe("the sender's signals (EMF)", () => {
   test.each([
     [503, { error_count: 1, client_error_count: 0 }],
     [undefined, { error_count: 1, client_error_count: 0 }],
-    [429, { error_count: 0, client_error_count: 1 }],
-    [302, { error_count: 0, client_error_count: 0 }],
+    // Every call the partner did not accept burns the outbound SLO: a 429 storm, a redirect.
+    [429, { error_count: 1, client_error_count: 1 }],
+    [302, { error_count: 1, client_error_count: 0 }],
+    [401, { error_count: 1, client_error_count: 1 }],
   ])('status %s: %o and no last_successful_sync', (status, counts) => {
     const [emf] = captureEmf(() => emitPartnerCall(signalMetrics(), 'PartnerOrders', { status, latencyMs: 5, at: new Date() }));
     expect(emf).toEqual(expect.objectContaining({ request_count: 1, ...counts }));
