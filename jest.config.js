@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // lib/ and lambda/ are roots too, so that `jest --findRelatedTests <source>` (and Stryker, per mutant) finds the tests that import a source.
+  roots: ['<rootDir>/test', '<rootDir>/lib', '<rootDir>/lambda'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   testTimeout: 60000,

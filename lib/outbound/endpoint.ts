@@ -75,6 +75,7 @@ export function checkEndpoint(owner: string, prop: string, endpoint: unknown, al
   // A trailing dot is the same name, fully qualified (`localhost.`); an IPv4-mapped IPv6 address is its IPv4 address.
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const family = isIP(host);
+  // Stryker disable next-line Regex: equivalent, see reports/mutation/EQUIVALENT.md
   const mapped = family === 6 ? (/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1] ?? ipv4OfMappedHex(host)) : undefined;
   if ((family !== 0 && METADATA_ADDRESSES.includes(normalizeIp(host, family))) || (mapped !== undefined && METADATA_ADDRESSES.includes(mapped))) {
     throw new IntegrationConfigError(owner, prop, endpoint, 'That is the instance metadata service, never a partner: give the partner\'s address.');
@@ -103,5 +104,6 @@ function ipv4OfMappedHex(host: string): string | undefined {
 }
 
 function normalizeIp(host: string, family: number): string {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see reports/mutation/EQUIVALENT.md
   return family === 6 ? host.toLowerCase() : host;
 }

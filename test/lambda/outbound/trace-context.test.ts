@@ -6,6 +6,7 @@ import {
   parseXRayHeader,
   traceContextFromXRay,
   traceparentFromXRay,
+  XRAY_TRACE_HEADER,
   xrayHeaderOf,
 } from '../../../lambda/outbound/trace-context';
 
@@ -124,5 +125,67 @@ describe('the trace headers of an outbound call', () => {
     expect(newSpanId(zerosFirst)).toBe('1122334455667788');
     expect(calls).toBe(2);
     expect(newSpanId()).not.toBe(newSpanId());
+  });
+});
+
+describe('trace headers: the edges of each format', () => {
+  const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
+  const PARENT = '53995c3f42cd8ad8';
+
+  test('the X-Ray header a partner receives is named X-Amzn-Trace-Id', () => {
+    expect(XRAY_TRACE_HEADER).toBe('X-Amzn-Trace-Id');
+  });
+
+  test('a traceparent inside an array or another object is not a traceparent, although it prints as one', () => {
+    expect(parseTraceparent([W3C_EXAMPLE])).toBeUndefined();
+    expect(parseTraceparent({ toString: () => W3C_EXAMPLE })).toBeUndefined();
+    expect(outboundTrace([W3C_EXAMPLE] as unknown as string, undefined, 'bbbbbbbbbbbbbbbb', counting).source).toBe('fresh');
+  });
+
+  test('whitespace around X-Ray field names and values is not part of them', () => {
+    expect(parseXRayHeader(` Root = ${ROOT} ; Parent = ${PARENT} ; Sampled = 1 `)).toEqual({ root: ROOT, parent: PARENT, sampled: true });
+  });
+
+  test('X-Ray fields without "=" are ignored, even ones that begin like a field name', () => {
+    expect(parseXRayHeader(`Root=${ROOT};Parentx;Sampled=1;Sampledx`)).toEqual({ root: ROOT, sampled: true });
+    expect(parseXRayHeader(`Root=${ROOT};Parent=${PARENT};Parentx;Rootx`)).toEqual({ root: ROOT, parent: PARENT, sampled: false });
+  });
+
+  test('a header without Root, whatever else it holds, is no X-Ray trace', () => {
+    expect(parseXRayHeader(`Parent=${PARENT};Sampled=1`)).toBeUndefined();
+    expect(parseXRayHeader(`root=${ROOT};Parent=${PARENT}`)).toBeUndefined();
+    expect(traceContextFromXRay(`Self=${ROOT}`)).toBeUndefined();
+  });
+
+  test('a Root with anything before or after its three parts is no Root', () => {
+    for (const root of [`0${ROOT}`, `x${ROOT}`, `${ROOT}0`, `${ROOT}-1`, `1-5759e988-bd862e3fe1be46a99427279`]) {
+      expect(parseXRayHeader(`Root=${root};Parent=${PARENT}`)).toBeUndefined();
+    }
+  });
+
+  test('a Parent with anything before or after its 16 hex digits is ignored', () => {
+    for (const parent of [`0${PARENT}`, `${PARENT}0`, `x${PARENT}`, `${PARENT}x`, PARENT.toUpperCase()]) {
+      expect(parseXRayHeader(`Root=${ROOT};Parent=${parent};Sampled=1`)).toEqual({ root: ROOT, sampled: true });
+    }
+  });
+
+  test("a span id that is not 16 lowercase hex digits, or all zeros, is not used: the sender's X-Ray Parent or a new span is", () => {
+    const xray = `Root=${ROOT};Parent=${PARENT};Sampled=1`;
+    for (const span of ['0000000000000000', 'bbbbbbbbbbbbbbb', 'bbbbbbbbbbbbbbbbb', 'BBBBBBBBBBBBBBBB', 'xbbbbbbbbbbbbbbb', '']) {
+      expect(outboundTrace(undefined, xray, span, counting)).toEqual({
+        traceparent: `00-5759e988bd862e3fe1be46a994272793-${PARENT}-01`,
+        xrayTraceHeader: xray,
+        source: 'xray',
+      });
+      expect(outboundTrace(W3C_EXAMPLE, undefined, span, counting).traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-1122334455667788-01');
+    }
+  });
+
+  test('a fresh trace-id is never all zeros: random bytes that are all zeros are drawn again', () => {
+    let calls = 0;
+    const zerosFirst = (size: number) => (calls++ === 0 ? Buffer.alloc(size) : counting(size));
+    const trace = outboundTrace(undefined, undefined, 'bbbbbbbbbbbbbbbb', zerosFirst);
+    expect(trace.traceparent).toBe('00-112233445566778899aabbccddeeff10-bbbbbbbbbbbbbbbb-00');
+    expect(parseTraceparent(trace.traceparent)).toBeDefined();
   });
 });

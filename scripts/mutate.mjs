@@ -1,0 +1,105 @@
+// Mutation testing of the security-critical modules with Stryker (jest runner).
+//
+//   npm run mutate                 every module, from scratch where its report is missing
+//   npm run mutate -- --check      incremental: only mutants of changed code (and of changed tests)
+//                                  run; fails when a module falls below its threshold (CI)
+//   npm run mutate -- <module>...  the listed modules only (their `name` below)
+//
+// Each module runs with the tests written for it (`tests`), not every test that imports it through
+// the package root: the library's index makes nearly every test "related" to every module, and a
+// mutant then ran 100 test files. Stryker's incremental report of each module is committed in
+// reports/mutation/<name>.json, so a run re-tests only the mutants of code or tests that changed
+// since. Mutants judged equivalent (no test can tell them apart from the original) are listed in
+// reports/mutation/EQUIVALENT.md with the reason, and ignored with a `// Stryker disable next-line`
+// comment naming that file at the mutated line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const reports = join(root, 'reports', 'mutation');
+
+/** The modules, their tests and the least mutation score each must keep (timeouts count as killed). */
+export const MODULES = [
+  { name: 'verify-signature', mutate: ['lambda/shared/verify-signature.ts'], tests: ['test/lambda/ingest/verify-signature.test.ts', 'test/lambda/ingest/standard-webhooks.test.ts'], threshold: 85 },
+  { name: 'waf-ip-cidr', mutate: ['lib/gateway/waf-ip-cidr.ts'], tests: ['test/gateway/waf-ip-cidr.test.ts'], threshold: 85 },
+  { name: 'field-path', mutate: ['lambda/shared/field-encryption/field-path.ts'], tests: ['test/lambda/shared/field-encryption-path.test.ts'], threshold: 85 },
+  { name: 'outbound-endpoint', mutate: ['lib/outbound/endpoint.ts'], tests: ['test/outbound/outbound-bad-input.test.ts', 'test/outbound/endpoint.test.ts'], threshold: 85 },
+  { name: 'outbound-backoff-trace', mutate: ['lambda/outbound/backoff.ts', 'lambda/outbound/trace-context.ts'], tests: ['test/lambda/outbound/backoff.test.ts', 'test/lambda/outbound/trace-context.test.ts'], threshold: 85 },
+];
+
+function run(module, incremental) {
+  mkdirSync(reports, { recursive: true });
+  const incrementalFile = join('reports', 'mutation', `${module.name}.json`);
+  const config = {
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    packageManager: 'npm',
+    testRunner: 'jest',
+    plugins: ['@stryker-mutator/jest-runner'],
+    jest: {
+      projectType: 'custom',
+      configFile: 'jest.config.js',
+      // Only the module's own tests; moto_server is started by jest's global setup as in `npm test`.
+      config: { testMatch: module.tests.map((t) => `<rootDir>/${t}`), coverageProvider: 'babel' },
+      enableFindRelatedTests: false,
+    },
+    mutate: module.mutate,
+    coverageAnalysis: 'perTest',
+    incremental: true,
+    incrementalFile,
+    reporters: ['clear-text', 'progress-append-only'],
+    thresholds: { high: 90, low: module.threshold, break: module.threshold },
+    concurrency: 2,
+    timeoutMS: 20000,
+    tempDirName: join('build', 'stryker-tmp'),
+    cleanTempDir: 'always',
+    // The sandbox needs the handler bundles (handlerCode reads dist/handlers); nothing else of dist/.
+    ignorePatterns: ['build', 'dist/lib', 'dist/bin', 'dist/lambda', 'dist/.tsbuildinfo', 'cdk.out', 'reports', 'examples', 'coverage'],
+    disableTypeChecks: '{lib,lambda}/**/*.ts',
+  };
+  const file = join(root, 'build', `stryker.${module.name}.json`);
+  mkdirSync(join(root, 'build'), { recursive: true });
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  const args = ['stryker', 'run', file, ...(incremental ? [] : ['--force'])];
+  console.log(`\n== ${module.name}: ${module.mutate.join(', ')} (threshold ${module.threshold}%)`);
+  const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { ...process.env, CDK_VALIDATION: 'false' } });
+  // Stryker's break threshold is on the group's total: each file must keep it on its own.
+  const scores = fileScores(join(root, incrementalFile));
+  for (const [file, score] of Object.entries(scores)) console.log(`   ${file}: ${score.toFixed(2)}% (threshold ${module.threshold}%)`);
+  const below = Object.entries(scores).filter(([, score]) => score < module.threshold);
+  return result.status === 0 && below.length === 0;
+}
+
+/**
+ * Each file's mutation score from a Stryker report: killed and timed-out mutants over all but the
+ * ignored ones (equivalent mutants are ignored in the source, see reports/mutation/EQUIVALENT.md).
+ */
+export function fileScores(reportFile) {
+  if (!existsSync(reportFile)) return {};
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const scores = {};
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    const counted = mutants.filter((m) => !['Ignored', 'CompileError', 'RuntimeError'].includes(m.status));
+    const detected = counted.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+    scores[file] = counted.length === 0 ? 100 : (100 * detected) / counted.length;
+  }
+  return scores;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const check = args.includes('--check');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const chosen = names.length > 0 ? MODULES.filter((m) => names.includes(m.name)) : MODULES;
+  if (chosen.length === 0) throw new Error(`no module named ${names.join(', ')}; modules: ${MODULES.map((m) => m.name).join(', ')}`);
+  const failed = [];
+  for (const module of chosen) {
+    const incremental = check || existsSync(join(reports, `${module.name}.json`));
+    if (!run(module, incremental)) failed.push(module.name);
+  }
+  if (failed.length > 0) {
+    console.error(`\nmutation score below the threshold, or the run failed: ${failed.join(', ')}`);
+    process.exit(1);
+  }
+}
