@@ -27,6 +27,8 @@ export const MODULES = [
   { name: 'field-path', mutate: ['lambda/shared/field-encryption/field-path.ts'], tests: ['test/lambda/shared/field-encryption-path.test.ts'], threshold: 85 },
   { name: 'outbound-endpoint', mutate: ['lib/outbound/endpoint.ts'], tests: ['test/outbound/outbound-bad-input.test.ts', 'test/outbound/endpoint.test.ts'], threshold: 85 },
   { name: 'outbound-backoff-trace', mutate: ['lambda/outbound/backoff.ts', 'lambda/outbound/trace-context.ts'], tests: ['test/lambda/outbound/backoff.test.ts', 'test/lambda/outbound/trace-context.test.ts'], threshold: 85 },
+  { name: 'field-encryption-jwe-keys', mutate: ['lambda/shared/field-encryption/jwe.ts', 'lambda/shared/field-encryption/data-key-cache.ts'], tests: ['test/lambda/shared/field-encryption-jwe.test.ts', 'test/lambda/shared/field-decryption.test.ts'], threshold: 85 },
+  { name: 'rotation-token-revocation', mutate: ['lambda/rotation/generated-token.ts', 'lambda/rotation/revocation.ts', 'lambda/rotation/versions.ts'], tests: ['test/lambda/rotation/rotation-revocation.test.ts'], threshold: 85 },
 ];
 
 function run(module, incremental) {

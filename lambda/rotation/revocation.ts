@@ -90,6 +90,7 @@ export async function revokeDue(ctx: RevocationContext): Promise<RevocationOutco
       log.info('revoked a superseded credential', { versionId: version.id });
     }
     await moveLabel(sm, arn, ROTATION_LABELS.REVOKED, version.id, stages);
+    // Stryker disable next-line ArrowFunction: equivalent, see reports/mutation/EQUIVALENT.md
     for (const id of Object.keys(stages)) stages[id] = stages[id].filter((s) => s !== ROTATION_LABELS.REVOKED);
     stages[version.id].push(ROTATION_LABELS.REVOKED);
     revoked.push(version.id);
