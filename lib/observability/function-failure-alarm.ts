@@ -9,6 +9,16 @@ import { runbookSentence } from './alarm-description';
 /** The shape of the alarm: failed or throttled invocations in 3 minutes running. */
 export const FUNCTION_FAILURE_SHAPE = { period: Duration.minutes(1), evaluationPeriods: 3, datapointsToAlarm: 3 } as const;
 
+/** A function's failed plus throttled invocations per `period` (Sum; no data counts as 0). */
+export function failedOrThrottledInvocations(fn: lambda.IFunction, period: Duration, label: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(errors, 0) + FILL(throttles, 0)',
+    usingMetrics: { errors: fn.metricErrors({ period, statistic: 'Sum' }), throttles: fn.metricThrottles({ period, statistic: 'Sum' }) },
+    period,
+    label,
+  });
+}
+
 /** Properties of a {@link FunctionFailureAlarm}. */
 export interface FunctionFailureAlarmProps {
   readonly alarmName: string;
@@ -36,12 +46,7 @@ export class FunctionFailureAlarm extends Construct {
     const { period, evaluationPeriods, datapointsToAlarm } = FUNCTION_FAILURE_SHAPE;
     this.alarm = new cloudwatch.Alarm(this, 'Resource', {
       alarmName: props.alarmName,
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(errors, 0) + FILL(throttles, 0)',
-        usingMetrics: { errors: props.function.metricErrors({ period, statistic: 'Sum' }), throttles: props.function.metricThrottles({ period, statistic: 'Sum' }) },
-        period,
-        label: 'failed or throttled invocations',
-      }),
+      metric: failedOrThrottledInvocations(props.function, period, 'failed or throttled invocations'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods,

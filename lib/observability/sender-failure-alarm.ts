@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmContext, describeAlarm } from './alarm-description';
+import { failedOrThrottledInvocations } from './function-failure-alarm';
 
 /** Properties of a {@link SenderFailureAlarm}. */
 export interface SenderFailureAlarmProps {
@@ -30,12 +31,7 @@ export class SenderFailureAlarm extends Construct {
     const period = Duration.minutes(15);
     this.alarm = new cloudwatch.Alarm(this, 'Resource', {
       alarmName: props.alarmName,
-      metric: new cloudwatch.MathExpression({
-        expression: 'FILL(errors, 0) + FILL(throttles, 0)',
-        usingMetrics: { errors: props.function.metricErrors({ period, statistic: 'Sum' }), throttles: props.function.metricThrottles({ period, statistic: 'Sum' }) },
-        period,
-        label: 'failed or throttled sender invocations',
-      }),
+      metric: failedOrThrottledInvocations(props.function, period, 'failed or throttled sender invocations'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,

@@ -110,7 +110,7 @@ const RESERVED_HEADERS = /^(authorization|proxy-authorization|cookie|content-typ
 /** Header names that carry a credential: never a static header (the connection or the signature carries it). */
 const CREDENTIAL_HEADER = /(api[-_]?key|token|secret|passw(or)?d|signature|auth)/i;
 
-/** The shortest backoff and the cap of the sender's retries, in seconds (see lambda/outbound/backoff.ts). */
+/** Records a direct sender takes per invocation, called one after another (its timeout covers them all). */
 const DIRECT_BATCH_SIZE = 5;
 
 /** Builds an `Outbound.api` integration's resources: the outbound queue, the sender and, for an API destination, the connection, the destination and its rule. */

@@ -77,6 +77,23 @@ export function recordingSignals(): { calls: Array<{ integration: string } & Par
 }
 
 /** A direct-mode config, with what the test changes. */
+/** An api-destination sender config on the outbound bus of the tests, with `extra` over it. */
+export function apiDestinationConfig(deadLetterQueueUrl: string, extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig {
+  return {
+    version: 1,
+    integration: 'PartnerOrders',
+    mode: 'api-destination',
+    endpoint: 'https://partner.example.com/orders',
+    method: 'POST',
+    timeoutMs: 5_000,
+    maxAttempts: 5,
+    deadLetterQueueUrl,
+    eventBusName: 'TestStack-integrations-outbound',
+    eventSource: 'cdk-secure-integrations.outbound',
+    ...extra,
+  };
+}
+
 export function directConfig(endpoint: string, deadLetterQueueUrl: string, extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig {
   return { version: 1, integration: 'PartnerOrders', mode: 'direct', endpoint, method: 'POST', timeoutMs: 2_000, maxAttempts: 30, deadLetterQueueUrl, ...extra };
 }

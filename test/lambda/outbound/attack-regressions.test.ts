@@ -14,6 +14,7 @@ import { signalMetrics } from '../../../lambda/shared/signals';
 import { envelopeOf } from '../../../lambda/shared/outbound';
 import { makeCertificates, removeCertificates, type TestCertificates, TestPartner, trustingAgent } from '../../support/https-partner';
 import { recordingLog } from '../../support/ingest-harness';
+import { apiDestinationConfig } from '../../support/outbound-harness';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:111111111111:TestStack-Partner-OutboundQueue';
 const DLQ_URL = 'https://sqs.eu-west-1.amazonaws.com/111111111111/TestStack-Partner-OutboundQueue-dlq';
@@ -69,18 +70,7 @@ describe('finding: what the API destination gave up on cannot be redriven', () =
     const { sqs, deadLetters } = stubSqs();
     const puts: Array<{ Entries: Array<{ Detail: string }> }> = [];
     const eventBridge = { send: async (command: { input: { Entries: Array<{ Detail: string }> } }) => (puts.push(command.input), { FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] }) } as unknown as EventBridgeClient;
-    const config: ResolvedOutboundConfig = {
-      version: 1,
-      integration: 'PartnerOrders',
-      mode: 'api-destination',
-      endpoint: 'https://partner.example.com/orders',
-      method: 'POST',
-      timeoutMs: 5_000,
-      maxAttempts: 5,
-      deadLetterQueueUrl: DLQ_URL,
-      eventBusName: 'TestStack-integrations-outbound',
-      eventSource: 'cdk-secure-integrations.outbound',
-    };
+    const config = apiDestinationConfig(DLQ_URL);
     // The rule's target dead-letter queue is the outbound queue's: after 24 hours of retries (or a
     // 400 at once), EventBridge sends it the event itself (message attributes RULE_ARN, TARGET_ARN,
     // ERROR_CODE, ERROR_MESSAGE), not the producer's envelope. `cdk-secure-integrations redrive` moves

@@ -12,7 +12,7 @@ import { sendOutbound } from '../../../lambda/shared/outbound';
 import { RejectionCause } from '../../../lib/observability/signal-names';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
 import { recordingLog } from '../../support/ingest-harness';
-import { createQueue, eventOf, receiveAll, recordingSignals, type TestQueue } from '../../support/outbound-harness';
+import { apiDestinationConfig, createQueue, eventOf, receiveAll, recordingSignals, type TestQueue } from '../../support/outbound-harness';
 
 const EVENT_SOURCE = 'cdk-secure-integrations.outbound';
 const PRODUCER_XRAY = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
@@ -49,19 +49,7 @@ describe('the outbound sender hands records to an API destination', () => {
     await Promise.all([receiveAll(sqs, source.url), receiveAll(sqs, dlq.url), receiveAll(sqs, delivered.url)]);
   });
 
-  const config = (extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig => ({
-    version: 1,
-    integration: 'PartnerOrders',
-    mode: 'api-destination',
-    endpoint: 'https://partner.example.com/orders',
-    method: 'POST',
-    timeoutMs: 5_000,
-    maxAttempts: 5,
-    deadLetterQueueUrl: dlq.url,
-    eventBusName: busName,
-    eventSource: EVENT_SOURCE,
-    ...extra,
-  });
+  const config = (extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig => apiDestinationConfig(dlq.url, { eventBusName: busName, eventSource: EVENT_SOURCE, ...extra });
   const deps = (extra: Partial<ResolvedOutboundConfig> = {}, more: Partial<SenderDependencies> = {}): SenderDependencies => ({
     config: config(extra),
     sqs,

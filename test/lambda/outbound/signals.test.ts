@@ -1,21 +1,8 @@
 import { emitPartnerCall, emitRejection } from '../../../lambda/outbound/signals';
 import { signalMetrics } from '../../../lambda/shared/signals';
 import { RejectionCause } from '../../../lib/observability/signal-names';
+import { captureEmf } from '../../support/emf';
 
-/** Captures the EMF lines Powertools writes to stdout. */
-function captureEmf(run: () => void): Array<Record<string, unknown>> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
-}
 
 const dimensionsOf = (emf: Record<string, unknown>) => (emf._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics[0].Dimensions;
 

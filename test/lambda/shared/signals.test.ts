@@ -1,19 +1,6 @@
 import { emitRequestSignals, recordSync, signalMetrics } from '../../../lambda/shared/signals';
+import { captureEmf } from '../../support/emf';
 
-/** Captures the EMF lines Powertools writes to stdout. */
-function captureEmf(run: () => void): Array<Record<string, unknown>> {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  try {
-    run();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
-}
 
 describe('integration signals (EMF)', () => {
   beforeAll(() => {
