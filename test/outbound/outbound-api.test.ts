@@ -85,8 +85,7 @@ describe('an API destination with OAuth 2.0 client credentials', () => {
   });
 
   test('alarms: queue backlog and dead letters, lost and retrying deliveries', () => {
-    const names = integration.alarms.map((a) => Template.fromStack(stack) && (a as { alarmName: string }).alarmName);
-    expect(names.length).toBeGreaterThanOrEqual(4);
+    expect(integration.alarms.length).toBeGreaterThanOrEqual(4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-PartnerInvoices-outbound-lost', MetricName: 'InvocationsFailedToBeSentToDlq', Namespace: 'AWS/Events' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'TestStack-integrations-PartnerInvoices-outbound-retrying', MetricName: 'RetryInvocationAttempts' });
   });
