@@ -29,6 +29,13 @@ export const MODULES = [
   { name: 'outbound-backoff-trace', mutate: ['lambda/outbound/backoff.ts', 'lambda/outbound/trace-context.ts'], tests: ['test/lambda/outbound/backoff.test.ts', 'test/lambda/outbound/trace-context.test.ts'], threshold: 85 },
   { name: 'field-encryption-jwe-keys', mutate: ['lambda/shared/field-encryption/jwe.ts', 'lambda/shared/field-encryption/data-key-cache.ts'], tests: ['test/lambda/shared/field-encryption-jwe.test.ts', 'test/lambda/shared/field-decryption.test.ts'], threshold: 85 },
   { name: 'rotation-token-revocation', mutate: ['lambda/rotation/generated-token.ts', 'lambda/rotation/revocation.ts', 'lambda/rotation/versions.ts'], tests: ['test/lambda/rotation/rotation-revocation.test.ts'], threshold: 85 },
+  { name: 'rotation-protocol', mutate: ['lambda/rotation/rotate.ts', 'lambda/rotation/current-since.ts'], tests: ['test/lambda/rotation/rotation.test.ts', 'test/lambda/rotation/rotation-crash-retry.test.ts', 'test/lambda/rotation/rotation-race.test.ts', 'test/lambda/rotation/rotation-property.test.ts'], threshold: 85 },
+  { name: 'rotation-strategies', mutate: ['lambda/rotation/cognito-client-secret.ts', 'lambda/rotation/custom-hook.ts', 'lambda/rotation/hook.ts', 'lambda/rotation/sweep.ts'], tests: ['test/lambda/rotation/rotation-strategies.test.ts', 'test/lambda/rotation/credential-sweep.test.ts'], threshold: 85 },
+  { name: 'ingest-pipeline', mutate: ['lambda/ingest/ingest.ts', 'lambda/ingest/body.ts', 'lambda/ingest/signing-secrets.ts', 'lambda/ingest/schema-validation.ts', 'lambda/ingest/deliver.ts'], tests: ['test/lambda/ingest/ingest.test.ts', 'test/lambda/ingest/ingest-exits.test.ts', 'test/lambda/ingest/ingest-delivery.test.ts', 'test/lambda/ingest/ingest-pii.test.ts', 'test/lambda/ingest/signing-secret-acceptance.test.ts'], threshold: 85 },
+  { name: 'idempotency', mutate: ['lambda/ingest/deduplication.ts', 'lambda/shared/delivery-id.ts'], tests: ['test/lambda/ingest/deduplication.test.ts', 'test/lambda/ingest/delivery-id.test.ts'], threshold: 85 },
+  { name: 'waf-rate-rules', mutate: ['lib/gateway/waf-rate-limit.ts'], tests: ['test/gateway/waf-controls.test.ts', 'test/gateway/waf-bad-input.test.ts'], threshold: 85 },
+  { name: 'alarm-math', mutate: ['lib/observability/burn-rate-alarms.ts', 'lib/observability/slo-metrics.ts', 'lib/observability/slo-validation.ts'], tests: ['test/observability/slo-template.test.ts', 'test/observability/slo-bad-input.test.ts', 'test/observability/slo-behaviour.test.ts', 'test/observability/slo-detection-times.test.ts'], threshold: 85 },
+  { name: 'policy-evaluator', mutate: ['test/support/iam-policy-evaluator.ts'], tests: ['test/compliance/iam-policy-evaluator.test.ts'], threshold: 85 },
 ];
 
 function run(module, incremental) {
@@ -52,9 +59,11 @@ function run(module, incremental) {
     incrementalFile,
     reporters: ['clear-text', 'progress-append-only'],
     thresholds: { high: 90, low: module.threshold, break: module.threshold },
-    concurrency: 2,
+    // STRYKER_CONCURRENCY=1 when other work shares the 2 cores.
+    concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
     timeoutMS: 20000,
-    tempDirName: join('build', 'stryker-tmp'),
+    // One sandbox folder per module, so that two modules can run at once.
+    tempDirName: join('build', 'stryker-tmp', module.name),
     cleanTempDir: 'always',
     // The sandbox needs the handler bundles (handlerCode reads dist/handlers); nothing else of dist/.
     ignorePatterns: ['build', 'dist/lib', 'dist/bin', 'dist/lambda', 'dist/.tsbuildinfo', 'cdk.out', 'reports', 'examples', 'coverage'],
