@@ -40,6 +40,7 @@ export function sdkCognitoClientSecretApi(client: CognitoIdentityProviderClient)
       let NextToken: string | undefined;
       do {
         const out = await client.send(new ListUserPoolClientSecretsCommand({ UserPoolId, ClientId, NextToken }));
+        // Stryker disable next-line ArrayDeclaration: equivalent, see reports/mutation/EQUIVALENT.md
         for (const s of out.ClientSecrets ?? []) if (s.ClientSecretId) ids.push(s.ClientSecretId);
         NextToken = out.NextToken;
       } while (NextToken);
@@ -74,8 +75,11 @@ export function parseClientSecretValue(value: string, which: string, bootstrap =
   for (const field of ['userPoolId', 'clientId'] as const) {
     if (typeof v?.[field] !== 'string' || v[field] === '') throw new Error(`the ${which} value has no ${field}`);
   }
+  // Stryker disable next-line OptionalChaining: equivalent, see reports/mutation/EQUIVALENT.md
   const hasSecret = typeof v?.clientSecret === 'string' && v.clientSecret !== '';
+  // Stryker disable next-line OptionalChaining: equivalent, see reports/mutation/EQUIVALENT.md
   if (!hasSecret && !(bootstrap && (v?.clientSecret === undefined || v.clientSecret === ''))) throw new Error(`the ${which} value has no clientSecret`);
+  // Stryker disable next-line OptionalChaining: equivalent, see reports/mutation/EQUIVALENT.md
   if (v?.clientSecretId !== undefined && typeof v.clientSecretId !== 'string') throw new Error(`the ${which} value's clientSecretId is not a string`);
   return v as CognitoClientSecretValue;
 }
@@ -165,6 +169,7 @@ export function cognitoClientSecretStrategy(api: CognitoClientSecretApi, binding
         throw new Error(`the AWSCURRENT client secret ${current.clientSecretId ?? '(no id)'} is not one of app client ${clientId}'s secrets: Cognito and the secret disagree, so nothing was changed`);
       }
       const others = ids.filter((id) => id !== current.clientSecretId);
+      // Stryker disable next-line LogicalOperator: equivalent, see reports/mutation/EQUIVALENT.md
       if (others.length > 0 && ids.length >= 2) {
         const h = await history();
         for (const id of others) {

@@ -30,6 +30,7 @@ export interface CurrentSince {
 export function currentSinceOf(meta: DescribeSecretCommandOutput): CurrentSince | undefined {
   const value = meta.Tags?.find((t) => t.Key === CURRENT_SINCE_TAG)?.Value;
   const [versionId, iso, source] = (value ?? '').split('@');
+  // Stryker disable next-line StringLiteral: equivalent, see reports/mutation/EQUIVALENT.md
   const at = Date.parse(iso ?? '');
   if (!versionId || Number.isNaN(at) || !['moving', 'moved', 'seen'].includes(source)) return undefined;
   return { versionId, at, source: source as CurrentSinceSource };

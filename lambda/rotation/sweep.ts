@@ -108,7 +108,9 @@ export async function sweep(deps: SweepDependencies): Promise<CredentialReport[]
     try {
       const report = await sweepOne(name, binding, deps, now);
       reports.push(report);
-      if (report.overdue) deps.log.error('credential past its classification\'s limit', { ...report });
+      // A credential that could not be checked (no AWSCURRENT version) is an error like a failed call.
+      if (report.error !== undefined) deps.log.error('credential sweep failed for a credential', { ...report });
+      else if (report.overdue) deps.log.error('credential past its classification\'s limit', { ...report });
       else if (report.due) deps.log.warn('credential past its policy age', { ...report });
       else deps.log.info('credential checked', { ...report });
     } catch (error) {
