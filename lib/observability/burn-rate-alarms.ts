@@ -74,6 +74,17 @@ function decimal(value: number): string {
 }
 
 /**
+ * The error budget of `percent` as the expression's divisor. An objective that leaves no budget
+ * (100%, or closer to it than 1e-7) would divide the error ratio by zero: the alarm could not
+ * measure a burn rate at all.
+ */
+function budgetDivisor(integrationName: string, objective: string, percent: number): string {
+  const budget = errorBudgetFraction(percent);
+  if (!(budget > 0)) throw new Error(`${objective} objective of ${integrationName}: ${percent}% leaves no error budget to burn; give a percentage below 100`);
+  return decimal(budget);
+}
+
+/**
  * The data-quality SLI of an inbound integration: the share of the requests it received that were
  * accepted, whether the stage rejected them (authorizer, request validator, throttling) or the
  * ingest function did (signature, JSON, schema).
@@ -111,7 +122,8 @@ export const MAX_DATA_QUALITY_METHODS = 6;
 export function burnRateExpression(integrationName: string, availabilityPercent: number, window: Duration, quality?: DataQualitySli): cloudwatch.MathExpression {
   const { errors, requests } = BURN_RATE_IDS;
   const metric = (name: string) => validatedIntegrationMetric(integrationName, name, 'Sum', window);
-  const availability = `IF(${requests} > 0, FILL(${errors}, 0) / ${requests}, 0) / ${decimal(errorBudgetFraction(availabilityPercent))}`;
+  const availabilityBudget = budgetDivisor(integrationName, 'availability', availabilityPercent);
+  const availability = `IF(${requests} > 0, FILL(${errors}, 0) / ${requests}, 0) / ${availabilityBudget}`;
   if (!quality) {
     return new cloudwatch.MathExpression({
       expression: availability,
@@ -137,10 +149,10 @@ export function burnRateExpression(integrationName: string, availabilityPercent:
   // FILLed: when the stage rejects everything the ingest is never invoked and emits nothing, and a
   // missing availability term would leave the whole burn missing (never breaching).
   const availabilityBurn = math(
-    `IF(FILL(${requests}, 0) > 0, FILL(${errors}, 0) / FILL(${requests}, 1), 0) / ${decimal(errorBudgetFraction(availabilityPercent))}`,
+    `IF(FILL(${requests}, 0) > 0, FILL(${errors}, 0) / FILL(${requests}, 1), 0) / ${availabilityBudget}`,
     { [errors]: metric(SignalMetric.ERROR_COUNT), ...counted },
   );
-  const qualityBurn = math(`(FILL(rejected, 0) + stageRejected) / received / ${decimal(errorBudgetFraction(quality.percent))}`, {
+  const qualityBurn = math(`(FILL(rejected, 0) + stageRejected) / received / ${budgetDivisor(integrationName, 'data-quality', quality.percent)}`, {
     rejected: metric(SignalMetric.REJECTED_COUNT),
     stageRejected,
     received,
@@ -178,7 +190,9 @@ export interface BurnRateAlarmProps {
  */
 export function createBurnRateAlarm(scope: Construct, id: string, props: BurnRateAlarmProps): cloudwatch.Alarm {
   const seconds = props.window.toSeconds();
-  if (!Token.isUnresolved(seconds) && (seconds % 60 !== 0 || seconds > MAX_ALARM_PERIOD.toSeconds())) {
+  // CDK's Metric refuses a period it cannot check (a token), so say what to give instead.
+  if (Token.isUnresolved(seconds)) throw new Error(`${scope.node.path}/${id}: a burn-rate window must be a literal Duration, whole minutes up to one day`);
+  if (seconds % 60 !== 0 || seconds > MAX_ALARM_PERIOD.toSeconds()) {
     throw new Error(`${scope.node.path}/${id}: a burn-rate window must be whole minutes up to one day, got ${seconds} s`);
   }
   const alarm = new cloudwatch.Alarm(scope, id, {
@@ -203,10 +217,13 @@ export function createBurnRateAlarm(scope: Construct, id: string, props: BurnRat
 function nameReturnedExpression(alarm: cloudwatch.Alarm, id: string): void {
   const cfn = alarm.node.defaultChild as cloudwatch.CfnAlarm;
   const queries = cfn.metrics;
+  // Stryker disable next-line StringLiteral: equivalent, see reports/mutation/EQUIVALENT.md
   if (!Array.isArray(queries)) throw new Error(`${alarm.node.path}: expected the alarm's metric queries as a list`);
   const isQuery = (q: cloudwatch.CfnAlarm.MetricDataQueryProperty | IResolvable): q is cloudwatch.CfnAlarm.MetricDataQueryProperty => !Tokenization.isResolvable(q);
   const returned = queries.filter(isQuery).filter((q) => q.returnData !== false);
+  // Stryker disable next-line LogicalOperator,BlockStatement: equivalent, see reports/mutation/EQUIVALENT.md
   if (returned.length !== 1 || returned[0].expression === undefined) {
+    // Stryker disable next-line StringLiteral: equivalent, see reports/mutation/EQUIVALENT.md
     throw new Error(`${alarm.node.path}: expected exactly one returned expression, found ${returned.length}`);
   }
   cfn.metrics = queries.map((q) => (q === returned[0] ? { ...returned[0], id, returnData: true } : q));

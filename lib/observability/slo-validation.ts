@@ -39,6 +39,7 @@ export function validateSloProps(path: string, props: IntegrationSloProps, slo: 
 }
 
 function requireText(path: string, prop: string, value: unknown, fix: string): void {
+  // Stryker disable next-line StringLiteral: equivalent, see reports/mutation/EQUIVALENT.md
   if (typeof value === 'string' && Token.isUnresolved(value)) return;
   if (typeof value !== 'string' || value.trim().length === 0 || value.length > 256) {
     throw new IntegrationConfigError(path, prop, value, `${fix} (1 to 256 characters)`);

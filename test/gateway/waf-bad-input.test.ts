@@ -35,8 +35,19 @@ describe('bad platform WAF input is a synth-time error naming prop, value and fi
     ['a fractional rate limit', WafRateLimit.perClientIp(100.5), /waf\.rateLimit\.limit.*100\.5.*whole number/],
     ['a 3-minute window', WafRateLimit.perClientIp(100, Duration.minutes(3)), /waf\.rateLimit\.window.*'3 minutes'.*60, 120, 300, 600 seconds.*Duration\.minutes\(1\)/],
     ['a 90-second window', WafRateLimit.perClientIp(100, Duration.seconds(90)), /waf\.rateLimit\.window.*'1 minute 30 seconds'.*60, 120, 300, 600/],
+    // Not a whole number of seconds: our error naming the allowed windows, not CDK's unit-conversion error.
+    ['a 60.5-second window', WafRateLimit.perClientIp(100, Duration.millis(60_500)), /waf\.rateLimit\.window.*'1 minute 500 millis'.*60, 120, 300, 600 seconds/],
+    // From JavaScript (or a parsed config file) nothing stops a plain object: it would have no window to check.
+    ['a plain object in place of a WafRateLimit', { limit: 100, window: Duration.minutes(5) } as unknown as WafRateLimit, /waf\.rateLimit.*Use WafRateLimit\.perClientIp\(limit, window\) or WafRateLimit\.disabled\(\)/],
   ])('%s', (_, rateLimit, message) => {
+    expect(() => webAcl({ rateLimit })).toThrow(IntegrationConfigError);
     expect(() => webAcl({ rateLimit })).toThrow(message);
+  });
+
+  test("a limit out of range names the AWS WAF page that documents the range (RateLimit: minimum 10, maximum 2,000,000,000)", () => {
+    expect(() => webAcl({ rateLimit: WafRateLimit.perClientIp(2_000_000_001) })).toThrow(
+      /\(AWS::WAFv2::WebACL RateBasedStatement Limit, https:\/\/docs\.aws\.amazon\.com\/waf\/latest\/developerguide\/waf-rule-statement-type-rate-based-high-level-settings\.html\)\.$/,
+    );
   });
 
   test.each<[string, Size, RegExp]>([

@@ -1,4 +1,4 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -151,6 +151,25 @@ describe('rate limits', () => {
       },
     });
     expect(r.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'RateLimited', ResponseHeaders: [{ Name: 'Retry-After', Value: '600' }] } } });
+  });
+
+  test('a limit and a window in seconds from CloudFormation parameters reach the rule and Retry-After unchecked, for CloudFormation to check at deploy', () => {
+    // GIVEN values only known at deploy time; the resource schema (Limit 10..2,000,000,000, EvaluationWindowSec
+    // 60/120/300/600) is then checked by CloudFormation, not at synth.
+    const stack = newStack();
+    const limit = new CfnParameter(stack, 'RateLimit', { type: 'Number' }).valueAsNumber;
+    const windowSeconds = new CfnParameter(stack, 'RateWindow', { type: 'Number' }).valueAsNumber;
+    const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: 'v1' } });
+    api.root.addMethod('GET', new apigateway.MockIntegration());
+    new IntegrationWebAcl(stack, 'WebAcl', {
+      stage: api.deploymentStage,
+      encryptionKey: new kms.Key(stack, 'Key'),
+      waf: { rateLimit: WafRateLimit.perClientIp(limit, Duration.seconds(windowSeconds)) },
+    });
+    // THEN
+    const r = rule(stack, 'PlatformRateLimit');
+    expect(r.Statement).toEqual({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: { Ref: 'RateLimit' }, EvaluationWindowSec: { Ref: 'RateWindow' } } });
+    expect(r.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'RateLimited', ResponseHeaders: [{ Name: 'Retry-After', Value: { Ref: 'RateWindow' } }] } } });
   });
 });
 
