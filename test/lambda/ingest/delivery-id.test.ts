@@ -66,15 +66,28 @@ describe('deliveryIdOf, header values', () => {
     expect(deliveryIdOf(config, { 'X-Delivery': 'one', 'x-delivery': 'two' }, undefined)).toBeUndefined();
     expect(deliveryIdOf(config, { 'X-Delivery': 'one', 'x-delivery': ' one' }, undefined)).toBe('one');
   });
+
+  test("takes the id header from among the request's other headers", () => {
+    const headers = { 'Content-Type': 'application/json', 'User-Agent': 'GitHub-Hookshot/044aadd', 'X-Delivery': 'abc-1', 'X-GitHub-Event': 'push' };
+    expect(deliveryIdOf(config, headers, undefined)).toBe('abc-1');
+  });
+
+  test('a blank copy of the header beside one with a value is no second id: the value is taken', () => {
+    expect(deliveryIdOf(config, { 'X-Delivery': 'abc-1', 'x-delivery': '' }, undefined)).toBe('abc-1');
+    expect(deliveryIdOf(config, { 'x-delivery': '  ', 'X-Delivery': 'abc-1' }, undefined)).toBe('abc-1');
+  });
 });
 
 describe('deliveryIdOf, body pointers (RFC 6901)', () => {
   const at = (bodyPointer: string, body: unknown) => deliveryIdAt({ bodyPointer }, {}, body);
 
-  test('follows nested objects and array indexes', () => {
+  test('follows nested objects and array indexes, of more than one digit too', () => {
     const body = { event: { id: 'ev-1' }, items: [{ id: 'item-0' }, { id: 'item-1' }] };
     expect(at('/event/id', body)).toBe('ev-1');
     expect(at('/items/1/id', body)).toBe('item-1');
+    expect(at('/items/0/id', body)).toBe('item-0');
+    const eleven = Array.from({ length: 11 }, (_, i) => `item-${i}`);
+    expect(at('/items/10', { items: eleven })).toBe('item-10');
   });
 
   test('unescapes ~1 to "/" and ~0 to "~", in that order', () => {
@@ -111,12 +124,30 @@ describe('deliveryIdOf, body pointers (RFC 6901)', () => {
     expect(at('/constructor', {})).toBeUndefined();
     expect(at('/__proto__', JSON.parse('{"__proto__":"own"}'))).toBe('own');
     expect(at('/toString', {})).toBeUndefined();
+    expect(resolvePointer({}, '/constructor')).toBeUndefined();
+    expect(resolvePointer({ id: 'evt_1' }, '/hasOwnProperty')).toBeUndefined();
+  });
+
+  test("an array's members are its elements only: /length names nothing", () => {
+    expect(resolvePointer({ items: ['a', 'b'] }, '/items/length')).toBeUndefined();
+    expect(resolvePointer({ items: ['a', 'b'] }, '/items/1')).toBe('b');
+  });
+
+  test('a step into null finds nothing (and never throws)', () => {
+    expect(at('/data/id', { data: null })).toBeUndefined();
+    expect(resolvePointer(null, '/id')).toBeUndefined();
+  });
+
+  test('a location naming neither a header nor a body pointer finds no id (and never throws)', () => {
+    expect(deliveryIdAt({}, { 'X-Delivery': 'abc-1' }, { id: 'evt_1' })).toBeUndefined();
   });
 
   test('finds nothing with no body, a non-JSON body, or a malformed pointer', () => {
     expect(at('/id', undefined)).toBeUndefined();
     expect(at('/id', 'id=evt_1')).toBeUndefined();
     expect(at('id', { id: 'evt_1' })).toBeUndefined();
+    // Without its leading '/', 'xid' is no pointer, though its tail names a key.
+    expect(at('xid', { id: 'evt_1' })).toBeUndefined();
     expect(at('/i~2d', { 'i~2d': 'evt_1' })).toBeUndefined();
     expect(at('/id~', { 'id~': 'evt_1' })).toBeUndefined();
   });

@@ -204,3 +204,36 @@ describe('schema violations name no personal data', () => {
     expect(res.body).not.toContain('jane.doe');
   });
 });
+
+describe('what the ingest reads from the request and answers', () => {
+  test('a KMS error straight from the AWS SDK (it carries $metadata) while encrypting PII is a 503, and nothing is delivered', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const h = harness({ encryptPii: async () => Promise.reject(throttled) });
+    const res = await ingest(event('/pii', '{"id":"o","email":"a@example.com"}'), h.deps);
+    expect(res.statusCode).toBe(503);
+    expect(h.sent).toEqual([]);
+    expect(h.logs).toContain('error: PII encryption failed; nothing was delivered');
+  });
+
+  test('a base64-encoded body (API Gateway binary media) is decoded before the signature is checked and the body parsed', async () => {
+    const h = harness();
+    const body = '{"id":"o-64"}';
+    const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+    const encoded = { ...event('/signed', Buffer.from(body).toString('base64'), { 'x-hub-signature-256': signature }), isBase64Encoded: true };
+    expect((await ingest(encoded, h.deps)).statusCode).toBe(202);
+    const [{ command }] = h.sent as Array<{ command: { input: { MessageBody: string } } }>;
+    expect(JSON.parse(command.input.MessageBody).body).toEqual({ id: 'o-64' });
+  });
+
+  test("an Origin the route allows is answered with it and Vary: Origin; another origin gets no CORS header", async () => {
+    const h = harness({ routes: new Map<string, ResolvedRoute>([route('/cors', { corsOrigins: ['https://app.example.com'] } as Partial<ResolvedRoute>)]) });
+    const allowed = await ingest(event('/cors', '{"id":"o"}', { Origin: 'https://app.example.com' }), h.deps);
+    expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin', 'x-request-id': 'req-1' });
+    const other = await ingest(event('/cors', '{"id":"o"}', { origin: 'https://evil.example' }), h.deps);
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+    // A rejection is answered with CORS headers too, so that the browser can read why.
+    const rejected = await ingest(event('/cors', '{"name":"x"}', { origin: 'https://app.example.com' }), h.deps);
+    expect(rejected.statusCode).toBe(400);
+    expect(rejected.headers?.['access-control-allow-origin']).toBe('https://app.example.com');
+  });
+});

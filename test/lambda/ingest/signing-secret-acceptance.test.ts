@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { loadRoutes } from '../../../lambda/ingest/config';
 import { ingest, IngestDependencies } from '../../../lambda/ingest/ingest';
-import { clearSecretCache, SECRET_CACHE_MS, signingSecrets } from '../../../lambda/ingest/signing-secrets';
-import { IngestConfig, IngestTargetKind, SignatureScheme } from '../../../lib';
+import { clearSecretCache, minimumKeyBytes, refusalReason, SECRET_CACHE_MS, signingSecrets } from '../../../lambda/ingest/signing-secrets';
+import { IngestConfig, IngestTargetKind, SecretEncoding, SignatureScheme } from '../../../lib';
 import { motoClientConfig, uniqueName } from '../../support/aws-env';
 
 /**
@@ -219,5 +219,128 @@ describe('a signing secret shorter than 32 bytes is refused', () => {
       extra: expect.objectContaining({ integration: 'GitHub', versions: ['AWSPREVIOUS'] }),
     });
     expect(webhook.emitSigningSecretInvalid).toHaveBeenCalledWith('GitHub');
+  });
+});
+
+/**
+ * A Secrets Manager holding one secret's AWSCURRENT and AWSPREVIOUS versions in memory, answering
+ * GetSecretValue as AWS does (ResourceNotFoundException for a stage no version has), or with
+ * `failure` for the stages it names: the errors moto_server cannot be made to answer.
+ */
+function inMemorySecretsManager(versions: { current?: { SecretString?: string; CreatedDate?: Date }; previous?: { SecretString?: string } }) {
+  const requests: Array<{ SecretId?: string; VersionStage?: string }> = [];
+  const failures = new Map<string, Error>();
+  const client = {
+    send: async (command: GetSecretValueCommand) => {
+      requests.push(command.input);
+      const stage = command.input.VersionStage!;
+      const failure = failures.get(stage);
+      if (failure) throw failure;
+      const version = stage === 'AWSCURRENT' ? versions.current : stage === 'AWSPREVIOUS' ? versions.previous : undefined;
+      if (!version) throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 400 }, message: "Secrets Manager can't find the specified secret value for staging label: " + stage });
+      return { ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${command.input.SecretId}-AbCdEf`, VersionStages: [stage], ...version };
+    },
+  };
+  return { client: client as unknown as SecretsManagerClient, requests, failures };
+}
+
+const awsError = (name: string, message: string) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+describe('reading the signing secrets (Secrets Manager errors, the cache, refused keys)', () => {
+  const created = new Date('2026-11-30T12:00:00Z');
+  const at = (ms: number) => created.getTime() + ms;
+
+  test('AWSCURRENT, then AWSPREVIOUS, are read by the route\'s secret id; within the overlap both verify, current first', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created }, previous: { SecretString: OLD_SECRET } });
+    expect(await signingSecrets(sm.client, 'integrations/github', 3600, at(HOUR_MS - 1))).toEqual({ values: [NEW_SECRET, OLD_SECRET], tooShort: [] });
+    expect(sm.requests).toEqual([
+      { SecretId: 'integrations/github', VersionStage: 'AWSCURRENT' },
+      { SecretId: 'integrations/github', VersionStage: 'AWSPREVIOUS' },
+    ]);
+  });
+
+  test('without a route overlap, AWSPREVIOUS verifies for 24 hours after AWSCURRENT was created', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created }, previous: { SecretString: OLD_SECRET } });
+    expect((await signingSecrets(sm.client, 'github-default', undefined, at(DAY_MS - 1))).values).toEqual([NEW_SECRET, OLD_SECRET]);
+    expect((await signingSecrets(sm.client, 'github-default', undefined, at(DAY_MS))).values).toEqual([NEW_SECRET]);
+  });
+
+  test('a secret never changed (no AWSPREVIOUS version: ResourceNotFoundException) verifies with its current value alone', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created } });
+    expect(await signingSecrets(sm.client, 'never-rotated', 3600, at(1))).toEqual({ values: [NEW_SECRET], tooShort: [] });
+  });
+
+  test.each([
+    ['throttled', () => awsError('ThrottlingException', 'Rate exceeded')],
+    ['denied', () => awsError('AccessDeniedException', 'User is not authorized to perform: secretsmanager:GetSecretValue')],
+  ])('reading AWSPREVIOUS %s is an error, never taken for "no previous version", and nothing is cached', async (_what, error) => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created }, previous: { SecretString: OLD_SECRET } });
+    const failure = error();
+    sm.failures.set('AWSPREVIOUS', failure);
+    await expect(signingSecrets(sm.client, 'previous-fails', 3600, at(1))).rejects.toBe(failure);
+    // The next request reads the secret again, and gets both values once Secrets Manager answers.
+    sm.failures.clear();
+    expect((await signingSecrets(sm.client, 'previous-fails', 3600, at(2))).values).toEqual([NEW_SECRET, OLD_SECRET]);
+  });
+
+  test('reading AWSCURRENT failing is an error (the ingest answers 500 and the sender retries)', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created } });
+    const failure = awsError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    sm.failures.set('AWSCURRENT', failure);
+    await expect(signingSecrets(sm.client, 'current-fails', 3600, at(1))).rejects.toBe(failure);
+  });
+
+  test('an AWSPREVIOUS equal to AWSCURRENT (a value put again unchanged) is listed once', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created }, previous: { SecretString: NEW_SECRET } });
+    expect((await signingSecrets(sm.client, 'same-twice', 3600, at(1))).values).toEqual([NEW_SECRET]);
+  });
+
+  test('a binary AWSPREVIOUS (no SecretString) verifies nothing', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created }, previous: {} });
+    expect(await signingSecrets(sm.client, 'binary-previous', 3600, at(1))).toEqual({ values: [NEW_SECRET], tooShort: [] });
+  });
+
+  test('a binary AWSCURRENT (no SecretString) is refused as too short, never used as an empty key', async () => {
+    const sm = inMemorySecretsManager({ current: { CreatedDate: created } });
+    expect(await signingSecrets(sm.client, 'binary-current', 3600, at(1))).toEqual({ values: [], tooShort: ['AWSCURRENT'] });
+  });
+
+  test('a current version without a CreatedDate gives the previous value no overlap', async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET }, previous: { SecretString: OLD_SECRET } });
+    expect((await signingSecrets(sm.client, 'no-created-date', 3600, at(1))).values).toEqual([NEW_SECRET]);
+  });
+
+  test(`a secret is cached for ${SECRET_CACHE_MS} ms from when it was read, per secret id`, async () => {
+    const sm = inMemorySecretsManager({ current: { SecretString: NEW_SECRET, CreatedDate: created } });
+    const fetchedAt = at(1);
+    await signingSecrets(sm.client, 'cached-a', 3600, fetchedAt);
+    await signingSecrets(sm.client, 'cached-a', 3600, fetchedAt + SECRET_CACHE_MS - 1);
+    expect(sm.requests).toHaveLength(2);
+    // Another secret is read for itself.
+    await signingSecrets(sm.client, 'cached-b', 3600, fetchedAt + 1);
+    expect(sm.requests.slice(2).map((r) => r.SecretId)).toEqual(['cached-b', 'cached-b']);
+    // Once the cache time has passed, the secret is read again (a new value takes effect within it).
+    await signingSecrets(sm.client, 'cached-a', 3600, fetchedAt + SECRET_CACHE_MS);
+    expect(sm.requests.slice(4).map((r) => r.SecretId)).toEqual(['cached-a', 'cached-a']);
+  });
+
+  test('a Standard Webhooks secret (whsec_ base64) needs 24 decoded key bytes, not 32; one not in padded base64 is refused', async () => {
+    const whsec = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+    const read = async (secret: string) => signingSecrets(inMemorySecretsManager({ current: { SecretString: secret, CreatedDate: created } }).client, uniqueName('whsec'), 3600, at(1), SecretEncoding.WHSEC_BASE64);
+    expect(await read(whsec(24))).toEqual({ values: [whsec(24)], tooShort: [] });
+    expect(await read(whsec(23))).toEqual({ values: [], tooShort: ['AWSCURRENT'] });
+    expect(await read(whsec(25))).toEqual({ values: [whsec(25)], tooShort: [] });
+    expect(whsec(25)).toMatch(/==$/);
+    expect(await read(whsec(25).replace(/=+$/, ''))).toEqual({ values: [], tooShort: ['AWSCURRENT'] });
+    // The same text read as UTF-8 (Stripe's whsec_ secrets are text) is judged by its 32-byte length.
+    expect(minimumKeyBytes(SecretEncoding.WHSEC_BASE64)).toBe(24);
+    expect(minimumKeyBytes(SecretEncoding.UTF8)).toBe(32);
+    expect(minimumKeyBytes(undefined)).toBe(32);
+  });
+
+  test('why a secret was refused, as the log says it', () => {
+    expect(refusalReason(SecretEncoding.WHSEC_BASE64)).toBe('not whsec_ base64 of at least 24 key bytes');
+    expect(refusalReason(SecretEncoding.UTF8)).toBe('shorter than 32 bytes');
+    expect(refusalReason(undefined)).toBe('shorter than 32 bytes');
   });
 });
