@@ -26,23 +26,30 @@ function declaredNames(schema: unknown, names = new Set<string>()): Set<string> 
 
 /**
  * A violation's JSON Pointer with every key the schema does not declare shown as `*`: such keys come
- * from the sender's body (an `additionalProperties` map keyed by e-mail address, say) and may be
- * personal data. Array indexes stay.
+ * from the sender's body (an `additionalProperties` map keyed by e-mail address or phone number, say)
+ * and may be personal data. Array indexes stay; an object's key of digits is a key, not an index.
  */
-function redactedPath(instancePath: string, declared: ReadonlySet<string>): string {
+function redactedPath(instancePath: string, declared: ReadonlySet<string>, body: unknown): string {
   if (instancePath === '') return '/';
   const unescape = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+  let current = body;
   return instancePath
     .split('/')
     .slice(1)
-    .map((segment) => (/^\d+$/.test(segment) || declared.has(unescape(segment)) ? segment : '*'))
-    .map((segment) => `/${segment}`)
+    .map((segment) => {
+      const key = unescape(segment);
+      const shown = Array.isArray(current) ? /^\d+$/.test(segment) : declared.has(key);
+      current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
+      return `/${shown ? segment : '*'}`;
+    })
     .join('');
 }
 
 // ownProperties: a body's keys are its own; without it `required: ["constructor"]` passes for `{}`
-// through Object.prototype (https://ajv.js.org/options.html#ownproperties).
-const OPTIONS = { allErrors: true, strict: false, ownProperties: true } as const;
+// through Object.prototype (https://ajv.js.org/options.html#ownproperties). addUsedSchema: false, or the
+// shared validator would keep each compiled schema by its $id and refuse a second route whose schema
+// has the same $id ("schema with key or id ... already exists").
+const OPTIONS = { allErrors: true, strict: false, ownProperties: true, addUsedSchema: false } as const;
 
 function ajvFor(schema: Record<string, unknown>): Ajv | AjvDraft04 {
   const { Ajv, AjvDraft04, addFormats } = validators();
@@ -73,5 +80,5 @@ export function validateBody(routeKey: string, schema: Record<string, unknown>, 
   }
   const { validate, declared } = entry;
   if (validate(body)) return [];
-  return (validate.errors ?? []).slice(0, 20).map((e: ErrorObject) => ({ path: redactedPath(e.instancePath, declared), message: e.message ?? e.keyword }));
+  return (validate.errors ?? []).slice(0, 20).map((e: ErrorObject) => ({ path: redactedPath(e.instancePath, declared, body), message: e.message ?? e.keyword }));
 }
