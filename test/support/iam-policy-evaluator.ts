@@ -6,13 +6,15 @@
  * - An explicit Deny in any applicable statement wins.
  * - Otherwise an Allow decides: from the identity policy or the resource policy when the principal
  *   and the resource are in the same account, from both when they are not.
+ * - A KMS key's policy must allow the account for IAM policies to allow use of the key.
  * - Otherwise the request is implicitly denied.
  *
- * Not modelled: SCPs, RCPs, permissions boundaries, session policies, policy variables, Date and
+ * Not modelled: SCPs, RCPs, permissions boundaries, session policies, KMS grants, policy variables,
  * Binary operators. Anything it does not model throws, so a test never passes on a guess.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
  */
 
 import { BlockList, isIP } from 'node:net';
@@ -64,7 +66,13 @@ export interface AuthorizationRequest {
 export interface ApplicablePolicies {
   /** The principal's identity-based policies (statements without Principal). */
   readonly identity?: readonly PolicyStatement[];
-  /** The resource-based policy (statements with Principal or NotPrincipal). */
+  /**
+   * The resource-based policy (statements with Principal or NotPrincipal). For a KMS key, its key
+   * policy: the identity policies then allow only where it allows the account. Omitted for a KMS
+   * key, the decision is the identity policies' alone, as if the key policy allowed the account
+   * (the default key policy does).
+   * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+   */
   readonly resource?: readonly PolicyStatement[];
   /** @default - the account field of the resource ARN */
   readonly resourceAccount?: string;
@@ -74,11 +82,15 @@ export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
 const list = <T>(value: OneOrMany<T> | undefined): readonly T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value as T]);
 
+/** A glob as a regular expression's source: `*` becomes `any`, `?` becomes `one`, the rest literal. */
+function globSource(pattern: string, any: string, one: string): string {
+  if (pattern.includes('${')) throw new Error(`policy variables are not supported: ${pattern}`);
+  return pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, any).replace(/\?/g, one);
+}
+
 /** Whole-string match with `*` (any run) and `?` (one character). */
 export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  if (pattern.includes('${')) throw new Error(`policy variables are not supported: ${pattern}`);
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  return new RegExp(`^${globSource(pattern, '.*', '.')}$`, ignoreCase ? 'is' : 's').test(value);
 }
 
 /** The six components of an ARN (the last keeps its colons), or undefined for a non-ARN. */
@@ -88,24 +100,33 @@ function arnParts(value: string): string[] | undefined {
 }
 
 /**
- * ArnEquals / ArnLike: each of the six colon-delimited components matched separately, each with
- * `*` and `?` wildcards. In a Resource element a `*` ending a component may also run past colons.
+ * ArnEquals / ArnLike: each of the six colon-delimited components (the sixth keeps its colons)
+ * matched separately, each with `*` and `?` wildcards.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
  */
-export function arnMatch(pattern: string, value: string, trailingWildcardSpans = false): boolean {
-  const v = arnParts(value);
-  const raw = pattern.split(':');
-  if (trailingWildcardSpans && raw.length < 6 && raw[raw.length - 1].endsWith('*') && value.split(':').length >= raw.length) {
-    const head = value.split(':');
-    return raw.every((p, i) => globMatch(p, i === raw.length - 1 ? head.slice(i).join(':') : head[i]));
-  }
+export function arnMatch(pattern: string, value: string): boolean {
   const p = arnParts(pattern);
+  const v = arnParts(value);
   return p !== undefined && v !== undefined && p.every((component, i) => globMatch(component, v[i]));
 }
 
-const resourceMatch = (pattern: string, resource: string): boolean =>
-  pattern === '*' || (pattern.startsWith('arn:') ? arnMatch(pattern, resource, true) : globMatch(pattern, resource));
+/**
+ * A Resource or NotResource pattern against the request's resource: `*`, or an ARN whose `*` and
+ * `?` match within a colon-delimited segment, except that a `*` ending a segment "can expand to
+ * match beyond the colon boundaries". Anything else throws, as IAM refuses such a policy.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+ */
+function resourceMatch(pattern: string, resource: string): boolean {
+  if (pattern === '*') return true;
+  if (!pattern.startsWith('arn:')) throw new Error(`resource ${pattern} is neither "*" nor an ARN`);
+  const segment = (text: string) => (text.endsWith('*') ? `${globSource(text.slice(0, -1), '[^:]*', '[^:]')}.*` : globSource(text, '[^:]*', '[^:]'));
+  return new RegExp(`^${pattern.split(':').map(segment).join(':')}$`).test(resource);
+}
 
 const accountOfArn = (arn: string): string | undefined => arnParts(arn)?.[4] || undefined;
+
+/** The account an `AWS` principal value names as a whole (an account id or its `:root` ARN), or undefined. */
+const accountNamed = (value: string): string | undefined => (/^\d{12}$/.test(value) ? value : /^arn:[^:]+:iam::(\d{12}):root$/.exec(value)?.[1]);
 
 function principalMatches(element: PrincipalElement, principal: RequestPrincipal): boolean {
   if (element === '*') return true;
@@ -115,7 +136,7 @@ function principalMatches(element: PrincipalElement, principal: RequestPrincipal
         // "*" and {"AWS": "*"} both name every principal; an account id or its :root ARN, every principal of the account.
         if (v === '*') return true;
         if (!('arn' in principal)) return false;
-        const account = /^\d{12}$/.test(v) ? v : /^arn:[^:]+:iam::(\d{12}):root$/.exec(v)?.[1];
+        const account = accountNamed(v);
         return account !== undefined ? accountOfArn(principal.arn) === account : v === principal.arn;
       }
       return type === 'Service' && 'service' in principal && v === principal.service;
@@ -123,14 +144,56 @@ function principalMatches(element: PrincipalElement, principal: RequestPrincipal
   );
 }
 
+/**
+ * Whether a NotPrincipal element spares the request's principal from its statement. AWS may check
+ * the principal's account before the principal itself, so an IAM principal is spared only when the
+ * element names both; its account alone spares the account (its root user), not the account's
+ * roles. Naming the principal without its account throws: AWS "might deny access to the entire
+ * account containing the principal", which this evaluator does not guess.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+ */
+function sparedByNotPrincipal(element: PrincipalElement, principal: RequestPrincipal): boolean {
+  if (element === '*' || !('arn' in principal)) return principalMatches(element, principal);
+  const values = list(element.AWS);
+  const account = accountOfArn(principal.arn);
+  const namesAccount = values.some((v) => v === '*' || (account !== undefined && accountNamed(v) === account));
+  const namesItself = values.some((v) => v === '*' || v === principal.arn);
+  if (namesItself && !namesAccount) throw new Error(`NotPrincipal names ${principal.arn} but not its account: AWS may deny the whole account, name its :root ARN too`);
+  // The account's root user is the account itself.
+  return namesAccount && (namesItself || accountNamed(principal.arn) !== undefined);
+}
+
 interface Operator {
   readonly negated: boolean;
   readonly match: (policyValue: string, contextValue: string) => boolean;
 }
-const numeric = (test: (a: number, p: number) => boolean) => (p: string, a: string) => {
-  const [pn, an] = [Number(p), Number(a)];
-  return !Number.isNaN(pn) && !Number.isNaN(an) && test(an, pn);
-};
+/** A value of a Bool or Null condition: `true` or `false` (JSON booleans read as such). Anything else throws. */
+function booleanOf(text: string): boolean {
+  if (text !== 'true' && text !== 'false') throw new Error(`${JSON.stringify(text)} is neither true nor false`);
+  return text === 'true';
+}
+/** A number of a Numeric condition: an integer or a decimal. Anything else throws (`Number('')` would be 0). */
+function numberOf(text: string): number {
+  if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`${JSON.stringify(text)} is not a number for a Numeric condition operator`);
+  return Number(text);
+}
+/**
+ * A time of a Date condition, in milliseconds: a W3C profile of ISO 8601 (a time needs its zone:
+ * without one, `Date.parse` would read local time; four digits are a year), or epoch seconds.
+ * Anything else throws.
+ * @see https://www.w3.org/TR/NOTE-datetime
+ */
+function timeOf(text: string): number {
+  if (/^\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?)?)?$/.test(text)) {
+    const time = Date.parse(text);
+    if (!Number.isNaN(time)) return time;
+  } else if (/^\d+$/.test(text)) return Number(text) * 1000;
+  throw new Error(`${JSON.stringify(text)} is not an ISO 8601 date or epoch time for a Date condition operator`);
+}
+/** An ordering operator: the request's value against the policy's, both read by `parse`. */
+const ordered = (parse: (text: string) => number, test: (request: number, policy: number) => boolean) => (p: string, a: string) => test(parse(a), parse(p));
+const numeric = (test: (request: number, policy: number) => boolean) => ordered(numberOf, test);
+const date = (test: (request: number, policy: number) => boolean) => ordered(timeOf, test);
 /** Whether an IPv4 or IPv6 address is in a CIDR network (or equals a bare address). */
 const ipMatch = (cidr: string, address: string): boolean => {
   const family = isIP(address);
@@ -154,13 +217,19 @@ const OPERATORS: Record<string, Operator> = {
   ArnLike: { negated: false, match: (p, a) => arnMatch(p, a) },
   ArnNotEquals: { negated: true, match: (p, a) => arnMatch(p, a) },
   ArnNotLike: { negated: true, match: (p, a) => arnMatch(p, a) },
-  Bool: { negated: false, match: (p, a) => p.toLowerCase() === a.toLowerCase() },
+  Bool: { negated: false, match: (p, a) => booleanOf(p) === booleanOf(a) },
   NumericEquals: { negated: false, match: numeric((a, p) => a === p) },
   NumericNotEquals: { negated: true, match: numeric((a, p) => a === p) },
   NumericLessThan: { negated: false, match: numeric((a, p) => a < p) },
   NumericLessThanEquals: { negated: false, match: numeric((a, p) => a <= p) },
   NumericGreaterThan: { negated: false, match: numeric((a, p) => a > p) },
   NumericGreaterThanEquals: { negated: false, match: numeric((a, p) => a >= p) },
+  DateEquals: { negated: false, match: date((a, p) => a === p) },
+  DateNotEquals: { negated: true, match: date((a, p) => a === p) },
+  DateLessThan: { negated: false, match: date((a, p) => a < p) },
+  DateLessThanEquals: { negated: false, match: date((a, p) => a <= p) },
+  DateGreaterThan: { negated: false, match: date((a, p) => a > p) },
+  DateGreaterThanEquals: { negated: false, match: date((a, p) => a >= p) },
 };
 
 /** Looks a key up case-insensitively; an empty list counts as absent. */
@@ -173,27 +242,32 @@ function lookup(context: RequestContext, key: string): ContextValue | undefined 
  * Whether a Condition element holds for a request context: operators AND, keys within an operator
  * AND, values of one key OR (NOR for negated operators).
  * - Plain operator, key absent: false; negated operators (StringNotEquals, ArnNotLike...) true.
- * - `...IfExists`, key absent: true. `Null`: true when the key's presence is as stated.
- * - `ForAllValues:`: every request value satisfies the operator (true when the key is absent).
- * - `ForAnyValue:`: at least one request value does (false when the key is absent).
+ * - `...IfExists`, key absent: true. `Null`: true when the key's presence is as stated (it takes no IfExists).
+ * - `ForAllValues:`: every request value satisfies the operator (true when the key is absent or an empty string).
+ * - `ForAnyValue:`: at least one request value does (false when the key is absent or an empty string).
+ * - A policy variable (`${...}`) in a value throws: this evaluator does not substitute them.
  */
 export function conditionHolds(condition: ConditionBlock | undefined, context: RequestContext): boolean {
   return Object.entries(condition ?? {}).every(([rawOperator, keys]) => {
     const [qualifier, name] = rawOperator.includes(':') ? rawOperator.split(':') : [undefined, rawOperator];
     if (qualifier !== undefined && qualifier !== 'ForAllValues' && qualifier !== 'ForAnyValue') throw new Error(`unknown set qualifier ${qualifier}`);
-    const ifExists = name.endsWith('IfExists') && name !== 'IfExists';
+    const ifExists = name.endsWith('IfExists');
     const base = ifExists ? name.slice(0, -'IfExists'.length) : name;
     return Object.entries(keys).every(([key, value]) => {
       const policyValues = list(value).map(String);
+      const variable = policyValues.find((v) => v.includes('${'));
+      if (variable !== undefined) throw new Error(`policy variables are not supported: ${variable}`);
       const actual = lookup(context, key);
-      if (base === 'Null') return policyValues.some((v) => (v.toLowerCase() === 'true') === (actual === undefined));
+      if (rawOperator === 'Null') return policyValues.some((v) => booleanOf(v) === (actual === undefined));
       const operator = OPERATORS[base];
       if (!operator) throw new Error(`condition operator ${rawOperator} is not supported by this evaluator`);
       const satisfies = (v: string) => (operator.negated ? !policyValues.some((p) => operator.match(p, v)) : policyValues.some((p) => operator.match(p, v)));
       if (actual === undefined && ifExists) return true;
       const values = actual === undefined ? [] : list(actual as OneOrMany<string | number | boolean>).map(String);
-      if (qualifier === 'ForAllValues') return values.every(satisfies);
-      if (qualifier === 'ForAnyValue') return values.some(satisfies);
+      // For the set operators an empty string is an empty data set.
+      const set = values.length === 1 && values[0] === '' ? [] : values;
+      if (qualifier === 'ForAllValues') return set.every(satisfies);
+      if (qualifier === 'ForAnyValue') return set.some(satisfies);
       if (actual === undefined) return operator.negated;
       if (values.length !== 1) throw new Error(`${key} has ${values.length} values: a multivalued key needs ForAllValues: or ForAnyValue:`);
       return satisfies(values[0]);
@@ -218,11 +292,12 @@ export function statementApplies(statement: PolicyStatement, request: Authorizat
   if (inResourcePolicy !== (has('Principal') || has('NotPrincipal'))) {
     throw new Error(`statement ${statement.Sid ?? ''}: ${inResourcePolicy ? 'a resource policy statement needs' : 'an identity policy statement takes no'} Principal`);
   }
+  if (has('NotPrincipal') && statement.Effect === 'Allow') throw new Error(`statement ${statement.Sid ?? ''}: NotPrincipal with Allow is not supported`);
   if (has('Action') === has('NotAction') || has('Resource') === has('NotResource')) {
     throw new Error(`statement ${statement.Sid ?? ''} needs exactly one of Action/NotAction and one of Resource/NotResource`);
   }
   if (statement.Principal !== undefined && !principalMatches(statement.Principal, request.principal)) return false;
-  if (statement.NotPrincipal !== undefined && principalMatches(statement.NotPrincipal, request.principal)) return false;
+  if (statement.NotPrincipal !== undefined && sparedByNotPrincipal(statement.NotPrincipal, request.principal)) return false;
   const action = (patterns: OneOrMany<string> | undefined) => list(patterns).some((p) => globMatch(p, request.action, true));
   if (has('Action') ? !action(statement.Action) : action(statement.NotAction)) return false;
   const resource = (patterns: OneOrMany<string> | undefined) => list(patterns).some((p) => resourceMatch(p, request.resource));
@@ -238,8 +313,9 @@ export function statementApplies(statement: PolicyStatement, request: Authorizat
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts
  */
 function namesOnlyTheAccount(statement: PolicyStatement, principal: RequestPrincipal): boolean {
-  const element = statement.Principal;
-  if (element === undefined || element === '*' || !('arn' in principal)) return false;
+  // Only Allow statements reach here, and those have a Principal (NotPrincipal takes Deny only).
+  const element = statement.Principal ?? '*';
+  if (element === '*' || !('arn' in principal)) return false;
   const values = list(element.AWS);
   const direct = values.some((v) => v === '*' || v === principal.arn);
   return !direct;
@@ -250,17 +326,24 @@ function namesOnlyTheAccount(statement: PolicyStatement, principal: RequestPrinc
  * account, an Allow from either the identity policy or a resource-policy statement naming the
  * principal itself (or every principal) allows, while one naming only its account needs the
  * identity policy too; across accounts both must allow; otherwise the request is implicitly denied.
+ * For a KMS key with its key policy given, an identity policy's Allow counts only where an Allow
+ * of the key policy names the account ("Without permission from the key policy, IAM policies that
+ * allow permissions have no effect").
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
  */
 export function evaluate(request: AuthorizationRequest, policies: ApplicablePolicies): Decision {
   const identity = (policies.identity ?? []).filter((s) => statementApplies(s, request, false));
   const resource = (policies.resource ?? []).filter((s) => statementApplies(s, request, true));
   if ([...identity, ...resource].some((s) => s.Effect === 'Deny')) return 'ExplicitDeny';
-  const allows = (statements: PolicyStatement[]) => statements.some((s) => s.Effect === 'Allow');
+  // Every applicable statement left is an Allow.
+  const allows = (statements: PolicyStatement[]) => statements.length > 0;
   const principalAccount = 'arn' in request.principal ? accountOfArn(request.principal.arn) : undefined;
   const resourceAccount = policies.resourceAccount ?? accountOfArn(request.resource);
   const crossAccount = principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount;
   const direct = resource.filter((st) => !namesOnlyTheAccount(st, request.principal));
-  const allowed = crossAccount ? allows(identity) && allows(resource) : allows(identity) || allows(direct);
+  const keyPolicyGiven = arnParts(request.resource)?.[2] === 'kms' && policies.resource !== undefined;
+  const identityAllows = allows(identity) && (!keyPolicyGiven || allows(resource.filter((st) => namesOnlyTheAccount(st, request.principal))));
+  const allowed = crossAccount ? allows(identity) && allows(resource) : identityAllows || allows(direct);
   return allowed ? 'Allow' : 'ImplicitDeny';
 }
 
