@@ -4,6 +4,8 @@
 //   npm run mutate -- --check      incremental: only mutants of changed code (and of changed tests)
 //                                  run; fails when a module falls below its threshold (CI)
 //   npm run mutate -- <module>...  the listed modules only (their `name` below)
+//   npm run mutate -- --force ...  every mutant again, ignoring the reports (after changing only
+//                                  tests: Stryker keeps earlier results of module-level constants)
 //
 // Each module runs with the tests written for it (`tests`), not every test that imports it through
 // the package root: the library's index makes nearly every test "related" to every module, and a
@@ -20,22 +22,33 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reports = join(root, 'reports', 'mutation');
 
-/** The modules, their tests and the least mutation score each must keep (timeouts count as killed). */
+/**
+ * The modules, their tests and the least mutation score each must keep (timeouts count as killed).
+ * `moto: false` when the tests need no moto_server: jest's global setup starts one per mutant run
+ * otherwise, which was most of the time a mutant took.
+ */
 export const MODULES = [
-  { name: 'verify-signature', mutate: ['lambda/shared/verify-signature.ts'], tests: ['test/lambda/ingest/verify-signature.test.ts', 'test/lambda/ingest/standard-webhooks.test.ts'], threshold: 85 },
-  { name: 'waf-ip-cidr', mutate: ['lib/gateway/waf-ip-cidr.ts'], tests: ['test/gateway/waf-ip-cidr.test.ts'], threshold: 85 },
-  { name: 'field-path', mutate: ['lambda/shared/field-encryption/field-path.ts'], tests: ['test/lambda/shared/field-encryption-path.test.ts'], threshold: 85 },
-  { name: 'outbound-endpoint', mutate: ['lib/outbound/endpoint.ts'], tests: ['test/outbound/outbound-bad-input.test.ts', 'test/outbound/endpoint.test.ts'], threshold: 85 },
-  { name: 'outbound-backoff-trace', mutate: ['lambda/outbound/backoff.ts', 'lambda/outbound/trace-context.ts'], tests: ['test/lambda/outbound/backoff.test.ts', 'test/lambda/outbound/trace-context.test.ts'], threshold: 85 },
+  { name: 'verify-signature', mutate: ['lambda/shared/verify-signature.ts'], tests: ['test/lambda/ingest/verify-signature.test.ts', 'test/lambda/ingest/standard-webhooks.test.ts'], moto: false, threshold: 85 },
+  { name: 'waf-ip-cidr', mutate: ['lib/gateway/waf-ip-cidr.ts'], tests: ['test/gateway/waf-ip-cidr.test.ts'], moto: false, threshold: 85 },
+  { name: 'field-path', mutate: ['lambda/shared/field-encryption/field-path.ts'], tests: ['test/lambda/shared/field-encryption-path.test.ts'], moto: false, threshold: 85 },
+  { name: 'outbound-endpoint', mutate: ['lib/outbound/endpoint.ts'], tests: ['test/outbound/outbound-bad-input.test.ts', 'test/outbound/endpoint.test.ts'], moto: false, threshold: 85 },
+  { name: 'outbound-backoff-trace', mutate: ['lambda/outbound/backoff.ts', 'lambda/outbound/trace-context.ts'], tests: ['test/lambda/outbound/backoff.test.ts', 'test/lambda/outbound/trace-context.test.ts'], moto: false, threshold: 85 },
   { name: 'field-encryption-jwe-keys', mutate: ['lambda/shared/field-encryption/jwe.ts', 'lambda/shared/field-encryption/data-key-cache.ts'], tests: ['test/lambda/shared/field-encryption-jwe.test.ts', 'test/lambda/shared/field-decryption.test.ts'], threshold: 85 },
   { name: 'rotation-token-revocation', mutate: ['lambda/rotation/generated-token.ts', 'lambda/rotation/revocation.ts', 'lambda/rotation/versions.ts'], tests: ['test/lambda/rotation/rotation-revocation.test.ts'], threshold: 85 },
-  { name: 'rotation-protocol', mutate: ['lambda/rotation/rotate.ts', 'lambda/rotation/current-since.ts'], tests: ['test/lambda/rotation/rotation.test.ts', 'test/lambda/rotation/rotation-crash-retry.test.ts', 'test/lambda/rotation/rotation-race.test.ts', 'test/lambda/rotation/rotation-property.test.ts'], threshold: 85 },
-  { name: 'rotation-strategies', mutate: ['lambda/rotation/cognito-client-secret.ts', 'lambda/rotation/custom-hook.ts', 'lambda/rotation/hook.ts', 'lambda/rotation/sweep.ts'], tests: ['test/lambda/rotation/rotation-strategies.test.ts', 'test/lambda/rotation/credential-sweep.test.ts'], threshold: 85 },
-  { name: 'ingest-pipeline', mutate: ['lambda/ingest/ingest.ts', 'lambda/ingest/body.ts', 'lambda/ingest/signing-secrets.ts', 'lambda/ingest/schema-validation.ts', 'lambda/ingest/deliver.ts'], tests: ['test/lambda/ingest/ingest.test.ts', 'test/lambda/ingest/ingest-exits.test.ts', 'test/lambda/ingest/ingest-delivery.test.ts', 'test/lambda/ingest/ingest-pii.test.ts', 'test/lambda/ingest/signing-secret-acceptance.test.ts'], threshold: 85 },
-  { name: 'idempotency', mutate: ['lambda/ingest/deduplication.ts', 'lambda/shared/delivery-id.ts'], tests: ['test/lambda/ingest/deduplication.test.ts', 'test/lambda/ingest/delivery-id.test.ts'], threshold: 85 },
-  { name: 'waf-rate-rules', mutate: ['lib/gateway/waf-rate-limit.ts'], tests: ['test/gateway/waf-controls.test.ts', 'test/gateway/waf-bad-input.test.ts'], threshold: 85 },
-  { name: 'alarm-math', mutate: ['lib/observability/burn-rate-alarms.ts', 'lib/observability/slo-metrics.ts', 'lib/observability/slo-validation.ts'], tests: ['test/observability/slo-template.test.ts', 'test/observability/slo-bad-input.test.ts', 'test/observability/slo-behaviour.test.ts', 'test/observability/slo-detection-times.test.ts'], threshold: 85 },
-  { name: 'policy-evaluator', mutate: ['test/support/iam-policy-evaluator.ts'], tests: ['test/compliance/iam-policy-evaluator.test.ts'], threshold: 85 },
+  { name: 'rotation-protocol', mutate: ['lambda/rotation/rotate.ts', 'lambda/rotation/current-since.ts'], tests: ['test/lambda/rotation/rotation-requests.test.ts', 'test/lambda/rotation/current-since.test.ts'], moto: false, threshold: 85 },
+  { name: 'rotation-strategies-custom-hook', mutate: ['lambda/rotation/custom-hook.ts', 'lambda/rotation/hook.ts'], tests: ['test/lambda/rotation/custom-hook.test.ts'], moto: false, threshold: 85 },
+  { name: 'rotation-strategies-cognito', mutate: ['lambda/rotation/cognito-client-secret.ts'], tests: ['test/lambda/rotation/cognito-client-secret.test.ts'], moto: false, threshold: 85 },
+  { name: 'rotation-strategies-sweep', mutate: ['lambda/rotation/sweep.ts'], tests: ['test/lambda/rotation/credential-sweep-reporting.test.ts'], moto: false, threshold: 85 },
+  // Pending: no committed report yet (a from-scratch run takes over an hour with moto_server started
+  // per mutant), so neither `npm run mutate` nor the check runs it unless named.
+  { name: 'ingest-pipeline', pending: true, mutate: ['lambda/ingest/ingest.ts'], tests: ['test/lambda/ingest/ingest.test.ts', 'test/lambda/ingest/ingest-exits.test.ts', 'test/lambda/ingest/ingest-delivery.test.ts', 'test/lambda/ingest/ingest-pii.test.ts', 'test/lambda/ingest/signing-secret-acceptance.test.ts'], threshold: 85 },
+  { name: 'ingest-body-schema', mutate: ['lambda/ingest/body.ts', 'lambda/ingest/schema-validation.ts'], tests: ['test/lambda/ingest/request-body.test.ts', 'test/lambda/ingest/schema-validation.test.ts', 'test/lambda/ingest/ingest-exits.test.ts'], moto: false, threshold: 85 },
+  { name: 'ingest-secrets-delivery', mutate: ['lambda/ingest/signing-secrets.ts', 'lambda/ingest/deliver.ts'], tests: ['test/lambda/ingest/signing-secret-acceptance.test.ts', 'test/lambda/ingest/target-delivery.test.ts'], threshold: 85 },
+  { name: 'idempotency', mutate: ['lambda/ingest/deduplication.ts', 'lambda/shared/delivery-id.ts'], tests: ['test/lambda/ingest/deduplication.test.ts', 'test/lambda/ingest/delivery-id.test.ts'], moto: false, threshold: 85 },
+  { name: 'waf-rate-rules', mutate: ['lib/gateway/waf-rate-limit.ts'], tests: ['test/gateway/waf-controls.test.ts', 'test/gateway/waf-bad-input.test.ts'], moto: false, threshold: 85 },
+  { name: 'alarm-math', mutate: ['lib/observability/burn-rate-alarms.ts'], tests: ['test/observability/burn-rate-alarms.test.ts', 'test/observability/slo-template.test.ts', 'test/observability/data-quality-detection.test.ts'], moto: false, threshold: 85 },
+  { name: 'alarm-math-validation', mutate: ['lib/observability/slo-metrics.ts', 'lib/observability/slo-validation.ts'], tests: ['test/observability/slo-bad-input.test.ts'], moto: false, threshold: 85 },
+  { name: 'policy-evaluator', mutate: ['test/support/iam-policy-evaluator.ts'], tests: ['test/compliance/iam-policy-evaluator.test.ts', 'test/compliance/iam-policy-conditions.test.ts', 'test/compliance/iam-policy-template.test.ts'], moto: false, threshold: 85 },
 ];
 
 function run(module, incremental) {
@@ -50,7 +63,11 @@ function run(module, incremental) {
       projectType: 'custom',
       configFile: 'jest.config.js',
       // Only the module's own tests; moto_server is started by jest's global setup as in `npm test`.
-      config: { testMatch: module.tests.map((t) => `<rootDir>/${t}`), coverageProvider: 'babel' },
+      config: {
+        testMatch: module.tests.map((t) => `<rootDir>/${t}`),
+        coverageProvider: 'babel',
+        ...(module.moto === false ? { globalSetup: null, globalTeardown: null } : {}),
+      },
       enableFindRelatedTests: false,
     },
     mutate: module.mutate,
@@ -121,12 +138,15 @@ export function fileScores(reportFile) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const check = args.includes('--check');
+  // --force re-tests every mutant of the chosen modules, ignoring their committed reports.
+  const force = args.includes('--force');
+  if (check && force) throw new Error('--check and --force exclude each other');
   const names = args.filter((a) => !a.startsWith('--'));
-  const chosen = names.length > 0 ? MODULES.filter((m) => names.includes(m.name)) : MODULES;
+  const chosen = names.length > 0 ? MODULES.filter((m) => names.includes(m.name)) : MODULES.filter((m) => !m.pending);
   if (chosen.length === 0) throw new Error(`no module named ${names.join(', ')}; modules: ${MODULES.map((m) => m.name).join(', ')}`);
   const failed = [];
   for (const module of chosen) {
-    const incremental = check || existsSync(join(reports, `${module.name}.json`));
+    const incremental = !force && (check || existsSync(join(reports, `${module.name}.json`)));
     if (check && unchangedSinceReport(module)) {
       // Stryker's incremental mode would reuse every result (it diffs only the mutated files and the
       // test files); skipping it saves its start-up and dry run. The scores still have to hold.
