@@ -14,9 +14,10 @@
 // since. Mutants judged equivalent (no test can tell them apart from the original) are listed in
 // reports/mutation/EQUIVALENT.md with the reason, and ignored with a `// Stryker disable next-line`
 // comment naming that file at the mutated line.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,7 +54,7 @@ export const MODULES = [
   { name: 'policy-evaluator', mutate: ['test/support/iam-policy-evaluator.ts'], tests: ['test/compliance/iam-policy-evaluator.test.ts', 'test/compliance/iam-policy-conditions.test.ts', 'test/compliance/iam-policy-template.test.ts'], moto: false, threshold: 85 },
 ];
 
-function run(module, incremental) {
+async function run(module, incremental) {
   mkdirSync(reports, { recursive: true });
   const incrementalFile = join('reports', 'mutation', `${module.name}.json`);
   const config = {
@@ -93,25 +94,13 @@ function run(module, incremental) {
   writeFileSync(file, JSON.stringify(config, null, 2));
   const args = ['stryker', 'run', file, ...(incremental ? [] : ['--force'])];
   console.log(`\n== ${module.name}: ${module.mutate.join(', ')} (threshold ${module.threshold}%)`);
-  const moto = module.moto === 'shared' ? startMoto() : undefined;
-  const env = { ...process.env, CDK_VALIDATION: 'false', ...(moto ? { MOTO_ENDPOINT: moto.endpoint } : {}) };
-  const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env });
-  moto?.child.kill();
+  // 'shared': jest's own global setup and teardown, run once here; the setup sets MOTO_ENDPOINT.
+  const require = createRequire(import.meta.url);
+  if (module.moto === 'shared') await require('../test/support/moto-global-setup.js')();
+  const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit', env: { ...process.env, CDK_VALIDATION: 'false' } });
+  if (module.moto === 'shared') await require('../test/support/moto-global-teardown.js')();
   // Stryker's break threshold is on the group's total: each file must keep it on its own.
   return result.status === 0 && holdsThreshold(module);
-}
-
-/** Starts moto_server on a free port and waits until it answers (as test/support/moto-global-setup.js). */
-function startMoto() {
-  const port = Number(spawnSync(process.execPath, ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: 'utf8' }).stdout.trim());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('python3', [join(root, 'test', 'support', 'moto-server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const up = spawnSync(process.execPath, ['-e', `(async()=>{for(let i=0;i<300;i++){try{if((await fetch('${endpoint}/moto-api/')).ok)process.exit(0)}catch{}await new Promise(r=>setTimeout(r,100))}process.exit(1)})()`]);
-  if (up.status !== 0) {
-    child.kill();
-    throw new Error(`moto_server did not answer at ${endpoint}`);
-  }
-  return { endpoint, child };
 }
 
 /** Prints each file's score from the module's report; false when one is below the threshold. */
@@ -172,7 +161,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       if (!holdsThreshold(module)) failed.push(module.name);
       continue;
     }
-    if (!run(module, incremental)) failed.push(module.name);
+    if (!(await run(module, incremental))) failed.push(module.name);
   }
   if (failed.length > 0) {
     console.error(`\nmutation score below the threshold, or the run failed: ${failed.join(', ')}`);

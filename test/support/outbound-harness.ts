@@ -76,7 +76,6 @@ export function recordingSignals(): { calls: Array<{ integration: string } & Par
   };
 }
 
-/** A direct-mode config, with what the test changes. */
 /** An api-destination sender config on the outbound bus of the tests, with `extra` over it. */
 export function apiDestinationConfig(deadLetterQueueUrl: string, extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig {
   return {
@@ -94,6 +93,7 @@ export function apiDestinationConfig(deadLetterQueueUrl: string, extra: Partial<
   };
 }
 
+/** A direct-mode config, with what the test changes. */
 export function directConfig(endpoint: string, deadLetterQueueUrl: string, extra: Partial<ResolvedOutboundConfig> = {}): ResolvedOutboundConfig {
   return { version: 1, integration: 'PartnerOrders', mode: 'direct', endpoint, method: 'POST', timeoutMs: 2_000, maxAttempts: 30, deadLetterQueueUrl, ...extra };
 }
