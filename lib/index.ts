@@ -58,6 +58,7 @@ export * from './observability/burn-rate-alarms';
 export * from './observability/traffic-alarms';
 export * from './observability/queue-alarms';
 export * from './observability/function-failure-alarm';
+export * from './observability/unrouted-request-alarm';
 export * from './observability/alarm-topic';
 export * from './observability/source-bound-sns-topic';
 export { DEFAULT_STACK_BUDGET_BYTES, DEFAULT_STACK_BUDGET_RESOURCES, type StackBudget } from './platform/integration-placement';

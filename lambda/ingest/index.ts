@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { encryptFields } from '../shared/field-encryption';
-import { emitRequestSignals, emitSigningSecretInvalid, signalMetrics } from '../shared/signals';
+import { emitRequestSignals, emitSigningSecretInvalid, emitUnrouted, signalMetrics } from '../shared/signals';
 import { loadRoutes } from './config';
 import { Deduplicator } from './deduplication';
 import { ingest } from './ingest';
@@ -53,6 +53,7 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       deduplicator,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
       emitSigningSecretInvalid: (integration) => emitSigningSecretInvalid(metrics, integration),
+      emitUnrouted: () => emitUnrouted(metrics, context.functionName),
     });
   } finally {
     logger.resetKeys();

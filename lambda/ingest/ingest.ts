@@ -37,6 +37,11 @@ export interface IngestDependencies {
    * latency) for the integration; `rejection` when the ingest rejected the request as the sender's fault.
    */
   readonly emitSignals?: (integration: string, statusCode: number, latencyMs: number, rejection?: RejectionCauseName, deduplication?: DeduplicationSignalName) => void;
+  /**
+   * Emits `unrouted_count` for the function: a request for a route its config does not have (a
+   * deployment fault that belongs to no integration, so `emitSignals` cannot count it).
+   */
+  readonly emitUnrouted?: () => void;
   /** Emits the `signing_secret_invalid` signal: the integration's signing secret is too short to use. */
   readonly emitSigningSecretInvalid?: (integration: string) => void;
   /** Monotonic clock in ms, for latency. @default performance.now */
@@ -63,6 +68,11 @@ function respond(statusCode: number, body: Record<string, unknown>, requestId: s
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
     body: JSON.stringify({ ...body, requestId }),
   };
+}
+
+/** 503 with Retry-After (seconds): a fault of ours or of a dependency, never of the request, so the sender retries. */
+function unavailable(requestId: string, retryAfter = '30'): APIGatewayProxyResult {
+  return respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': retryAfter });
 }
 
 /** A response, why the ingest rejected the request when it did (the sender's fault), and whether it answered a duplicate. */
@@ -110,10 +120,11 @@ export async function ingest(event: APIGatewayProxyEvent, deps: IngestDependenci
   const outcome = await withDeadline(work, deps, () => {
     abort.abort();
     deps.log.error('the request would outlive the function; answered 503 so the sender retries', { integration: route?.integration });
-    return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
+    return answer(unavailable(requestId));
   });
   const result = outcome.response;
   if (route) deps.emitSignals?.(route.integration, result.statusCode, Math.round(clock() - started), outcome.rejection, outcome.deduplication);
+  else deps.emitUnrouted?.();
   const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
   if (origin && route?.corsOrigins?.includes(origin)) {
     result.headers = { ...result.headers, 'access-control-allow-origin': origin, vary: 'Origin' };
@@ -179,7 +190,7 @@ async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependenci
     }
     if (tooShort.includes('AWSCURRENT')) {
       // Our configuration, not the sender's request, is wrong: a 5xx, so the sender retries once it is fixed.
-      return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '300' }));
+      return answer(unavailable(requestId, '300'));
     }
     const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k, v ?? undefined]));
     const verdict = verifySignature(route.signature, rawBody, headers, secrets, deps.nowSeconds);
@@ -278,7 +289,7 @@ async function deliverOnce(
   } catch (error) {
     if (!(error instanceof DeduplicationStoreError)) throw error;
     deps.log.error('the deduplication table failed; nothing was delivered', { integration: route.integration, error: error.message });
-    return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
+    return answer(unavailable(requestId));
   }
   // `name` is what the delivery is known by (for body-keyed routes the body's hash; the header id may be anyone's).
   const logged = { integration: route.integration, deliveryId, key: dedup.key, name };
@@ -340,11 +351,15 @@ async function encryptAndDeliver(route: ResolvedRoute, key: string, record: Inte
       if (!isKmsFault(error)) throw error;
       // Never deliver PII in the clear: without a data key the sender retries later.
       deps.log.error('PII encryption failed; nothing was delivered', { integration: route.integration, error: (error as Error).name });
-      return answer(respond(503, { message: 'temporarily unavailable, retry later' }, requestId, { 'retry-after': '30' }));
+      return answer(unavailable(requestId));
     }
   }
+  if (abortSignal?.aborted) {
+    // The sender was answered 503 at the deadline (logged there as the error it is): the record is not handed over after it.
+    deps.log.info('the deadline passed before delivery; not delivered', { integration: route.integration });
+    return answer(unavailable(requestId));
+  }
   try {
-    if (abortSignal?.aborted) throw new Error('the deadline passed before delivery');
     const delivery = await deliver(deps.clients, route.target, route.targetAddress, { ...record, queryStringParameters: query, body }, abortSignal);
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
     return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });

@@ -1,5 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { CAUSE_DIMENSION, DeduplicationSignal, type DeduplicationSignalName, INTEGRATION_DIMENSION, type RejectionCauseName, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
+import {
+  CAUSE_DIMENSION,
+  DeduplicationSignal,
+  type DeduplicationSignalName,
+  INGEST_FUNCTION_DIMENSION,
+  IngestMetric,
+  INTEGRATION_DIMENSION,
+  type RejectionCauseName,
+  SIGNALS_NAMESPACE,
+  SignalMetric,
+} from '../../lib/observability/signal-names';
 
 /** A Powertools Metrics instance that writes the integration signals (EMF) with `Integration` as the only dimension. */
 export function signalMetrics(): Metrics {
@@ -41,6 +51,14 @@ export function emitSigningSecretInvalid(metrics: Metrics, integration: string):
   m.clearDefaultDimensions();
   m.addDimension(INTEGRATION_DIMENSION, integration);
   m.addMetric(SignalMetric.SIGNING_SECRET_INVALID, MetricUnit.Count, 1);
+}
+
+/** Emits `unrouted_count` for the ingest function `functionName`: a request for a route its config does not have. */
+export function emitUnrouted(metrics: Metrics, functionName: string): void {
+  const m = metrics.singleMetric();
+  m.clearDefaultDimensions();
+  m.addDimension(INGEST_FUNCTION_DIMENSION, functionName);
+  m.addMetric(IngestMetric.UNROUTED_COUNT, MetricUnit.Count, 1);
 }
 
 /** What a sync reports. */

@@ -9,7 +9,7 @@ import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationFunction } from '../functions/integration-function';
 import type { FunctionHost } from '../core/platform-host';
 import { DeduplicationTable } from './deduplication-table';
-import { ConfigValue, IngestConfig, IngestRouteConfig } from './ingest-config';
+import { ConfigValue, DeduplicationKey, IngestConfig, IngestRouteConfig } from './ingest-config';
 
 export { LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../functions/environment-size';
 
@@ -107,9 +107,16 @@ export class IngestFunction extends Construct {
     this.handler.function.addEnvironment('FIELD_ENCRYPTION_KEY_ID', this.key.keyArn);
   }
 
-  /** Adds a route to the function's table; a route that deduplicates brings the platform's deduplication table. */
+  /**
+   * Adds a route to the function's table; a route that deduplicates brings the platform's deduplication table.
+   * @throws Error when synthesis has started, or when the route's `deduplication` has no `deliveryId`
+   *   where its key needs one: a `signed-id` route (a header or a body pointer) or a `client-key`
+   *   route (the header the client sends its key in). The function would otherwise deliver every
+   *   request of that route without deduplication.
+   */
   public addRoute(route: IngestRouteConfig): void {
     if (this.finalized) throw new Error('IngestFunction: routes cannot be added after synthesis has started');
+    checkDeduplication(route);
     this.routes.push(route);
     if (route.deduplication) this.deduplicationTable();
   }
@@ -152,4 +159,17 @@ export class IngestFunction extends Construct {
 
 function toValue(config: DeployTimeConfig, value: ConfigValue): ConfigValue {
   return typeof value === 'string' ? config.value(value) : value;
+}
+
+/** A route's deduplication must say where its delivery id is when its key is that id. */
+function checkDeduplication(route: IngestRouteConfig): void {
+  const dedup = route.deduplication;
+  if (dedup === undefined) return;
+  const where = `IngestFunction.addRoute: route ${route.method} ${route.resourcePath} (integration ${route.integration})`;
+  if (dedup.key === DeduplicationKey.SIGNED_ID && dedup.deliveryId?.header === undefined && dedup.deliveryId?.bodyPointer === undefined) {
+    throw new Error(`${where}: deduplication.deliveryId is ${JSON.stringify(dedup.deliveryId)} with key 'signed-id'; name the signed delivery id's header ({ header: 'webhook-id' }) or body pointer ({ bodyPointer: '/id' }).`);
+  }
+  if (dedup.key === DeduplicationKey.CLIENT_KEY && dedup.deliveryId?.header === undefined) {
+    throw new Error(`${where}: deduplication.deliveryId is ${JSON.stringify(dedup.deliveryId)} with key 'client-key'; name the header the client sends its key in ({ header: 'Idempotency-Key' }).`);
+  }
 }

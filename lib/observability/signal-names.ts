@@ -84,6 +84,17 @@ export type RejectionCauseName = (typeof RejectionCause)[keyof typeof RejectionC
 export const CREDENTIAL_DIMENSION = 'Credential';
 /** The dimension of the credential sweep's own health: the platform's rotation function's name. */
 export const ROTATION_FUNCTION_DIMENSION = 'RotationFunction';
+/** The dimension of the ingest function's own metrics: the function's name. */
+export const INGEST_FUNCTION_DIMENSION = 'IngestFunction';
+
+/** The ingest function's own metrics, by IngestFunction: what no integration's signals can count. */
+export const IngestMetric = {
+  /**
+   * Requests for a route the function's config does not have (Count), answered 500: an API method
+   * deployed before or without its route, so every request to it fails and belongs to no integration.
+   */
+  UNROUTED_COUNT: 'unrouted_count',
+} as const;
 
 /** The credential sweep's metrics (hourly, from the platform's rotation function). */
 export const CredentialMetric = {

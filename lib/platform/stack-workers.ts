@@ -11,6 +11,7 @@ import type { FunctionHost } from '../core/platform-host';
 import { IngestFunction, type IngestHost } from '../ingest/ingest-function';
 import { CredentialSweepAlarm } from '../observability/credential-alarms';
 import { FunctionFailureAlarm } from '../observability/function-failure-alarm';
+import { UnroutedRequestAlarm } from '../observability/unrouted-request-alarm';
 import { PlatformDashboard } from '../observability/platform-dashboard';
 import { RotationFunction } from '../secrets/rotation-function';
 import { createFunctionDeadLetterQueue } from './rule-dead-letter-queue';
@@ -102,7 +103,7 @@ export class StackWorkers {
     return this.props.scope;
   }
 
-  /** The ingest function every route of the stack passes through, with the alarm that pages when it fails. */
+  /** The ingest function every route of the stack passes through, with the alarms that page when it fails and when it gets a request for a route it lacks. */
   public get ingest(): IngestFunction {
     if (!this._ingest) {
       this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.functionHost, reservedConcurrentExecutions: this.props.ingestReservedConcurrency ?? this.host.ingestReservedConcurrency });
@@ -111,6 +112,12 @@ export class StackWorkers {
         function: this._ingest.handler.function,
         topic: this.host.pageTopic,
         role: `the platform's ingest function (every inbound route ${this.props.where})`,
+        runbookUrl: this.host.runbookUrl,
+      });
+      new UnroutedRequestAlarm(this.props.scope, 'IngestUnroutedAlarm', {
+        alarmName: `${this.host.alarmNamePrefix}ingest-unrouted${this.props.alarmNameSuffix}`,
+        function: this._ingest.handler.function,
+        topic: this.host.pageTopic,
         runbookUrl: this.host.runbookUrl,
       });
     }

@@ -7,9 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   DataClassification,
   Deduplication,
+  DeduplicationKey,
   DigestEncoding,
   HttpMethod,
   Inbound,
+  IngestRouteConfig,
+  IngestTargetKind,
   IntegrationConfigError,
   IntegrationPlatform,
   MAX_LAMBDA_TARGET_TIMEOUT_SECONDS,
@@ -204,5 +207,32 @@ describe('bodies and query parameters', () => {
   test('the function fixture used elsewhere has the 3 s default timeout and stays accepted', () => {
     const stack = newStackWithPlatform();
     expect(() => api(stack, 'Orders', {}, { target: Target.lambda(testFunction(stack)) })).not.toThrow();
+  });
+});
+
+describe('IngestFunction.addRoute: a route whose key is the delivery id says where the id is', () => {
+  const target = { kind: IngestTargetKind.SQS, address: 'orders' };
+  const base = { integration: 'Orders', method: 'POST', resourcePath: '/orders', target };
+
+  test.each([
+    ['a client-key route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY }, /route POST \/orders \(integration Orders\): deduplication.deliveryId is undefined with key 'client-key'; name the header the client sends its key in/],
+    ['a client-key route with a body pointer', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY, deliveryId: { bodyPointer: '/id' } }, /deduplication.deliveryId is \{"bodyPointer":"\/id"\} with key 'client-key'/],
+    ['a signed-id route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID }, /deduplication.deliveryId is undefined with key 'signed-id'; name the signed delivery id's header/],
+    ['a signed-id route with an empty deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID, deliveryId: {} }, /deduplication.deliveryId is \{\} with key 'signed-id'/],
+  ])('%s is refused at synth (the function would deliver every request without deduplication)', (_what, deduplication, message) => {
+    const stack = newStack();
+    const platform = new IntegrationPlatform(stack, 'Platform');
+    expect(() => platform.ingest.addRoute({ ...base, deduplication } as IngestRouteConfig)).toThrow(message);
+  });
+
+  test.each([
+    ['a client-key route with its header', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY, deliveryId: { header: 'Idempotency-Key' } }],
+    ['a signed-id route with a header', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID, deliveryId: { header: 'webhook-id' } }],
+    ['a signed-id route with a body pointer', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID, deliveryId: { bodyPointer: '/id' } }],
+    ['a body-keyed route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.BODY }],
+  ])('%s is taken', (_what, deduplication) => {
+    const stack = newStack();
+    const platform = new IntegrationPlatform(stack, 'Platform');
+    expect(() => platform.ingest.addRoute({ ...base, deduplication } as IngestRouteConfig)).not.toThrow();
   });
 });

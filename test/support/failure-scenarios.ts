@@ -5,7 +5,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DataClassification, HttpMethod, Inbound, IntegrationPlatform, SecureIntegration, TrafficExpectation } from '../../lib';
-import { INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
+import { INGEST_FUNCTION_DIMENSION, IngestMetric, INTEGRATION_DIMENSION, SIGNALS_NAMESPACE, SignalMetric } from '../../lib/observability/signal-names';
 import { newStack, objectSchema } from '../helpers';
 import { AlarmDef, alarmsFromTemplate, BandModel, MetricSource, simulate } from './metric-math-alarms';
 import { MinutePoint, MinuteSeries, samples } from './metric-math';
@@ -33,6 +33,8 @@ export interface MinuteOfTraffic {
   readonly deleted?: number;
   /** Failed or throttled invocations of the ingest function that never ran the handler. */
   readonly ingestCrashes?: number;
+  /** Requests the ingest answered 500 because its config has no route for them. */
+  readonly unrouted?: number;
 }
 
 export interface PlatformFixture {
@@ -95,9 +97,11 @@ export function worldSource(f: PlatformFixture, minutes: number, at: (m: number)
   const received = series((t) => t.received);
   const deleted = series((t) => t.deleted);
   const crashes = series((t) => t.ingestCrashes ?? 0);
+  const unrouted = series((t) => t.unrouted);
   return (metric) => {
     const d = metric.dimensions;
     if (metric.namespace === SIGNALS_NAMESPACE && Object.keys(d).length === 1 && d[INTEGRATION_DIMENSION] === INTEGRATION) return signals[metric.metricName];
+    if (metric.namespace === SIGNALS_NAMESPACE && metric.metricName === IngestMetric.UNROUTED_COUNT && Object.keys(d).length === 1 && d[INGEST_FUNCTION_DIMENSION] === f.ingestFunction) return unrouted;
     if (metric.namespace === 'AWS/ApiGateway' && metric.metricName === '4XXError' && d.ApiName === f.api) return stage4xx;
     if (metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateAgeOfOldestMessage' && d.QueueName === f.queue) return age;
     if (metric.namespace === 'AWS/SQS' && metric.metricName === 'ApproximateNumberOfMessagesVisible' && d.QueueName === f.deadLetterQueue) return deadLetters;

@@ -14,7 +14,14 @@ import { KmsCallError } from '../../../lambda/shared/field-encryption/data-key-c
 import { canonicalDn } from '../../../lambda/shared/distinguished-name';
 import { DeduplicationKey, IngestTargetKind, SignatureScheme } from '../../../lib';
 import { DeduplicationSignal, RejectionCause } from '../../../lib/observability/signal-names';
+import { splitPiiFields } from '../../../lambda/shared/query-pii';
 import { type LoggedLine, recordingLog } from '../../support/ingest-harness';
+
+// Counts how often a route's PII fields are worked out (once per container and route, not per request).
+jest.mock('../../../lambda/shared/query-pii', () => {
+  const actual = jest.requireActual<typeof import('../../../lambda/shared/query-pii')>('../../../lambda/shared/query-pii');
+  return { ...actual, splitPiiFields: jest.fn(actual.splitPiiFields) };
+});
 
 const SECRET = 'whsec-answers-test-0123456789abcdef0123456789';
 const REQUEST_ID = 'req-answers-1';
@@ -313,12 +320,8 @@ describe('rejections: the sender\'s faults', () => {
   test('a body that is not JSON: 400 with the parser\'s reason, a warning, rejected as malformed', async () => {
     const h = harness(routes);
     const res = await ingest(event('/orders', '{"id":'), h.deps);
-    expect(res.statusCode).toBe(400);
-    expect(res.headers).toEqual(JSON_HEADERS);
-    const { message } = bodyOf(res);
-    expect(typeof message).toBe('string');
-    expect(bodyOf(res)).toEqual({ message, requestId: REQUEST_ID });
-    expect(h.logs).toEqual([{ level: 'warn', msg: 'body rejected', extra: { integration: 'Orders', status: 400, reason: message } }]);
+    expect(res).toEqual({ statusCode: 400, headers: JSON_HEADERS, body: JSON.stringify({ message: 'body is not valid JSON', requestId: REQUEST_ID }) });
+    expect(h.logs).toEqual([{ level: 'warn', msg: 'body rejected', extra: { integration: 'Orders', status: 400, reason: 'body is not valid JSON' } }]);
     expect(h.signals).toEqual([['Orders', 400, 0, RejectionCause.MALFORMED, undefined]]);
   });
 
@@ -336,7 +339,10 @@ describe('rejections: the sender\'s faults', () => {
     const h = harness(routes);
     const res = await ingest(event('/signed', '{"id":"o"}', { headers: { 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` } }), h.deps);
     expect(res).toEqual({ statusCode: 401, headers: JSON_HEADERS, body: JSON.stringify({ message: 'invalid signature', requestId: REQUEST_ID }) });
-    expect(h.logs).toEqual([{ level: 'warn', msg: 'webhook signature rejected', extra: expect.objectContaining({ integration: 'Orders', reason: expect.any(String) }) }]);
+    expect(h.logs).toEqual([
+      { level: 'warn', msg: 'webhook signature rejected', extra: { integration: 'Orders', reason: 'mismatch', detail: "the signature in 'X-Hub-Signature-256' matches the body under none of the signing secrets" } },
+    ]);
+    expect(JSON.stringify(h.logs)).not.toContain(SECRET);
     expect(h.signals).toEqual([['Orders', 401, 0, RejectionCause.SIGNATURE, undefined]]);
     expect(h.sends).toEqual([]);
   });
@@ -674,9 +680,9 @@ describe('target and deadline faults', () => {
     release();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(h.sends).toEqual([]);
-    expect(h.logs.map((l) => [l.level, l.msg, l.extra.error])).toEqual([
-      ['error', 'the request would outlive the function; answered 503 so the sender retries', undefined],
-      ['error', 'delivery failed; the sender should retry', 'Error: the deadline passed before delivery'],
+    expect(h.logs).toEqual([
+      { level: 'error', msg: 'the request would outlive the function; answered 503 so the sender retries', extra: { integration: 'Orders' } },
+      { level: 'info', msg: 'the deadline passed before delivery; not delivered', extra: { integration: 'Orders' } },
     ]);
   });
 
@@ -686,6 +692,23 @@ describe('target and deadline faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(h.logs.map((l) => l.msg)).toEqual(['record delivered']);
     expect(h.sends[0].abortSignal?.aborted).toBe(false);
+  });
+
+  test('the deadline is DEADLINE_MARGIN_MS before the function\'s timeout, to the millisecond; with less time left than that, at once', async () => {
+    jest.useFakeTimers();
+    try {
+      for (const [left, due] of [[DEADLINE_MARGIN_MS + 20, 20], [DEADLINE_MARGIN_MS - 200, 0]]) {
+        const h = harness(routes, { remainingTimeMs: () => left }, () => new Promise(() => undefined));
+        let settled: number | undefined;
+        void ingest(event('/orders', '{}'), h.deps).then((res) => (settled = res.statusCode));
+        await jest.advanceTimersByTimeAsync(Math.max(0, due - 1));
+        expect(settled).toBe(due === 0 ? 503 : undefined);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(settled).toBe(503);
+      }
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('without remainingTimeMs there is no deadline: a slow target is waited for', async () => {
@@ -736,13 +759,32 @@ describe('target and deadline faults', () => {
   });
 });
 
+describe('the route\'s fields', () => {
+  test('a route\'s PII fields and forwarded parameters are worked out once per container, not for each request', async () => {
+    const piiRoute = route('/once', { piiFields: ['email', 'query:ssn'], queryParameters: ['page'] });
+    const h = harness(routesOf(piiRoute));
+    const before = jest.mocked(splitPiiFields).mock.calls.length;
+    await ingest(event('/once', '{"email":"a"}', { queryStringParameters: { page: '1', ssn: '2' } }), h.deps);
+    await ingest(event('/once', '{"email":"b"}', { queryStringParameters: { page: '2', ssn: '3' } }), h.deps);
+    expect(jest.mocked(splitPiiFields).mock.calls.slice(before)).toEqual([[['email', 'query:ssn']]]);
+    expect(h.records().map((r) => r.queryStringParameters)).toEqual([{ page: '1', ssn: 'enc(2)' }, { page: '2', ssn: 'enc(3)' }]);
+  });
+});
+
 describe('a request for a route the config does not have', () => {
-  test('500 "route not configured", an error line naming the route, no signals (no integration to count it against), no CORS', async () => {
-    const h = harness(routesOf(route('/orders', { corsOrigins: ['https://app.example.com'] })));
+  test('500 "route not configured", an error line naming the route, unrouted_count (no integration to count it against), no CORS', async () => {
+    let unrouted = 0;
+    const h = harness(routesOf(route('/orders', { corsOrigins: ['https://app.example.com'] })), { emitUnrouted: () => void (unrouted += 1) });
     const res = await ingest(event('/elsewhere', '{}', { headers: { Origin: 'https://app.example.com' } }), h.deps);
     expect(res).toEqual({ statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: 'route not configured', requestId: REQUEST_ID }) });
     expect(h.logs).toEqual([{ level: 'error', msg: 'no ingest route for the request: the deployed config and the API disagree', extra: { route: 'POST /elsewhere' } }]);
     expect(h.signals).toEqual([]);
+    expect(unrouted).toBe(1);
+    // A routed request is counted in its integration's signals, never as unrouted.
+    await ingest(event('/orders', '{}'), h.deps);
+    expect(unrouted).toBe(1);
+    // A function that does not emit it still answers.
+    expect((await ingest(event('/elsewhere', '{}'), { ...h.deps, emitUnrouted: undefined })).statusCode).toBe(500);
   });
 
   test('the method is matched in upper case', async () => {

@@ -1,4 +1,4 @@
-import { emitRequestSignals, recordSync, signalMetrics } from '../../../lambda/shared/signals';
+import { emitRequestSignals, emitUnrouted, recordSync, signalMetrics } from '../../../lambda/shared/signals';
 import { captureEmf } from '../../support/emf';
 
 
@@ -26,6 +26,15 @@ describe('integration signals (EMF)', () => {
   test('a 4xx is not an error of the platform', () => {
     const [emf] = captureEmf(() => emitRequestSignals(signalMetrics(), 'CrmContacts', 401, 3));
     expect(emf.error_count).toBe(0);
+  });
+
+  test('a request for no route emits unrouted_count under the IngestFunction dimension alone (what UnroutedRequestAlarm reads)', () => {
+    const [emf, ...more] = captureEmf(() => emitUnrouted(signalMetrics(), 'platform-ingest'));
+    expect(more).toEqual([]);
+    const directive = (emf._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> }).CloudWatchMetrics[0];
+    expect(directive).toEqual({ Namespace: 'CdkSecureIntegrations', Dimensions: [['IngestFunction']], Metrics: [{ Name: 'unrouted_count', Unit: 'Count' }] });
+    expect(emf).toEqual(expect.objectContaining({ IngestFunction: 'platform-ingest', unrouted_count: 1 }));
+    expect(emf).not.toHaveProperty('service');
   });
 
   test('recordSync writes the heartbeat and last_successful_sync in seconds on success', () => {
