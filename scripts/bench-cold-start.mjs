@@ -29,7 +29,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 /** The issue's targets for the library's own handlers (samples are users' examples). */
 const TARGET_BYTES = 250 * 1024;
 const TARGET_MS = 80;
-const LIBRARY_HANDLERS = new Set(['ingest', 'rotation', 'inventory']);
+const LIBRARY_HANDLERS = new Set(['ingest', 'inventory', 'outbound', 'rotation', 'truststore']);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The handler folders under `dir`: those holding an index.js. */
@@ -45,7 +45,7 @@ function* handlerDirs(dir) {
 if (!existsSync(handlersRoot)) throw new Error('dist/handlers not found: run `npm run build` first');
 const work = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
 
-// Config files the handlers read at load: small and valid (lambda/ingest/config.ts, lambda/rotation/bindings.ts).
+// Config files the handlers read at load: small and valid (lambda/ingest/config.ts, lambda/outbound/config.ts, lambda/rotation/bindings.ts).
 const ingestConfig = join(work, 'ingest-config.json');
 writeFileSync(
   ingestConfig,
@@ -56,6 +56,21 @@ writeFileSync(
       { integration: 'GitHub', method: 'POST', resourcePath: '/webhooks/github', signature: { scheme: 'github-hmac-sha256', signatureHeader: 'X-Hub-Signature-256', headerFormat: 'digest', signaturePrefix: 'sha256=', encoding: 'hex', signedPayload: '{body}', deliveryId: { header: 'X-GitHub-Delivery' } }, signingSecret: 'integrations/github/signing-secret', target: { kind: 'eventbridge', address: 'default' } },
       { integration: 'Orders', method: 'POST', resourcePath: '/orders', target: { kind: 'lambda', address: 'arn:aws:lambda:eu-west-1:111111111111:function:orders' } },
     ],
+  }),
+);
+const outboundConfig = join(work, 'outbound-config.json');
+writeFileSync(
+  outboundConfig,
+  JSON.stringify({
+    version: 1,
+    integration: 'PartnerOrders',
+    mode: 'direct',
+    endpoint: 'https://partner.example.com/orders',
+    method: 'PUT',
+    timeoutMs: 5000,
+    maxAttempts: 30,
+    signing: { kind: 'standard-webhooks', secretArn: { env: 'OUTBOUND_REF_0' } },
+    deadLetterQueueUrl: { env: 'OUTBOUND_REF_1' },
   }),
 );
 const rotationConfig = join(work, 'rotation-config.json');
@@ -93,6 +108,12 @@ const lambdaEnv = (name, task) => ({
 const functionEnv = {
   ingest: { POWERTOOLS_SERVICE_NAME: 'integration-ingest', INGEST_CONFIG_FILE: ingestConfig, INGEST_REF_0: 'https://sqs.eu-west-1.amazonaws.com/111111111111/crm', DEDUPLICATION_TABLE_NAME: 'dedup', FIELD_ENCRYPTION_KEY_ID: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
   rotation: { POWERTOOLS_SERVICE_NAME: 'integration-rotation', ROTATION_CONFIG_FILE: rotationConfig },
+  outbound: {
+    POWERTOOLS_SERVICE_NAME: 'integration-outbound',
+    OUTBOUND_CONFIG_FILE: outboundConfig,
+    OUTBOUND_REF_0: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:integrations/partner-orders/signing-AbCdEf',
+    OUTBOUND_REF_1: 'https://sqs.eu-west-1.amazonaws.com/111111111111/partner-orders-dlq',
+  },
   inventory: { POWERTOOLS_SERVICE_NAME: 'integration-inventory', INVENTORY_TABLE_NAME: 'inventory' },
   'samples/warehouse-export': { SOURCE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/crm', WAREHOUSE_URL: 'https://warehouse.example.com/ingest' },
 };
