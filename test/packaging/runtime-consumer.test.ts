@@ -2,9 +2,9 @@
 // only what it should, and a handler importing only `cdk-secure-integrations/runtime`, installed
 // without the CDK (no peer dependencies), bundles with esbuild and carries no aws-cdk-lib.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = join(__dirname, '..', '..');
@@ -25,6 +25,38 @@ test('the tarball holds the compiled library, its declarations, the handler bund
   expect(stray).toEqual([]);
   // The example app, its sample handlers and the tests stay home.
   expect(files.filter((f) => /samples|example|^test\/|\.test\./.test(f))).toEqual([]);
+});
+
+/**
+ * The files `entries` load, transitively, by relative path: `require("./x")` in JavaScript, or
+ * `from "./x"` and `import("./x")` in declarations (`ext` `.js` or `.d.ts`); paths relative to the root.
+ */
+function loaded(entries: string[], ext: '.js' | '.d.ts'): Set<string> {
+  const pattern = ext === '.js' ? /require\("(\.[^"]+)"\)/g : /(?:from |import\()["'](\.[^"']+)["']/g;
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(pattern)) {
+      const base = resolve(dirname(file), spec);
+      const found = [base + ext, join(base, `index${ext}`), base].find((f) => existsSync(f) && statSync(f).isFile());
+      if (found === undefined) throw new Error(`${relative(root, file)} loads ${spec}, which is not built`);
+      visit(found);
+    }
+  };
+  for (const entry of entries) visit(join(root, entry));
+  return new Set([...seen].map((f) => relative(root, f)));
+}
+
+test('of the compiled handler sources, the tarball holds exactly what the library, /runtime and the CLI load (package.json "files")', () => {
+  const modules = [...loaded(['dist/lib/index.js', 'dist/lambda/shared/runtime.js', 'dist/bin/cli.js'], '.js'), ...loaded(['dist/lib/index.d.ts', 'dist/lambda/shared/runtime.d.ts', 'dist/bin/cli.d.ts'], '.d.ts')]
+    .filter((f) => f.startsWith('dist/lambda/'))
+    .map((f) => f.replace(/(\.d\.ts|\.js)$/, ''));
+  // Each module loaded with its declarations. The handlers themselves ship bundled in dist/handlers:
+  // their compiled sources would be dead weight.
+  const needed = [...new Set(modules)].flatMap((m) => [`${m}.js`, `${m}.d.ts`]).sort();
+  expect(files.filter((f) => f.startsWith('dist/lambda/')).sort()).toEqual(needed);
+  expect(needed).toEqual(expect.arrayContaining(['dist/lambda/shared/runtime.js', 'dist/lambda/shared/runtime.d.ts', 'dist/lambda/shared/field-encryption/jwe.js']));
 });
 
 test('a handler importing only /runtime installs without the CDK, bundles, and carries no aws-cdk-lib', async () => {
