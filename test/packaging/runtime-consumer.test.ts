@@ -59,7 +59,7 @@ test('of the compiled handler sources, the tarball holds exactly what the librar
   expect(needed).toEqual(expect.arrayContaining(['dist/lambda/shared/runtime.js', 'dist/lambda/shared/runtime.d.ts', 'dist/lambda/shared/field-encryption/jwe.js']));
 });
 
-test('a handler importing only /runtime installs without the CDK, bundles, and carries no aws-cdk-lib', async () => {
+test('a handler importing only /runtime installs without the CDK, bundles, and carries no aws-cdk-lib; the installed CLI runs', async () => {
   const app = join(work, 'consumer');
   mkdirSync(join(app, 'src'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { 'cdk-secure-integrations': `file:${tarball}` } }));
@@ -89,4 +89,9 @@ test('a handler importing only /runtime installs without the CDK, bundles, and c
   const inputs = Object.keys(result.metafile.inputs);
   expect(inputs.some((f) => f.includes('node_modules/cdk-secure-integrations/dist/lambda/shared/runtime.js'))).toBe(true);
   expect(inputs.filter((f) => f.includes('aws-cdk-lib') || f.includes('/constructs/'))).toEqual([]);
+  // The package's CLI runs from what was installed (npm links `bin` into node_modules/.bin).
+  const help = execFileSync(join(app, 'node_modules', '.bin', 'cdk-secure-integrations'), ['--help'], { cwd: app, encoding: 'utf8' });
+  expect(help).toMatch(/^Usage: cdk-secure-integrations/);
+  expect(help).toMatch(/^\s+inventory \[options\]/m);
+  expect(help).toMatch(/^\s+redrive \[options\]/m);
 }, 180_000);
