@@ -7,7 +7,7 @@ import { refusalReason, type SigningSecrets } from './signing-secrets';
 import { verifySignature } from '../shared/verify-signature';
 import { canonicalDn } from '../shared/distinguished-name';
 import { type ResolvedRoute, routeKey } from './config';
-import { type DeliveryClients, deliver, TargetError } from './deliver';
+import { type DeliveryClients, deliver, type TargetError } from './deliver';
 import { contentTypeOf, parseBody, structuralProblem } from './body';
 import { type Answer, type DeduplicationOutcome, type DeliveryKey, DeduplicationStoreError } from './deduplication';
 import { deliveryIdAt } from '../shared/delivery-id';
@@ -162,7 +162,7 @@ async function withDeadline(work: Promise<Outcome>, deps: IngestDependencies, la
   }
 }
 
-async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies, abortSignal?: AbortSignal): Promise<Outcome> {
+async function handleRequest(event: APIGatewayProxyEvent, deps: IngestDependencies, abortSignal: AbortSignal): Promise<Outcome> {
   const requestId = event.requestContext?.requestId ?? 'unknown';
   const key = routeKey(event.httpMethod, event.resource);
   const route = deps.routes.get(key);
@@ -331,7 +331,7 @@ function sha256(data: Buffer): string {
 }
 
 /** Encrypts the record's PII fields and hands it to the target: the part of a request that runs once per delivery. */
-async function encryptAndDeliver(route: ResolvedRoute, key: string, record: IntegrationRecord, deps: IngestDependencies, abortSignal?: AbortSignal): Promise<Outcome> {
+async function encryptAndDeliver(route: ResolvedRoute, key: string, record: IntegrationRecord, deps: IngestDependencies, abortSignal: AbortSignal): Promise<Outcome> {
   const requestId = record.requestId;
   let body = record.body;
   let query = record.queryStringParameters;
@@ -354,7 +354,7 @@ async function encryptAndDeliver(route: ResolvedRoute, key: string, record: Inte
       return answer(unavailable(requestId));
     }
   }
-  if (abortSignal?.aborted) {
+  if (abortSignal.aborted) {
     // The sender was answered 503 at the deadline (logged there as the error it is): the record is not handed over after it.
     deps.log.info('the deadline passed before delivery; not delivered', { integration: route.integration });
     return answer(unavailable(requestId));
@@ -364,8 +364,13 @@ async function encryptAndDeliver(route: ResolvedRoute, key: string, record: Inte
     deps.log.info('record delivered', { integration: route.integration, target: route.target.kind, statusCode: delivery.statusCode });
     return answer({ statusCode: delivery.statusCode, headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...delivery.headers }, body: delivery.body });
   } catch (error) {
-    const message = error instanceof TargetError ? error.message : String(error);
-    deps.log.error('delivery failed; the sender should retry', { integration: route.integration, target: route.target.kind, error: message });
+    if (abortSignal.aborted) {
+      // Aborted at the deadline (logged there as the error it is): the sender was answered 503 and retries; the request may have reached the target.
+      deps.log.warn('the deadline passed during delivery; the sender retries, and the target may get the record twice', { integration: route.integration, target: route.target.kind });
+      return answer(unavailable(requestId));
+    }
+    // deliver() throws only TargetError, whose message names the target's error.
+    deps.log.error('delivery failed; the sender should retry', { integration: route.integration, target: route.target.kind, error: (error as TargetError).message });
     return answer(respond(502, { message: 'target unavailable, retry later' }, requestId, { 'retry-after': '30' }));
   }
 }

@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
+import { IntegrationConfigError } from '../core/errors';
 import { handlerCode } from '../core/handler-code';
 import { DeployTimeConfig } from '../core/deploy-time-config';
 import { IntegrationFunction } from '../functions/integration-function';
@@ -109,7 +110,8 @@ export class IngestFunction extends Construct {
 
   /**
    * Adds a route to the function's table; a route that deduplicates brings the platform's deduplication table.
-   * @throws Error when synthesis has started, or when the route's `deduplication` has no `deliveryId`
+   * @throws Error when synthesis has started
+   * @throws IntegrationConfigError when the route's `deduplication` has no `deliveryId`
    *   where its key needs one: a `signed-id` route (a header or a body pointer) or a `client-key`
    *   route (the header the client sends its key in). The function would otherwise deliver every
    *   request of that route without deduplication.
@@ -165,11 +167,11 @@ function toValue(config: DeployTimeConfig, value: ConfigValue): ConfigValue {
 function checkDeduplication(route: IngestRouteConfig): void {
   const dedup = route.deduplication;
   if (dedup === undefined) return;
-  const where = `IngestFunction.addRoute: route ${route.method} ${route.resourcePath} (integration ${route.integration})`;
+  const where = `IngestFunction.addRoute(${route.method} ${route.resourcePath} of ${route.integration})`;
   if (dedup.key === DeduplicationKey.SIGNED_ID && dedup.deliveryId?.header === undefined && dedup.deliveryId?.bodyPointer === undefined) {
-    throw new Error(`${where}: deduplication.deliveryId is ${JSON.stringify(dedup.deliveryId)} with key 'signed-id'; name the signed delivery id's header ({ header: 'webhook-id' }) or body pointer ({ bodyPointer: '/id' }).`);
+    throw new IntegrationConfigError(where, 'deduplication.deliveryId', dedup.deliveryId, "A 'signed-id' route names where its signed delivery id is: a header ({ header: 'webhook-id' }) or a body pointer ({ bodyPointer: '/id' }).");
   }
   if (dedup.key === DeduplicationKey.CLIENT_KEY && dedup.deliveryId?.header === undefined) {
-    throw new Error(`${where}: deduplication.deliveryId is ${JSON.stringify(dedup.deliveryId)} with key 'client-key'; name the header the client sends its key in ({ header: 'Idempotency-Key' }).`);
+    throw new IntegrationConfigError(where, 'deduplication.deliveryId', dedup.deliveryId, "A 'client-key' route names the header the client sends its key in, for example { header: 'Idempotency-Key' }.");
   }
 }

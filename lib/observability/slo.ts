@@ -1,5 +1,5 @@
 import { acknowledgeCompositeInputAlarm } from '../compliance/acknowledgements';
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -262,13 +262,18 @@ export class IntegrationSlo extends Construct {
   /**
    * The burn rate over `window` as a metric-math expression (1 = spending exactly the budget over
    * the SLO window), for dashboards. No data point without traffic.
-   * @param window the period of the expression: 60 seconds or a multiple of it (CloudWatch's
-   *   periods for metric math). @default Duration.hours(1)
-   * @throws Error when `window` is a token (a Duration from a parameter): the period must be known at synth
+   * @param window the period of the expression: a whole number of minutes (the signals are
+   *   standard-resolution metrics, one data point a minute). @default Duration.hours(1)
+   * @throws Error when `window` is a token (a Duration from a parameter: the period must be known at
+   *   synth) or not a positive whole number of minutes
    */
   public burnRate(window: Duration = Duration.hours(1)): cloudwatch.MathExpression {
-    if (Token.isUnresolved(window.toSeconds())) {
+    if (window.isUnresolved()) {
       throw new Error(`${this.node.path}: burnRate(window): the window is a token; give a literal Duration, for example Duration.hours(1)`);
+    }
+    const seconds = window.toSeconds();
+    if (seconds <= 0 || seconds % 60 !== 0) {
+      throw new Error(`${this.node.path}: burnRate(window): the window is ${seconds} s; give a positive whole number of minutes, for example Duration.hours(1)`);
     }
     return burnRateExpression(this.context.integration, this.availability, window, this.quality);
   }

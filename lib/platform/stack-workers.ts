@@ -106,18 +106,20 @@ export class StackWorkers {
   /** The ingest function every route of the stack passes through, with the alarms that page when it fails and when it gets a request for a route it lacks. */
   public get ingest(): IngestFunction {
     if (!this._ingest) {
+      const role = `the platform's ingest function (every inbound route ${this.props.where})`;
       this._ingest = new IngestFunction(this.props.scope, 'Ingest', { platform: this.functionHost, reservedConcurrentExecutions: this.props.ingestReservedConcurrency ?? this.host.ingestReservedConcurrency });
       new FunctionFailureAlarm(this.props.scope, 'IngestFailureAlarm', {
         alarmName: `${this.host.alarmNamePrefix}ingest-failures${this.props.alarmNameSuffix}`,
         function: this._ingest.handler.function,
         topic: this.host.pageTopic,
-        role: `the platform's ingest function (every inbound route ${this.props.where})`,
+        role,
         runbookUrl: this.host.runbookUrl,
       });
       new UnroutedRequestAlarm(this.props.scope, 'IngestUnroutedAlarm', {
         alarmName: `${this.host.alarmNamePrefix}ingest-unrouted${this.props.alarmNameSuffix}`,
         function: this._ingest.handler.function,
         topic: this.host.pageTopic,
+        role,
         runbookUrl: this.host.runbookUrl,
       });
     }

@@ -215,14 +215,15 @@ describe('IngestFunction.addRoute: a route whose key is the delivery id says whe
   const base = { integration: 'Orders', method: 'POST', resourcePath: '/orders', target };
 
   test.each([
-    ['a client-key route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY }, /route POST \/orders \(integration Orders\): deduplication.deliveryId is undefined with key 'client-key'; name the header the client sends its key in/],
-    ['a client-key route with a body pointer', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY, deliveryId: { bodyPointer: '/id' } }, /deduplication.deliveryId is \{"bodyPointer":"\/id"\} with key 'client-key'/],
-    ['a signed-id route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID }, /deduplication.deliveryId is undefined with key 'signed-id'; name the signed delivery id's header/],
-    ['a signed-id route with an empty deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID, deliveryId: {} }, /deduplication.deliveryId is \{\} with key 'signed-id'/],
+    ['a client-key route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY }, "IngestFunction.addRoute(POST /orders of Orders): invalid `deduplication.deliveryId` (not set). A 'client-key' route names the header the client sends its key in, for example { header: 'Idempotency-Key' }."],
+    ['a client-key route with a body pointer', { windowSeconds: 60, key: DeduplicationKey.CLIENT_KEY, deliveryId: { bodyPointer: '/id' } }, "invalid `deduplication.deliveryId` {\"bodyPointer\":\"/id\"}. A 'client-key' route"],
+    ['a signed-id route without deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID }, "invalid `deduplication.deliveryId` (not set). A 'signed-id' route names where its signed delivery id is"],
+    ['a signed-id route with an empty deliveryId', { windowSeconds: 60, key: DeduplicationKey.SIGNED_ID, deliveryId: {} }, "invalid `deduplication.deliveryId` {}. A 'signed-id' route"],
   ])('%s is refused at synth (the function would deliver every request without deduplication)', (_what, deduplication, message) => {
     const stack = newStack();
     const platform = new IntegrationPlatform(stack, 'Platform');
     expect(() => platform.ingest.addRoute({ ...base, deduplication } as IngestRouteConfig)).toThrow(message);
+    expect(() => platform.ingest.addRoute({ ...base, deduplication } as IngestRouteConfig)).toThrow(IntegrationConfigError);
   });
 
   test.each([

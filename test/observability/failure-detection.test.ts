@@ -35,6 +35,8 @@ const SCENARIOS: Array<[string, () => { page?: Heard; ticket?: Heard }]> = [
   ['crash loop at start-up (the ingest never runs)', () => whoHears(learned, () => ({ accepted: 0, ingestCrashes: 1000 }), { afterMinutes: 60 })],
   // API Gateway invokes the ingest for a method whose route its config lacks; the 500 belongs to no integration.
   ["a method deployed ahead of its route (the ingest's config lacks it)", () => whoHears(learned, () => ({ accepted: 0, unrouted: 1000 }), { afterMinutes: 60 })],
+  // A deployment that removes a route updates the function before the stage stops serving the method.
+  ['a route removed: 2 minutes of requests for it while the deployment finishes', () => whoHears(learned, (m) => ({ ...healthy, unrouted: m < 2 ? 50 : 0 }), { afterMinutes: 60 })],
   ['every request fails in the handler (500)', () => whoHears(learned, () => ({ ...healthy, accepted: 0, failed: 1000 }), { afterMinutes: 60 })],
   ['p95 doubles within the objective (200 to 400 ms)', () => whoHears(learned, () => ({ ...healthy, latencyMs: 400 }), { afterMinutes: 120, bands })],
   ['p95 doubles past the objective (500 to 1,000 ms, objective 800)', () => whoHears(slowObjective, () => ({ ...healthy, latencyMs: 1000 }), { afterMinutes: 60 })],
@@ -58,7 +60,8 @@ describe('failure detection of an inbound integration (minutes from the onset)',
       '| consumer fails every record (records reach the dead-letter queue) | backlog-page, 15 min | dead-letters, 16 min |',
       '| one record in the dead-letter queue | - | dead-letters, 1 min |',
       '| crash loop at start-up (the ingest never runs) | ingest-failures, 3 min | - |',
-      "| a method deployed ahead of its route (the ingest's config lacks it) | ingest-unrouted, 1 min | - |",
+      "| a method deployed ahead of its route (the ingest's config lacks it) | ingest-unrouted, 3 min | - |",
+      '| a route removed: 2 minutes of requests for it while the deployment finishes | - | - |',
       '| every request fails in the handler (500) | slo-page, 5 min | - |',
       '| p95 doubles within the objective (200 to 400 ms) | - | latency-anomaly, 31 min |',
       '| p95 doubles past the objective (500 to 1,000 ms, objective 800) | - | slo-latency, 11 min |',

@@ -17,7 +17,7 @@ describe('the ingest-unrouted alarm', () => {
   const ingestFunction = stack.getLogicalId(platform.ingest.handler.function.node.defaultChild as never);
   const pageTopic = stack.getLogicalId(page.node.defaultChild as never);
 
-  test('reads unrouted_count of the platform\'s ingest function, and pages on the first minute with one (and says OK again)', () => {
+  test('reads unrouted_count of the platform\'s ingest function, and pages when each of 3 minutes running has one (and says OK again)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: Match.stringLikeRegexp('-integrations-ingest-unrouted$'),
       Namespace: SIGNALS_NAMESPACE,
@@ -27,8 +27,8 @@ describe('the ingest-unrouted alarm', () => {
       Period: 60,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: pageTopic }],
       OKActions: [{ Ref: pageTopic }],
@@ -38,7 +38,7 @@ describe('the ingest-unrouted alarm', () => {
   test('its description says what broke, where to look and what to do, with the runbook, within CloudWatch\'s 1024 characters', () => {
     const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: IngestMetric.UNROUTED_COUNT } }));
     const description = alarm.Properties.AlarmDescription as string;
-    expect(description).toMatch(/^PAGE: /);
+    expect(description).toMatch(/^PAGE: the platform's ingest function \(every inbound route [^)]+\) answered 500 to requests for a route its config does not have, in each of the last 3 minutes/);
     expect(description).toContain('no ingest route for the request');
     expect(description).toContain('deploy the stack that holds the ingest function');
     expect(description).toContain('Runbook: https://runbooks.example.com/integrations');

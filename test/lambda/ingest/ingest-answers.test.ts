@@ -64,14 +64,14 @@ interface Harness {
   readonly encryptCalls: Array<{ body: unknown; paths: readonly string[]; integration: string }>;
 }
 
-/** Every dependency faked and recorded; `send` answers the SQS SendMessage calls. */
-function harness(routes: Map<string, ResolvedRoute>, overrides: Partial<IngestDependencies> = {}, send: () => Promise<unknown> = async () => ({ MessageId: 'm-1' })): Harness {
+/** Every dependency faked and recorded; `send` answers the SQS SendMessage calls (given the call's abort signal). */
+function harness(routes: Map<string, ResolvedRoute>, overrides: Partial<IngestDependencies> = {}, send: (abortSignal?: AbortSignal) => Promise<unknown> = async () => ({ MessageId: 'm-1' })): Harness {
   const signals: unknown[][] = [];
   const sends: Harness['sends'] = [];
   const invalidSecrets: string[] = [];
   const encryptCalls: Harness['encryptCalls'] = [];
   const { logs, log } = recordingLog();
-  const sqs = { send: (command: { input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => (sends.push({ input: command.input, abortSignal: options?.abortSignal }), send()) };
+  const sqs = { send: (command: { input: Record<string, unknown> }, options?: { abortSignal?: AbortSignal }) => (sends.push({ input: command.input, abortSignal: options?.abortSignal }), send(options?.abortSignal)) };
   return {
     signals,
     sends,
@@ -670,6 +670,29 @@ describe('target and deadline faults', () => {
     expect(h.logs).toEqual([{ level: 'error', msg: 'the request would outlive the function; answered 503 so the sender retries', extra: { integration: 'Orders' } }]);
     expect(h.signals).toEqual([['Orders', 503, 0, undefined, undefined]]);
     expect(h.sends[0].abortSignal?.aborted).toBe(true);
+  });
+
+  test('a delivery aborted at the deadline (the SDK rejects the call): a warning that the target may get it twice, not a second error', async () => {
+    // As the AWS SDK does: an aborted call rejects with an AbortError, which deliver() wraps as a TargetError.
+    const abortable = (signal?: AbortSignal) => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))));
+    const h = harness(routes, { remainingTimeMs: () => DEADLINE_MARGIN_MS + 20 }, abortable);
+    expect((await ingest(event('/orders', '{}'), h.deps)).statusCode).toBe(503);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.logs).toEqual([
+      { level: 'error', msg: 'the request would outlive the function; answered 503 so the sender retries', extra: { integration: 'Orders' } },
+      { level: 'warn', msg: 'the deadline passed during delivery; the sender retries, and the target may get the record twice', extra: { integration: 'Orders', target: 'sqs' } },
+    ]);
+    expect(h.signals).toEqual([['Orders', 503, 0, undefined, undefined]]);
+  });
+
+  test('a deduplicated delivery aborted at the deadline is not kept: the sender\'s retry is delivered', async () => {
+    const abortable = (signal?: AbortSignal) => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }))));
+    const answers: Answer[] = [];
+    const deduplicator = { once: async (_key: DeliveryKey, handle: () => Promise<Answer>) => { const a = await handle(); answers.push(a); return { kind: 'not-kept', answer: a } as DeduplicationOutcome; } };
+    const h = harness(routesOf(route('/dedup', { deduplication: { windowSeconds: 60, key: DeduplicationKey.BODY } })), { remainingTimeMs: () => DEADLINE_MARGIN_MS + 20, deduplicator }, abortable);
+    expect((await ingest(event('/dedup', '{}'), h.deps)).statusCode).toBe(503);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answers.map((a) => [a.statusCode, a.headers?.['retry-after']])).toEqual([[503, '30']]);
   });
 
   test('PII encryption that ends after the deadline: nothing is sent to the target after the 503', async () => {
