@@ -35,30 +35,26 @@ export function emitRequestSignals(metrics: Metrics, integration: string, status
   if (deduplication === DeduplicationSignal.DUPLICATE) metrics.addMetric(SignalMetric.DUPLICATE_COUNT, MetricUnit.Count, 1);
   if (deduplication === DeduplicationSignal.NOT_KEPT) metrics.addMetric(SignalMetric.DEDUPLICATION_FAILURES, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
-  if (rejection) {
-    const m = metrics.singleMetric();
-    m.clearDefaultDimensions();
-    m.addDimension(INTEGRATION_DIMENSION, integration);
-    m.addDimension(CAUSE_DIMENSION, rejection);
-    m.addMetric(SignalMetric.REJECTED_COUNT, MetricUnit.Count, 1);
-  }
+  if (rejection) countOne(metrics, SignalMetric.REJECTED_COUNT, { [INTEGRATION_DIMENSION]: integration, [CAUSE_DIMENSION]: rejection });
 }
 
 /** Emits `signing_secret_invalid` for an integration whose signing secret the ingest refused. */
 export function emitSigningSecretInvalid(metrics: Metrics, integration: string): void {
-  const m = metrics.singleMetric();
-  // A single metric starts with Powertools' default `service` dimension again: alarms select on { Integration } alone.
-  m.clearDefaultDimensions();
-  m.addDimension(INTEGRATION_DIMENSION, integration);
-  m.addMetric(SignalMetric.SIGNING_SECRET_INVALID, MetricUnit.Count, 1);
+  countOne(metrics, SignalMetric.SIGNING_SECRET_INVALID, { [INTEGRATION_DIMENSION]: integration });
 }
 
 /** Emits `unrouted_count` for the ingest function `functionName`: a request for a route its config does not have. */
 export function emitUnrouted(metrics: Metrics, functionName: string): void {
+  countOne(metrics, IngestMetric.UNROUTED_COUNT, { [INGEST_FUNCTION_DIMENSION]: functionName });
+}
+
+/** Emits a count of 1 of `name` as an EMF line of its own, with exactly `dimensions`. */
+function countOne(metrics: Metrics, name: string, dimensions: Record<string, string>): void {
   const m = metrics.singleMetric();
+  // A single metric starts with Powertools' default `service` dimension again: alarms select on the given dimensions alone.
   m.clearDefaultDimensions();
-  m.addDimension(INGEST_FUNCTION_DIMENSION, functionName);
-  m.addMetric(IngestMetric.UNROUTED_COUNT, MetricUnit.Count, 1);
+  for (const [dimension, value] of Object.entries(dimensions)) m.addDimension(dimension, value);
+  m.addMetric(name, MetricUnit.Count, 1);
 }
 
 /** What a sync reports. */

@@ -43,21 +43,36 @@ export class FunctionFailureAlarm extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionFailureAlarmProps) {
     super(scope, id);
-    const { period, evaluationPeriods, datapointsToAlarm } = FUNCTION_FAILURE_SHAPE;
-    this.alarm = new cloudwatch.Alarm(this, 'Resource', {
-      alarmName: props.alarmName,
-      metric: failedOrThrottledInvocations(props.function, period, 'failed or throttled invocations'),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods,
-      datapointsToAlarm,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription:
-        `PAGE: ${props.role} failed or was throttled in each of the last ${evaluationPeriods} minutes: a crash loop (start-up error, timeout, memory) ` +
+    const { period, evaluationPeriods } = FUNCTION_FAILURE_SHAPE;
+    this.alarm = functionPageAlarm(
+      this,
+      props,
+      failedOrThrottledInvocations(props.function, period, 'failed or throttled invocations'),
+      `PAGE: ${props.role} failed or was throttled in each of the last ${evaluationPeriods} minutes: a crash loop (start-up error, timeout, memory) ` +
         'or exhausted concurrency. Its requests get 5xx from API Gateway without any integration signal. Check the function\'s log and its ' +
-        `Errors, Throttles and ConcurrentExecutions metrics. ${runbookSentence(props.runbookUrl)}`,
-    });
-    this.alarm.addAlarmAction(new actions.SnsAction(props.topic));
-    this.alarm.addOkAction(new actions.SnsAction(props.topic));
+        'Errors, Throttles and ConcurrentExecutions metrics.',
+    );
   }
+}
+
+/**
+ * A page about a function of the platform, of {@link FUNCTION_FAILURE_SHAPE}: `metric` (a count per
+ * minute) at 1 or more in each of 3 minutes running, no data not breaching, notifying `props.topic`
+ * on ALARM and on OK. `description` is followed by the runbook sentence.
+ */
+export function functionPageAlarm(scope: Construct, props: FunctionFailureAlarmProps, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {
+  const { evaluationPeriods, datapointsToAlarm } = FUNCTION_FAILURE_SHAPE;
+  const alarm = new cloudwatch.Alarm(scope, 'Resource', {
+    alarmName: props.alarmName,
+    metric,
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods,
+    datapointsToAlarm,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    alarmDescription: `${description} ${runbookSentence(props.runbookUrl)}`,
+  });
+  alarm.addAlarmAction(new actions.SnsAction(props.topic));
+  alarm.addOkAction(new actions.SnsAction(props.topic));
+  return alarm;
 }

@@ -23,6 +23,15 @@ describe('integration signals (EMF)', () => {
     expect(emf).toEqual(expect.objectContaining({ Integration: 'CrmContacts', request_count: 1, error_count: 1, latency: 87 }));
   });
 
+  test('a rejection adds rejected_count by Integration and Cause, as a line of its own (the dashboard\'s causes)', () => {
+    const [, byCause, ...more] = captureEmf(() => emitRequestSignals(signalMetrics(), 'CrmContacts', 401, 3, 'signature'));
+    expect(more).toEqual([]);
+    const directive = (byCause._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> }).CloudWatchMetrics[0];
+    expect(directive).toEqual({ Namespace: 'CdkSecureIntegrations', Dimensions: [['Integration', 'Cause']], Metrics: [{ Name: 'rejected_count', Unit: 'Count' }] });
+    expect(byCause).toEqual(expect.objectContaining({ Integration: 'CrmContacts', Cause: 'signature', rejected_count: 1 }));
+    expect(byCause).not.toHaveProperty('service');
+  });
+
   test('a 4xx is not an error of the platform', () => {
     const [emf] = captureEmf(() => emitRequestSignals(signalMetrics(), 'CrmContacts', 401, 3));
     expect(emf.error_count).toBe(0);
